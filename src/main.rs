@@ -1,0 +1,6 @@
+//! The `aio` command line.
+
+fn main() {
+    eprintln!("aio: not built yet");
+    std::process::exit(2);
+}
