@@ -189,7 +189,7 @@ impl HashSecret {
     }
 
     /// A secret with explicit SipHash keys.
-    pub fn from_keys(k0: u64, k1: u64) -> HashSecret {
+    pub const fn from_keys(k0: u64, k1: u64) -> HashSecret {
         HashSecret { k0, k1 }
     }
 

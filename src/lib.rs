@@ -6,3 +6,4 @@
 pub mod hash;
 pub mod source;
 pub mod syntax;
+pub mod types;
