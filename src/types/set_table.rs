@@ -11,7 +11,7 @@
 //! VM's `__eq__`), the table must not stay borrowed during the comparison and the comparison
 //! may mutate the table: the step-by-step [`Probe`] API serves that case (see
 //! [`SetTable::probe`]); the closure methods serve keys compared natively. The set algebra
-//! built on both lives in [`algebra`](self::algebra), with the result order of each operation.
+//! built on both lives in [`algebra`], with the result order of each operation.
 //!
 //! Order also depends on how CPython 3.11 builds sets, which the compiler and VM must mirror:
 //! - `{a, b, c}` with non-constant items adds them in order to a new table (`BUILD_SET`);
