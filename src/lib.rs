@@ -4,6 +4,7 @@
 #![deny(unsafe_code)]
 
 pub mod hash;
+pub mod modules;
 pub mod source;
 pub mod syntax;
 pub mod types;
