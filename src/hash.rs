@@ -349,6 +349,25 @@ pub fn hash_str(secret: &HashSecret, s: &str) -> i64 {
     fix_minus_one(h.finish() as i64)
 }
 
+/// `hash(s)` for a str given as code points, for strings a Rust `str` cannot hold (lone
+/// surrogates). Equals [`hash_str`] on the same text.
+pub fn hash_code_points<I>(secret: &HashSecret, code_points: I) -> i64
+where
+    I: Iterator<Item = u32> + Clone,
+{
+    let width = match code_points.clone().max() {
+        None => return 0,
+        Some(m) if m < 0x100 => 1,
+        Some(m) if m < 0x1_0000 => 2,
+        Some(_) => 4,
+    };
+    let mut h = SipHasher13::new(secret.k0, secret.k1);
+    for c in code_points {
+        h.write_unit(c, width);
+    }
+    fix_minus_one(h.finish() as i64)
+}
+
 /// Incremental form of [`tuple_hash`], for callers that hash items one at a time.
 #[derive(Clone, Copy, Debug)]
 pub struct TupleHasher {

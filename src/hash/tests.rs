@@ -277,6 +277,27 @@ fn strings_with_randomization_disabled() {
 }
 
 #[test]
+fn code_points_hash_like_str() {
+    let secret = HashSecret::from_seed(Some(12345));
+    for &(s, expected) in STR_SEED_12345 {
+        assert_eq!(
+            hash_code_points(&secret, s.chars().map(u32::from)),
+            expected
+        );
+    }
+    // A lone surrogate widens the storage to two bytes, like any BMP code point.
+    let lone = [0x61, 0xd800];
+    let bytes: Vec<u8> = lone
+        .iter()
+        .flat_map(|&c| (c as u16).to_le_bytes())
+        .collect();
+    assert_eq!(
+        hash_code_points(&secret, lone.iter().copied()),
+        hash_bytes(&secret, &bytes)
+    );
+}
+
+#[test]
 fn strings_with_lcg_seeds() {
     check_strings(12345, STR_SEED_12345, BYTES_SEED_12345);
     check_strings(4294967295, STR_SEED_4294967295, BYTES_SEED_4294967295);

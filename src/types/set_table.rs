@@ -512,6 +512,17 @@ impl<K> SetTable<K> {
     }
 }
 
+impl<K> SetTable<K> {
+    /// `hash(frozenset(s))`: CPython's order-independent combination of the stored hashes.
+    pub fn frozenset_hash(&self) -> i64 {
+        let mut h = crate::hash::FrozensetHasher::new();
+        for (hash, _) in self.entries() {
+            h.push(hash);
+        }
+        h.finish()
+    }
+}
+
 impl<K: Clone> SetTable<K> {
     /// The fast paths of `set_merge` into `self`, after its one big resize: an empty table of
     /// the same size as a dummy-free `other` is copied slot for slot; any other empty table

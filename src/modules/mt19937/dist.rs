@@ -13,6 +13,14 @@ use num_traits::{One, Signed, ToPrimitive};
 
 use super::{Random, RandomError, RandomErrorKind};
 
+/// random.py's `NV_MAGICCONST`, `4 * exp(-0.5) / sqrt(2.0)`, as CPython computes it.
+/// Spelled out so that no compile-time folding with another libm can change it.
+pub const NV_MAGICCONST: f64 = 1.7155277699214135;
+/// random.py's `LOG4`, `log(4.0)`.
+pub const LOG4: f64 = 1.3862943611198906;
+/// random.py's `SG_MAGICCONST`, `1.0 + log(4.5)`.
+pub const SG_MAGICCONST: f64 = 2.504077396776274;
+
 fn error(kind: RandomErrorKind, message: &'static str) -> RandomError {
     RandomError::new(kind, message)
 }
@@ -35,7 +43,10 @@ fn float_pow(x: f64, y: f64) -> Result<f64, RandomError> {
             "0.0 cannot be raised to a negative power",
         ));
     }
-    let r = x.powf(y);
+    // Opaque operands keep the optimiser from rewriting pow(x, 0.5) as sqrt(x) (or
+    // pow(x, 2.0) as x * x) when an exponent is known: the C library's pow, which CPython
+    // calls, can differ from those in the last bit.
+    let r = std::hint::black_box(x).powf(std::hint::black_box(y));
     if r.is_infinite() && x.is_finite() && y.is_finite() {
         return Err(error(
             RandomErrorKind::OverflowError,
@@ -103,7 +114,7 @@ pub fn accumulate(weights: &[f64]) -> Vec<f64> {
 
 /// `math.log(x, 4)` as random.sample computes it: `log(x) / log(4)`.
 fn log4(x: f64) -> f64 {
-    x.ln() / 4.0f64.ln()
+    x.ln() / LOG4
 }
 
 /// `math.floor` of a Python int quotient: floor division for i128.
@@ -446,11 +457,10 @@ impl Random {
 
     /// `normalvariate(mu, sigma)`: Kinderman and Monahan's ratio method.
     pub fn normalvariate(&mut self, mu: f64, sigma: f64) -> f64 {
-        let nv_magicconst = 4.0 * (-0.5f64).exp() / 2.0f64.sqrt();
         loop {
             let u1 = self.random();
             let u2 = 1.0 - self.random();
-            let z = nv_magicconst * (u1 - 0.5) / u2;
+            let z = NV_MAGICCONST * (u1 - 0.5) / u2;
             let zz = z * z / 4.0;
             if zz <= -u2.ln() {
                 return mu + z * sigma;
@@ -555,10 +565,8 @@ impl Random {
 
     /// R.C.H. Cheng's rejection loop for alpha > 1 (before scaling by beta).
     fn gamma_cheng(&mut self, alpha: f64) -> f64 {
-        let log4 = 4.0f64.ln();
-        let sg_magicconst = 1.0 + 4.5f64.ln();
         let ainv = (2.0 * alpha - 1.0).sqrt();
-        let bbb = alpha - log4;
+        let bbb = alpha - LOG4;
         let ccc = alpha + ainv;
         loop {
             let u1 = self.random();
@@ -570,7 +578,7 @@ impl Random {
             let x = alpha * v.exp();
             let z = u1 * u1 * u2;
             let r = bbb + ccc * v - x;
-            if r + sg_magicconst - 4.5 * z >= 0.0 || r >= z.ln() {
+            if r + SG_MAGICCONST - 4.5 * z >= 0.0 || r >= z.ln() {
                 return x;
             }
         }

@@ -351,6 +351,27 @@ fn known_values() {
     assert_eq!(r.randint_i64(1, 10), Ok(7));
 }
 
+#[test]
+fn constants_are_what_the_c_library_computes() {
+    use super::dist::{LOG4, NV_MAGICCONST, SG_MAGICCONST};
+    use std::hint::black_box;
+    let nv = 4.0 * black_box(-0.5f64).exp() / black_box(2.0f64).sqrt();
+    assert_eq!(NV_MAGICCONST, nv);
+    assert_eq!(LOG4, black_box(4.0f64).ln());
+    assert_eq!(SG_MAGICCONST, 1.0 + black_box(4.5f64).ln());
+}
+
+#[test]
+fn weibull_uses_pow_not_sqrt() {
+    // With seed 1 the 175th draw gives -log(u) = 0.3715908164660788, whose pow(_, 0.5) is
+    // one ulp below its square root; CPython prints 1.5 * 0.6095824935692287.
+    let mut r = Random::new(Seed::Int(&BigInt::from(1)));
+    let xs: Vec<f64> = (0..175)
+        .map(|_| r.weibullvariate(1.5, 2.0).unwrap())
+        .collect();
+    assert_eq!(xs[174], 1.5 * 0.6095824935692287);
+}
+
 fn err(kind: RandomErrorKind, message: &str) -> RandomError {
     RandomError::new(kind, message.to_string())
 }
