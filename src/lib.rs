@@ -3,5 +3,6 @@
 
 #![deny(unsafe_code)]
 
+pub mod fmt;
 pub mod source;
 pub mod syntax;

@@ -1,0 +1,80 @@
+//! Number and text formatting with CPython 3.11's exact output: float `repr`, the format-spec
+//! mini-language (`format()`, f-strings), printf-style `%`, `str.format` templates, `int()` and
+//! `float()` parsing, `repr` of str and bytes, `round()` and the float arithmetic whose results or
+//! errors are observable. Everything here works on plain Rust values (`i64`, `BigInt`, `f64`,
+//! `&str`); where Python objects are involved (arguments of `%` and `str.format`), the VM supplies
+//! them through traits. Invariant: every string this module produces, and every error message,
+//! is byte for byte what CPython 3.11 produces for the same input.
+
+mod dtoa;
+pub mod unicode;
+
+pub use dtoa::{float_repr, write_float_repr};
+
+use std::fmt;
+
+/// The Python exception class an error maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FmtErrorKind {
+    /// `ValueError`.
+    ValueError,
+    /// `TypeError`.
+    TypeError,
+    /// `OverflowError`.
+    OverflowError,
+    /// `IndexError` (a `str.format` replacement index past the positional arguments).
+    IndexError,
+    /// `ZeroDivisionError` (float division, modulo and powers).
+    ZeroDivisionError,
+}
+
+/// A formatting or parsing failure: the exception class and CPython's exact message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FmtError {
+    /// Which exception the VM raises.
+    pub kind: FmtErrorKind,
+    /// The exception's message, as `str(exc)` prints it.
+    pub msg: String,
+}
+
+impl FmtError {
+    /// A `ValueError` with `msg`.
+    pub fn value(msg: impl Into<String>) -> Self {
+        FmtError {
+            kind: FmtErrorKind::ValueError,
+            msg: msg.into(),
+        }
+    }
+
+    /// A `TypeError` with `msg`.
+    pub fn type_error(msg: impl Into<String>) -> Self {
+        FmtError {
+            kind: FmtErrorKind::TypeError,
+            msg: msg.into(),
+        }
+    }
+
+    /// An `OverflowError` with `msg`.
+    pub fn overflow(msg: impl Into<String>) -> Self {
+        FmtError {
+            kind: FmtErrorKind::OverflowError,
+            msg: msg.into(),
+        }
+    }
+
+    /// A `ZeroDivisionError` with `msg`.
+    pub fn zero_division(msg: impl Into<String>) -> Self {
+        FmtError {
+            kind: FmtErrorKind::ZeroDivisionError,
+            msg: msg.into(),
+        }
+    }
+}
+
+impl fmt::Display for FmtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.msg)
+    }
+}
+
+impl std::error::Error for FmtError {}
