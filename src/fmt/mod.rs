@@ -7,9 +7,36 @@
 //! is byte for byte what CPython 3.11 produces for the same input.
 
 mod dtoa;
+mod float_ops;
+mod format;
+mod int_parse;
+mod percent;
+mod percent_spec;
+mod render;
+mod repr;
+mod round;
+mod spec;
+mod template;
 pub mod unicode;
 
 pub use dtoa::{float_repr, write_float_repr};
+pub use float_ops::{
+    float_as_integer_ratio, float_divmod, float_floordiv, float_fromhex, float_hex, float_mod,
+    float_pow, float_to_int, int_to_float, int_true_divide,
+};
+pub use format::{format_float, format_int_big, format_int_i64, format_str};
+pub use int_parse::{
+    float_from_str, int_from_str, int_to_decimal, int_to_radix, IntValue, DEFAULT_MAX_STR_DIGITS,
+};
+pub use percent::{percent_format, ArgsShape, CharArg, PercentArgs, PercentConv};
+pub use percent_spec::{Count, KeyPart, PercentFlags, PercentItem, PercentParser, PercentSpec};
+pub use repr::{ascii_escape, bytes_repr, str_repr, write_str_repr};
+pub use round::{round_float, round_float_to_int, round_int_big, round_int_i64};
+pub use spec::{Align, FormatSpec, Grouping, Sign, SpecKind};
+pub use template::{
+    format_template, index_out_of_range, Accessor, AutoNumber, FieldFirst, FieldName,
+    FieldNameIter, TemplateArgs, TemplateField, TemplateIter, TemplatePiece,
+};
 
 use std::fmt;
 

@@ -35,11 +35,20 @@ pub fn decimal_value(c: char) -> Option<u32> {
 /// the ASCII separators U+001C..U+001F count as space in Python, and U+0085 does in both.
 #[inline]
 pub fn is_space(c: char) -> bool {
-    match c as u32 {
-        0x09..=0x0D | 0x1C..=0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A => true,
-        0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000 => true,
-        _ => false,
-    }
+    matches!(
+        c as u32,
+        0x09..=0x0D
+            | 0x1C..=0x20
+            | 0x85
+            | 0xA0
+            | 0x1680
+            | 0x2000..=0x200A
+            | 0x2028
+            | 0x2029
+            | 0x202F
+            | 0x205F
+            | 0x3000
+    )
 }
 
 /// Inclusive ranges of code points that are not printable, sorted and disjoint.
