@@ -418,3 +418,178 @@ fn render_field<A: TemplateArgs>(
         args.format(&v, f.spec, out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fmt::{format_int_i64, format_str, str_repr};
+
+    #[derive(Clone, Debug)]
+    enum V {
+        Int(i64),
+        Str(String),
+        /// An object with attribute `a` = 5 whose `[k]` is `repr(k)`.
+        Obj,
+    }
+
+    struct Args {
+        pos: Vec<V>,
+        kw: Vec<(&'static str, V)>,
+    }
+
+    impl TemplateArgs for Args {
+        type Value = V;
+        type Error = FmtError;
+
+        fn positional(&mut self, index: usize) -> Result<V, FmtError> {
+            self.pos
+                .get(index)
+                .cloned()
+                .ok_or_else(|| index_out_of_range(index))
+        }
+        fn keyword(&mut self, name: &str) -> Result<V, FmtError> {
+            let found = self
+                .kw
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone());
+            found.ok_or_else(|| FmtError::type_error(format!("KeyError {name}")))
+        }
+        fn attr(&mut self, v: V, name: &str) -> Result<V, FmtError> {
+            match (v, name) {
+                (V::Obj, "a") => Ok(V::Int(5)),
+                _ => Err(FmtError::type_error(format!("AttributeError {name}"))),
+            }
+        }
+        fn item_index(&mut self, v: V, index: usize) -> Result<V, FmtError> {
+            match v {
+                V::Obj => Ok(V::Str(index.to_string())),
+                _ => Err(FmtError::type_error("'int' object is not subscriptable")),
+            }
+        }
+        fn item_key(&mut self, v: V, key: &str) -> Result<V, FmtError> {
+            match v {
+                V::Obj => Ok(V::Str(str_repr(key))),
+                _ => Err(FmtError::type_error("'int' object is not subscriptable")),
+            }
+        }
+        fn convert(&mut self, v: V, conversion: char) -> Result<V, FmtError> {
+            Ok(V::Str(match (v, conversion) {
+                (V::Str(s), 's') => s,
+                (V::Str(s), _) => str_repr(&s),
+                (V::Int(i), _) => i.to_string(),
+                (V::Obj, _) => "<O>".into(),
+            }))
+        }
+        fn format(&mut self, v: &V, spec: &str, out: &mut String) -> Result<(), FmtError> {
+            match v {
+                V::Int(i) => format_int_i64(*i, spec, "int", out),
+                V::Str(s) => format_str(s, spec, "str", out),
+                V::Obj if spec.is_empty() => {
+                    out.push_str("<O>");
+                    Ok(())
+                }
+                V::Obj => Err(FmtError::type_error(
+                    "unsupported format string passed to O.__format__",
+                )),
+            }
+        }
+    }
+
+    fn run(t: &str) -> String {
+        let mut a = Args {
+            pos: vec![V::Obj, V::Int(7)],
+            kw: vec![("x", V::Int(3))],
+        };
+        match format_template(t, &mut a) {
+            Ok(s) => s,
+            Err(e) => format!("!! {}", e.msg),
+        }
+    }
+
+    #[test]
+    fn errors_match_cpython() {
+        let cases: &[(&str, &str)] = &[
+            ("{0:", "unmatched '{' in format spec"),
+            (
+                "{0!",
+                "end of string while looking for conversion specifier",
+            ),
+            ("{0!r", "unmatched '{' in format spec"),
+            ("{!}", "unmatched '{' in format spec"),
+            ("{0!rx}", "expected ':' after conversion specifier"),
+            ("{0!x}", "Unknown conversion specifier x"),
+            ("{0!\u{1}}", "Unknown conversion specifier \\x1"),
+            ("{0!é}", "Unknown conversion specifier \\xe9"),
+            ("{", "Single '{' encountered in format string"),
+            ("a}b", "Single '}' encountered in format string"),
+            ("{0[}", "expected '}' before end of string"),
+            (
+                "{0[a]b}",
+                "Only '.' or '[' may follow ']' in format field specifier",
+            ),
+            (
+                "{0[a]é}",
+                "Only '.' or '[' may follow ']' in format field specifier",
+            ),
+            ("{0.}", "Empty attribute in format string"),
+            ("{0[]}", "Empty attribute in format string"),
+            ("{0.a.}", "Empty attribute in format string"),
+            ("{0.b.}", "AttributeError b"),
+            ("{a{}", "unexpected '{' in field name"),
+            ("{:{:{}}}", "Max string recursion exceeded"),
+            (
+                "{}{1}",
+                "cannot switch from automatic field numbering to manual field specification",
+            ),
+            (
+                "{1}{}",
+                "cannot switch from manual field specification to automatic field numbering",
+            ),
+            ("{:{}}", "unsupported format string passed to O.__format__"),
+            ("{0:}}", "Single '}' encountered in format string"),
+            ("{0:{}", "unmatched '{' in format spec"),
+            (
+                "{99999999999999999999}",
+                "Too many decimal digits in format string",
+            ),
+            ("{0.a[x][1]}", "'int' object is not subscriptable"),
+            (
+                "{2}",
+                "Replacement index 2 out of range for positional args tuple",
+            ),
+            (
+                "{} {} {}",
+                "Replacement index 2 out of range for positional args tuple",
+            ),
+            ("{y}", "KeyError y"),
+        ];
+        for &(t, want) in cases {
+            assert_eq!(run(t), format!("!! {want}"), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn output_matches_cpython() {
+        let cases: &[(&str, &str)] = &[
+            ("{{", "{"),
+            ("a}}b{{c", "a}b{c"),
+            ("{0[}]}", "'}'"),
+            ("x{0!r:>{1}}y", "x    <O>y"),
+            ("{٠}", "<O>"),
+            ("{0[٠]}", "0"),
+            ("{0[-1]}", "'-1'"),
+            ("{x:{1}d}|{1:*^{x}}", "      3|*7*"),
+            ("{0.a:03}{1!s:}", "0057"),
+            (
+                "{1!r:{{}}}",
+                "!! Invalid format specifier '{}' for object of type 'str'",
+            ),
+            ("é{1:é>4}ü", "éééé7ü"),
+            ("", ""),
+        ];
+        for &(t, want) in cases {
+            assert_eq!(run(t), want, "{t:?}");
+        }
+    }
+}
