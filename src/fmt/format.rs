@@ -321,3 +321,218 @@ fn itoa(buf: &mut [u8; 64], mut n: u64, base: u32, negative: bool) -> &str {
     }
     std::str::from_utf8(&buf[i..]).expect("ASCII digits")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(v: i64, spec: &str) -> String {
+        let mut s = String::new();
+        match format_int_i64(v, spec, "int", &mut s) {
+            Ok(()) => s,
+            Err(e) => format!("!! {}", e.msg),
+        }
+    }
+
+    fn big(v: &str, spec: &str) -> String {
+        let mut s = String::new();
+        match format_int_big(&v.parse().unwrap(), spec, "int", 4300, &mut s) {
+            Ok(()) => s,
+            Err(e) => format!("!! {}", e.msg),
+        }
+    }
+
+    fn float(v: f64, spec: &str) -> String {
+        let mut s = String::new();
+        match format_float(v, spec, "float", &mut s) {
+            Ok(()) => s,
+            Err(e) => format!("!! {}", e.msg),
+        }
+    }
+
+    #[test]
+    fn ints_match_cpython() {
+        let cases: &[(i64, &str, &str)] = &[
+            (1234567, ",", "1,234,567"),
+            (1234567, "_", "1_234_567"),
+            (-1234567, "012,", "-001,234,567"),
+            (1234, "012,", "0,000,001,234"),
+            (255, "#x", "0xff"),
+            (255, "#X", "0XFF"),
+            (-255, "#010x", "-0x00000ff"),
+            (255, "_b", "1111_1111"),
+            (3735928559, "_x", "dead_beef"),
+            (65, "c", "A"),
+            (65, "^5c", "  A  "),
+            (65, "0=5c", "0000A"),
+            (42, "+", "+42"),
+            (42, " ", " 42"),
+            (-42, "*^9", "***-42***"),
+            (42, "<6", "42    "),
+            (42, "=+6", "+   42"),
+            (7, ".2%", "700.00%"),
+            (12, "n", "12"),
+            (
+                i64::MIN,
+                "#b",
+                "-0b1000000000000000000000000000000000000000000000000000000000000000",
+            ),
+            (
+                123,
+                "z",
+                "!! Negative zero coercion (z) not allowed in integer format specifier",
+            ),
+            (
+                5,
+                ".2",
+                "!! Precision not allowed in integer format specifier",
+            ),
+            (
+                1,
+                "s",
+                "!! Unknown format code 's' for object of type 'int'",
+            ),
+            (1114112, "c", "!! %c arg not in range(0x110000)"),
+            (
+                65,
+                "+c",
+                "!! Sign not allowed with integer format specifier 'c'",
+            ),
+            (
+                65,
+                "#c",
+                "!! Alternate form (#) not allowed with integer format specifier 'c'",
+            ),
+            (3, "#o", "0o3"),
+            (0, "+05", "+0000"),
+            (1234, ",.2f", "1,234.00"),
+            (-7, "", "-7"),
+        ];
+        for &(v, spec, want) in cases {
+            assert_eq!(int(v, spec), want, "format({v}, {spec:?})");
+        }
+        assert_eq!(big("100000000000000000000", "e"), "1.000000e+20");
+        assert_eq!(
+            big("9223372036854775808", "_o"),
+            "10_0000_0000_0000_0000_0000"
+        );
+        assert_eq!(
+            big("1000000000000000000000000000000", "f"),
+            "1000000000000000019884624838656.000000"
+        );
+        assert_eq!(
+            big("18446744073709551616", "c"),
+            "!! Python int too large to convert to C long"
+        );
+        let huge = format!("1{}", "0".repeat(5000));
+        let limit = "!! Exceeds the limit (4300 digits) for integer string conversion; use \
+                     sys.set_int_max_str_digits() to increase the limit";
+        assert_eq!(big(&huge, ","), limit);
+        assert_eq!(big(&huge, ""), limit);
+        assert_eq!(big(&huge, "f"), "!! int too large to convert to float");
+        assert!(big(&huge, "x").starts_with("31e"));
+        let mut s = String::new();
+        let e = format_int_i64(1, "y", "bool", &mut s).unwrap_err();
+        assert_eq!(e.msg, "Unknown format code 'y' for object of type 'bool'");
+    }
+
+    #[test]
+    fn floats_match_cpython() {
+        let inf = f64::INFINITY;
+        let cases: &[(f64, &str, &str)] = &[
+            (0.1, "", "0.1"),
+            (1e16, "", "1e+16"),
+            (1e16, "g", "1e+16"),
+            (1e15, "", "1000000000000000.0"),
+            (1e15, "g", "1e+15"),
+            (1.0, ".3", "1.0"),
+            (1.0, ".3g", "1"),
+            (1.0, "#.3g", "1.00"),
+            (1234.5678, ",.2f", "1,234.57"),
+            (1234567.891, "_", "1_234_567.891"),
+            (-0.0, "z", "0.0"),
+            (-0.0001, "z.2f", "0.00"),
+            (-0.0001, ".2f", "-0.00"),
+            (2.675, ".2f", "2.67"),
+            (0.125, ".2f", "0.12"),
+            (0.5, ".0f", "0"),
+            (0.5, "%", "50.000000%"),
+            (1.5, "#.0f", "2."),
+            (inf, "010", "0000000inf"),
+            (-inf, "=+10", "-      inf"),
+            (f64::NAN, "+", "+nan"),
+            (f64::NAN, "F", "NAN"),
+            (1e300, ".3e", "1.000e+300"),
+            (12345.678, "010.2f", "0012345.68"),
+            (-12345.678, "012,.1f", "-0,012,345.7"),
+            (3.0, "x>+9.2E", "+3.00E+00"),
+            (1e-5, "", "1e-05"),
+            (1.5e-5, ".2", "1.5e-05"),
+            (123456789012345.6, "", "123456789012345.6"),
+            (0.0001, "n", "0.0001"),
+            (1234567.0, "n", "1.23457e+06"),
+            (5e-324, ".3g", "4.94e-324"),
+            (1e22, ".0f", "10000000000000000000000"),
+            (2.5, "^+9", "  +2.5   "),
+            (100.0, ".1%", "10000.0%"),
+            (
+                1.0,
+                "c",
+                "!! Unknown format code 'c' for object of type 'float'",
+            ),
+            (1.0, ".2147483648f", "!! precision too big"),
+        ];
+        for &(v, spec, want) in cases {
+            assert_eq!(float(v, spec), want, "format({v:e}, {spec:?})");
+        }
+        assert_eq!(float(0.1, ".1000f").len(), 1002);
+    }
+
+    #[test]
+    fn strs_match_cpython() {
+        let f = |v: &str, spec: &str| {
+            let mut s = String::new();
+            match format_str(v, spec, "str", &mut s) {
+                Ok(()) => s,
+                Err(e) => format!("!! {}", e.msg),
+            }
+        };
+        assert_eq!(f("héllo", ".2"), "hé");
+        assert_eq!(f("ab", "*^7"), "**ab***");
+        assert_eq!(f("ab", "05"), "ab000");
+        assert_eq!(f("😀", ">3"), "  😀");
+        assert_eq!(
+            f("ab", "=5"),
+            "!! '=' alignment not allowed in string format specifier"
+        );
+        assert_eq!(
+            f("ab", "+"),
+            "!! Sign not allowed in string format specifier"
+        );
+        assert_eq!(
+            f("ab", "-"),
+            "!! Sign not allowed in string format specifier"
+        );
+        assert_eq!(
+            f("ab", " "),
+            "!! Space not allowed in string format specifier"
+        );
+        assert_eq!(
+            f("ab", "#"),
+            "!! Alternate form (#) not allowed in string format specifier"
+        );
+        assert_eq!(
+            f("ab", "z"),
+            "!! Negative zero coercion (z) not allowed in string format specifier"
+        );
+        assert_eq!(
+            f("ab", "d"),
+            "!! Unknown format code 'd' for object of type 'str'"
+        );
+        assert_eq!(f("ab", ","), "!! Cannot specify ',' with 's'.");
+        assert_eq!(
+            f("ab", "+d"),
+            "!! Unknown format code 'd' for object of type 'str'"
+        );
+    }
+}
