@@ -310,30 +310,7 @@ fn layout(
     let d = digits.digits();
     let n = d.len() as i64;
     let mut decpt = digits.decpt;
-    let mut vend = n;
-    let use_exp = match code {
-        FloatCode::Exp => {
-            vend = precision;
-            true
-        }
-        FloatCode::Fixed => {
-            vend = decpt + precision;
-            false
-        }
-        FloatCode::General => {
-            if flags.alt {
-                vend = precision;
-            }
-            decpt <= -4
-                || decpt
-                    > if flags.add_dot_0 {
-                        precision - 1
-                    } else {
-                        precision
-                    }
-        }
-        FloatCode::Repr => decpt <= -4 || decpt > 16,
-    };
+    let (use_exp, mut vend) = placement(code, decpt, n, precision, flags);
     let mut exp = 0;
     if use_exp {
         exp = decpt - 1;
@@ -374,14 +351,48 @@ fn layout(
         out.pop();
     }
     if use_exp {
-        out.push(if flags.upper { 'E' } else { 'e' });
-        out.push(if exp < 0 { '-' } else { '+' });
-        let e = exp.unsigned_abs();
-        if e < 10 {
-            out.push('0');
-        }
-        let _ = write!(out, "{e}");
+        push_exponent(out, exp, flags.upper);
     }
+}
+
+/// Whether the number takes an exponent, and where the digits (with padding zeros) end,
+/// counted from the first significant digit.
+fn placement(
+    code: FloatCode,
+    decpt: i64,
+    n: i64,
+    precision: i64,
+    flags: FloatFlags,
+) -> (bool, i64) {
+    match code {
+        FloatCode::Exp => (true, precision),
+        FloatCode::Fixed => (false, decpt + precision),
+        FloatCode::General => {
+            // Without a type, format() keeps one more digit before switching to an exponent.
+            let limit = if flags.add_dot_0 {
+                precision - 1
+            } else {
+                precision
+            };
+            (
+                decpt <= -4 || decpt > limit,
+                if flags.alt { precision } else { n },
+            )
+        }
+        FloatCode::Repr => (decpt <= -4 || decpt > 16, n),
+    }
+}
+
+/// `e+05`, `E-300`: the sign always, at least two digits.
+fn push_exponent(out: &mut String, exp: i64, upper: bool) {
+    out.push(if upper { 'E' } else { 'e' });
+    out.push(if exp < 0 { '-' } else { '+' });
+    let e = exp.unsigned_abs();
+    if e >= 100 {
+        out.push(char::from(b'0' + (e / 100) as u8));
+    }
+    out.push(char::from(b'0' + (e / 10 % 10) as u8));
+    out.push(char::from(b'0' + (e % 10) as u8));
 }
 
 /// Appends ASCII bytes (digits) to `out`.

@@ -22,7 +22,7 @@ pub fn format_int_i64(
     out: &mut String,
 ) -> Result<(), FmtError> {
     if spec.is_empty() {
-        out.push_str(itoa(&mut [0; 64], value.unsigned_abs(), 10, value < 0));
+        out.push_str(itoa(&mut [0; 72], value.unsigned_abs(), 10, value < 0));
         return Ok(());
     }
     let f = FormatSpec::parse(spec, SpecKind::Int, type_name)?;
@@ -152,6 +152,17 @@ fn format_int(
     if ty == 'c' {
         return format_int_char(v, f, out);
     }
+    write_int_digits(v, ty, f, max_str_digits, out)
+}
+
+/// The `b d n o x X` presentations: sign, optional prefix, digits in the base.
+fn write_int_digits(
+    v: IntRef<'_>,
+    ty: char,
+    f: &FormatSpec,
+    max_str_digits: usize,
+    out: &mut String,
+) -> Result<(), FmtError> {
     let (base, prefix) = match ty {
         'b' => (2, "0b"),
         'o' => (8, "0o"),
@@ -160,24 +171,24 @@ fn format_int(
         _ => (10, ""),
     };
     let prefix = if f.alternate { prefix } else { "" };
-    let mut buf = [0u8; 64];
-    let big_digits;
+    let mut buf = [0u8; 72];
+    let mut big_digits;
     let (negative, digits) = match v {
+        IntRef::Small(i) if ty == 'X' => {
+            big_digits = itoa(&mut buf, i.unsigned_abs(), base, false).to_ascii_uppercase();
+            (i < 0, big_digits.as_str())
+        }
         IntRef::Small(i) => (i < 0, itoa(&mut buf, i.unsigned_abs(), base, false)),
         IntRef::Big(b) => {
             if base == 10 {
                 check_str_digits(b, max_str_digits)?;
             }
             big_digits = b.magnitude().to_str_radix(base);
+            if ty == 'X' {
+                big_digits.make_ascii_uppercase();
+            }
             (b.is_negative(), big_digits.as_str())
         }
-    };
-    let upper;
-    let digits = if ty == 'X' {
-        upper = digits.to_ascii_uppercase();
-        upper.as_str()
-    } else {
-        digits
     };
     let parts = NumberParts {
         negative,
@@ -231,38 +242,12 @@ fn format_float_spec(value: f64, f: &FormatSpec, out: &mut String) -> Result<(),
         Some(p) if p > i32::MAX as usize => return Err(FmtError::value("precision too big")),
         p => p,
     };
-    let mut flags = FloatFlags {
-        alt: f.alternate,
-        no_neg_0: f.no_neg_0,
-        ..FloatFlags::default()
-    };
-    let mut value = value;
-    let mut percent = false;
-    let (code, default_precision) = match f.ty {
-        None => {
-            // No type: like repr without a precision, else like 'g' keeping a '.0'.
-            flags.add_dot_0 = true;
-            (
-                if precision.is_some() {
-                    FloatCode::General
-                } else {
-                    FloatCode::Repr
-                },
-                0,
-            )
-        }
-        Some('e') => (FloatCode::Exp, 6),
-        Some('E') => (FloatCode::Exp, 6),
-        Some('f') | Some('F') => (FloatCode::Fixed, 6),
-        Some('%') => {
-            value *= 100.0;
-            percent = true;
-            (FloatCode::Fixed, 6)
-        }
-        _ => (FloatCode::General, 6),
-    };
-    flags.upper = matches!(f.ty, Some('E' | 'F' | 'G'));
+    let (code, mut flags, default_precision) = float_code(f, precision.is_some());
+    flags.alt = f.alternate;
+    flags.no_neg_0 = f.no_neg_0;
     let precision = precision.unwrap_or(default_precision);
+    let percent = f.ty == Some('%');
+    let value = if percent { value * 100.0 } else { value };
     let simple = f.width.is_none()
         && !matches!(f.sign, Some(Sign::Plus | Sign::Space))
         && f.grouping == super::spec::Grouping::None;
@@ -278,9 +263,46 @@ fn format_float_spec(value: f64, f: &FormatSpec, out: &mut String) -> Result<(),
     if percent {
         s.push('%');
     }
+    write_number(out, &split_float_text(&s), f);
+    Ok(())
+}
+
+/// The conversion for a float presentation type, its flags and its default precision.
+fn float_code(f: &FormatSpec, has_precision: bool) -> (FloatCode, FloatFlags, usize) {
+    let upper = matches!(f.ty, Some('E' | 'F' | 'G'));
+    let flags = FloatFlags {
+        upper,
+        ..FloatFlags::default()
+    };
+    match f.ty {
+        // No type: like repr without a precision, else like 'g' keeping a '.0'.
+        None => {
+            let code = if has_precision {
+                FloatCode::General
+            } else {
+                FloatCode::Repr
+            };
+            (
+                code,
+                FloatFlags {
+                    add_dot_0: true,
+                    ..flags
+                },
+                0,
+            )
+        }
+        Some('e' | 'E') => (FloatCode::Exp, flags, 6),
+        Some('f' | 'F' | '%') => (FloatCode::Fixed, flags, 6),
+        _ => (FloatCode::General, flags, 6),
+    }
+}
+
+/// Splits converted float text (`-1234.5e+10`, `inf`, `12%`) into the parts that
+/// [`write_number`] lays out: only the integer digits take separators and zero padding.
+fn split_float_text(s: &str) -> NumberParts<'_> {
     let (negative, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, s.as_str()),
+        None => (false, s),
     };
     let n = body.bytes().take_while(u8::is_ascii_digit).count();
     let (digits, rest) = body.split_at(n);
@@ -288,23 +310,18 @@ fn format_float_spec(value: f64, f: &FormatSpec, out: &mut String) -> Result<(),
         Some(r) => (true, r),
         None => (false, rest),
     };
-    write_number(
-        out,
-        &NumberParts {
-            negative,
-            prefix: "",
-            digits,
-            decimal,
-            remainder,
-        },
-        f,
-    );
-    Ok(())
+    NumberParts {
+        negative,
+        prefix: "",
+        digits,
+        decimal,
+        remainder,
+    }
 }
 
 /// Writes the digits of `n` in `base` into the end of `buf`, with a leading `-` when
 /// `negative`, and returns them.
-fn itoa(buf: &mut [u8; 64], mut n: u64, base: u32, negative: bool) -> &str {
+fn itoa(buf: &mut [u8; 72], mut n: u64, base: u32, negative: bool) -> &str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut i = buf.len();
     loop {

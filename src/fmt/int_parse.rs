@@ -98,36 +98,10 @@ fn parse_int_ascii(b: &[u8], base: u32, max_digits: usize) -> Result<Option<IntV
     if matches!(at(i), b'+' | b'-') {
         i += 1;
     }
-    let mut base = base;
-    // "0" followed by digits is an old-style octal literal: only zero is allowed then.
-    let mut only_zero = false;
-    if base == 0 {
-        base = match (at(i), at(i + 1)) {
-            (b'0', b'x' | b'X') => 16,
-            (b'0', b'o' | b'O') => 8,
-            (b'0', b'b' | b'B') => 2,
-            (b'0', _) => {
-                only_zero = true;
-                10
-            }
-            _ => 10,
-        };
-    }
-    let prefix = match base {
-        16 => b"xX".as_slice(),
-        8 => b"oO",
-        2 => b"bB",
-        _ => b"",
-    };
-    if at(i) == b'0' && prefix.contains(&at(i + 1)) {
-        i += 2;
-        if at(i) == b'_' {
-            i += 1;
-        }
-    }
-    if at(i) == b'_' {
+    let Some((base, only_zero, skip)) = base_and_prefix(&b[i..], base) else {
         return Ok(None);
-    }
+    };
+    i += skip;
     let start = i;
     let mut digits = 0usize;
     let mut prev = 0u8;
@@ -160,6 +134,41 @@ fn parse_int_ascii(b: &[u8], base: u32, max_digits: usize) -> Result<Option<IntV
         return Ok(None);
     }
     Ok(Some(value))
+}
+
+/// Resolves base 0 from the prefix and skips a prefix matching the base (plus one
+/// underscore). Returns the base, whether only zero is allowed (old-style octal such as
+/// `"012"` with base 0) and the bytes skipped; `None` if an underscore starts the digits.
+fn base_and_prefix(b: &[u8], base: u32) -> Option<(u32, bool, usize)> {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut base = base;
+    let mut only_zero = false;
+    if base == 0 {
+        base = match (at(0), at(1)) {
+            (b'0', b'x' | b'X') => 16,
+            (b'0', b'o' | b'O') => 8,
+            (b'0', b'b' | b'B') => 2,
+            (b'0', _) => {
+                only_zero = true;
+                10
+            }
+            _ => 10,
+        };
+    }
+    let prefix = match base {
+        16 => b"xX".as_slice(),
+        8 => b"oO",
+        2 => b"bB",
+        _ => b"",
+    };
+    let mut i = 0;
+    if at(0) == b'0' && prefix.contains(&at(1)) {
+        i = 2;
+        if at(i) == b'_' {
+            i += 1;
+        }
+    }
+    (at(i) != b'_').then_some((base, only_zero, i))
 }
 
 /// The value of validated digits (underscores allowed between them) in `base`.
@@ -346,6 +355,14 @@ impl From<i64> for IntValue {
 }
 
 impl IntValue {
+    /// The value as a `BigInt`.
+    pub fn to_bigint(&self) -> BigInt {
+        match self {
+            IntValue::Small(i) => BigInt::from(*i),
+            IntValue::Big(b) => b.clone(),
+        }
+    }
+
     /// True when the value is zero.
     pub fn is_zero(&self) -> bool {
         match self {

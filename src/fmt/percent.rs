@@ -6,8 +6,8 @@
 
 use super::int_parse::IntValue;
 use super::percent_spec::{
-    percent_float, percent_int, unsupported_char, write_field, Count, KeyPart, PercentItem,
-    PercentParser, PercentSpec,
+    percent_float, percent_int, unsupported_char, write_field, Count, KeyPart, PercentFlags,
+    PercentItem, PercentParser, PercentSpec,
 };
 use super::FmtError;
 
@@ -173,27 +173,7 @@ fn convert_spec<A: PercentArgs>(
     next: &mut impl FnMut(&mut A) -> Result<A::Value, A::Error>,
     out: &mut String,
 ) -> Result<(), A::Error> {
-    let mut flags = spec.flags;
-    let width = match spec.width {
-        Count::None => None,
-        Count::Fixed(w) => Some(w),
-        Count::Star => {
-            let v = next(args)?;
-            let w = star_value(args, &v, i64::MAX, "ssize_t")?;
-            if w < 0 {
-                flags.left = true;
-            }
-            Some(w.unsigned_abs() as usize)
-        }
-    };
-    let precision = match spec.precision {
-        Count::None => None,
-        Count::Fixed(p) => Some(p),
-        Count::Star => {
-            let v = next(args)?;
-            Some(star_value(args, &v, i32::MAX as i64, "int")?.max(0) as usize)
-        }
-    };
+    let (flags, width, precision) = resolve_counts(spec, args, next)?;
     if let Some(e) = &spec.error {
         return Err(e.clone().into());
     }
@@ -229,6 +209,37 @@ fn convert_spec<A: PercentArgs>(
     };
     write_field(out, &text, spec.conv, flags, width, precision, numeric);
     Ok(())
+}
+
+/// The flags, width and precision of `spec`, fetching `*` arguments in order. A negative
+/// `*` width means left alignment; a negative `*` precision means 0.
+fn resolve_counts<A: PercentArgs>(
+    spec: &PercentSpec<'_>,
+    args: &mut A,
+    next: &mut impl FnMut(&mut A) -> Result<A::Value, A::Error>,
+) -> Result<(PercentFlags, Option<usize>, Option<usize>), A::Error> {
+    let mut flags = spec.flags;
+    let width = match spec.width {
+        Count::None => None,
+        Count::Fixed(w) => Some(w),
+        Count::Star => {
+            let v = next(args)?;
+            let w = star_value(args, &v, i64::MAX, "ssize_t")?;
+            if w < 0 {
+                flags.left = true;
+            }
+            Some(w.unsigned_abs() as usize)
+        }
+    };
+    let precision = match spec.precision {
+        Count::None => None,
+        Count::Fixed(p) => Some(p),
+        Count::Star => {
+            let v = next(args)?;
+            Some(star_value(args, &v, i32::MAX as i64, "int")?.max(0) as usize)
+        }
+    };
+    Ok((flags, width, precision))
 }
 
 /// The value of a `*` argument: an int that fits the C type named `c_type`.

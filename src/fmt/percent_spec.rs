@@ -319,19 +319,13 @@ pub(crate) fn write_field(
         }
     }
     let fill = if numeric && flags.zero { '0' } else { ' ' };
-    let mut body = s;
-    let mut sign = None;
-    if numeric {
-        match s.chars().next() {
-            Some(c @ ('-' | '+')) => {
-                sign = Some(c);
-                len -= 1;
-                body = &s[1..];
-            }
-            _ if flags.sign => sign = Some('+'),
-            _ if flags.blank => sign = Some(' '),
-            _ => {}
-        }
+    let (sign, mut body) = if numeric {
+        split_sign(s, flags)
+    } else {
+        (None, s)
+    };
+    if body.len() < s.len() {
+        len -= 1;
     }
     let mut width = width.unwrap_or(0).max(len);
     if let Some(c) = sign {
@@ -369,6 +363,16 @@ pub(crate) fn write_field(
     }
     if width > len {
         super::render::push_fill(out, ' ', (width - len) as i64);
+    }
+}
+
+/// The sign a number is written with, and its text without a sign of its own.
+fn split_sign(s: &str, flags: PercentFlags) -> (Option<char>, &str) {
+    match s.chars().next() {
+        Some(c @ ('-' | '+')) => (Some(c), &s[1..]),
+        _ if flags.sign => (Some('+'), s),
+        _ if flags.blank => (Some(' '), s),
+        _ => (None, s),
     }
 }
 

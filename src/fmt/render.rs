@@ -44,16 +44,7 @@ pub(crate) fn write_number(out: &mut String, parts: &NumberParts<'_>, spec: &For
     } else {
         0
     };
-    let (group, sep) = match spec.grouping {
-        Grouping::None => (None, None),
-        Grouping::Comma => (Some(3), Some(b',')),
-        Grouping::Underscore => (Some(3), Some(b'_')),
-        Grouping::Underscore4 => (Some(4), Some(b'_')),
-    };
-    let mut grouped = Vec::new();
-    if !parts.digits.is_empty() {
-        group_digits(&mut grouped, parts.digits.as_bytes(), min_width, group, sep);
-    }
+    let grouped = grouped_digits(parts.digits, min_width, spec.grouping);
     let padding = width - (non_digits + grouped.len() as i64);
     let (mut left, mut after_sign, mut right) = (0, 0, 0);
     if padding > 0 {
@@ -73,13 +64,48 @@ pub(crate) fn write_number(out: &mut String, parts: &NumberParts<'_>, spec: &For
     }
     out.push_str(parts.prefix);
     push_fill(out, spec.fill, after_sign);
-    // `grouped` was built right to left.
-    out.extend(grouped.iter().rev().map(|&b| b as char));
+    match &grouped {
+        Grouped::Plain(d) => out.push_str(d),
+        // Built right to left.
+        Grouped::Reversed(rev) => out.extend(rev.iter().rev().map(|&b| b as char)),
+    }
     if parts.decimal {
         out.push('.');
     }
     out.push_str(parts.remainder);
     push_fill(out, spec.fill, right);
+}
+
+/// The integer digits as written: unchanged when there is nothing to insert, which spares
+/// the common case an allocation.
+enum Grouped<'a> {
+    Plain(&'a str),
+    Reversed(Vec<u8>),
+}
+
+impl Grouped<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Grouped::Plain(d) => d.len(),
+            Grouped::Reversed(v) => v.len(),
+        }
+    }
+}
+
+fn grouped_digits(digits: &str, min_width: i64, grouping: Grouping) -> Grouped<'_> {
+    let (group, sep) = match grouping {
+        Grouping::None => (None, None),
+        Grouping::Comma => (Some(3), Some(b',')),
+        Grouping::Underscore => (Some(3), Some(b'_')),
+        Grouping::Underscore4 => (Some(4), Some(b'_')),
+    };
+    // Only 'c' has no digits; it bypasses grouping altogether.
+    if digits.is_empty() || (group.is_none() && min_width <= digits.len() as i64) {
+        return Grouped::Plain(digits);
+    }
+    let mut rev = Vec::with_capacity(digits.len() * 4 / 3 + min_width.max(0) as usize);
+    group_digits(&mut rev, digits.as_bytes(), min_width, group, sep);
+    Grouped::Reversed(rev)
 }
 
 /// Writes `digits` reversed into `rev`, with a separator every `group` digits and leading zeros

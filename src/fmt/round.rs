@@ -97,16 +97,6 @@ pub fn round_int_big(v: &BigInt, ndigits: i64) -> IntValue {
     IntValue::from_big(if v.is_negative() { -r } else { r })
 }
 
-impl IntValue {
-    /// The value as a `BigInt`.
-    pub fn to_bigint(&self) -> BigInt {
-        match self {
-            IntValue::Small(i) => BigInt::from(*i),
-            IntValue::Big(b) => b.clone(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

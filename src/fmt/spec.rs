@@ -98,18 +98,12 @@ impl FormatSpec {
             ty: default_ty,
         };
         let mut cur = Cursor { rest: spec };
-        let mut fill_given = false;
-        let mut align_given = false;
-        if let Some(a) = cur.peek_nth(1).and_then(align_of) {
-            f.fill = cur.next().unwrap_or(' ');
-            cur.next();
+        let (fill, align) = parse_fill_align(&mut cur);
+        if let Some(a) = align {
             f.align = a;
-            fill_given = true;
-            align_given = true;
-        } else if let Some(a) = cur.peek_nth(0).and_then(align_of) {
-            cur.next();
-            f.align = a;
-            align_given = true;
+        }
+        if let Some(c) = fill {
+            f.fill = c;
         }
         f.sign = match cur.peek_nth(0) {
             Some('+') => Some(Sign::Plus),
@@ -122,9 +116,9 @@ impl FormatSpec {
         }
         f.no_neg_0 = cur.eat('z');
         f.alternate = cur.eat('#');
-        if !fill_given && cur.eat('0') {
+        if fill.is_none() && cur.eat('0') {
             f.fill = '0';
-            if !align_given && default_align == Align::Right {
+            if align.is_none() && default_align == Align::Right {
                 f.align = Align::AfterSign;
             }
         }
@@ -172,6 +166,22 @@ impl FormatSpec {
                 )))
             }
         }
+    }
+}
+
+/// `[[fill]align]`: a fill is recognised only when an alignment character follows it.
+fn parse_fill_align(cur: &mut Cursor<'_>) -> (Option<char>, Option<Align>) {
+    if let Some(a) = cur.peek_nth(1).and_then(align_of) {
+        let fill = cur.next();
+        cur.next();
+        return (fill, Some(a));
+    }
+    match cur.peek_nth(0).and_then(align_of) {
+        Some(a) => {
+            cur.next();
+            (None, Some(a))
+        }
+        None => (None, None),
     }
 }
 

@@ -82,25 +82,7 @@ impl<'a> TemplateIter<'a> {
         let text = self.text;
         let bytes = text.as_bytes();
         let start = self.pos;
-        let mut i = start;
-        // The name ends at '}', ':' or '!'; brackets may contain any of them.
-        let end_char = loop {
-            let Some(&c) = bytes.get(i) else { break None };
-            i += 1;
-            match c {
-                b'{' => return Err(FmtError::value("unexpected '{' in field name")),
-                b'[' => {
-                    while i < bytes.len() && bytes[i] != b']' {
-                        i += 1;
-                    }
-                }
-                b'}' | b':' | b'!' => break Some(c),
-                _ => {}
-            }
-        };
-        let Some(end_char) = end_char else {
-            return Err(FmtError::value("expected '}' before end of string"));
-        };
+        let (mut i, end_char) = scan_field_name(bytes, start)?;
         let name = &text[start..i - 1];
         let mut field = TemplateField {
             name,
@@ -108,10 +90,6 @@ impl<'a> TemplateIter<'a> {
             spec: "",
             spec_has_fields: false,
         };
-        if end_char == b'}' {
-            self.pos = i;
-            return Ok(TemplatePiece::Field(field));
-        }
         if end_char == b'!' {
             let Some(c) = text[i..].chars().next() else {
                 return Err(FmtError::value(
@@ -129,32 +107,63 @@ impl<'a> TemplateIter<'a> {
                 Some(_) => {
                     return Err(FmtError::value("expected ':' after conversion specifier"));
                 }
+                // A spec search follows, which reports the missing '}'.
                 None => {}
             }
         }
-        // The spec runs to the '}' that balances the field's '{'.
-        let spec_start = i;
-        let mut depth = 1;
-        while let Some(&c) = bytes.get(i) {
-            i += 1;
-            match c {
-                b'{' => {
-                    field.spec_has_fields = true;
-                    depth += 1;
-                }
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        field.spec = &text[spec_start..i - 1];
-                        self.pos = i;
-                        return Ok(TemplatePiece::Field(field));
-                    }
-                }
-                _ => {}
-            }
+        if end_char != b'}' {
+            let (spec, has_fields, end) = scan_spec(text, i)?;
+            field.spec = spec;
+            field.spec_has_fields = has_fields;
+            i = end;
         }
-        Err(FmtError::value("unmatched '{' in format spec"))
+        self.pos = i;
+        Ok(TemplatePiece::Field(field))
     }
+}
+
+/// Scans a field name from `start` to the first `}`, `:` or `!` outside brackets. Returns
+/// the index after that character, and the character.
+fn scan_field_name(bytes: &[u8], start: usize) -> Result<(usize, u8), FmtError> {
+    let mut i = start;
+    while let Some(&c) = bytes.get(i) {
+        i += 1;
+        match c {
+            b'{' => return Err(FmtError::value("unexpected '{' in field name")),
+            // Brackets may contain any of the terminators.
+            b'[' => {
+                while i < bytes.len() && bytes[i] != b']' {
+                    i += 1;
+                }
+            }
+            b'}' | b':' | b'!' => return Ok((i, c)),
+            _ => {}
+        }
+    }
+    Err(FmtError::value("expected '}' before end of string"))
+}
+
+/// Scans a format spec from `start` to the `}` that balances the field's `{`. Returns the
+/// spec, whether it contains nested fields, and the index after the closing `}`.
+fn scan_spec(text: &str, start: usize) -> Result<(&str, bool, usize), FmtError> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut nested) = (1, false);
+    for (i, &c) in bytes.iter().enumerate().skip(start) {
+        match c {
+            b'{' => {
+                nested = true;
+                depth += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((&text[start..i], nested, i + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(FmtError::value("unmatched '{' in format spec"))
 }
 
 impl<'a> Iterator for TemplateIter<'a> {
