@@ -1,9 +1,10 @@
 //! Float to decimal text, laid out exactly as CPython's `PyOS_double_to_string`: `repr`, and the
 //! `e`, `f`, `g` conversions shared by format specs, `%`-formatting and `round`.
 //!
-//! Digits come from Rust's float formatting, which yields the shortest round-trip digits for
-//! `{:e}` and correctly rounded (round-half-even on the exact binary value) digits for `{:.N}` and
-//! `{:.Ne}`: the same digit strings as David Gay's dtoa in modes 0, 3 and 2. The layout (where the
+//! Shortest round-trip digits come from Ryu, and correctly rounded digits (round-half-even on
+//! the exact binary value) from Rust's `{:.N}` and `{:.Ne}`: the same digit strings as David
+//! Gay's dtoa in modes 0, 3 and 2 (a tie between two shortest candidates is settled as dtoa
+//! does). The layout (where the
 //! point goes, padding zeros, when to switch to an exponent) follows CPython's rules. Invariant:
 //! a [`Digits`] holds no leading or trailing zeros, except the single `0` that stands for zero.
 
@@ -110,13 +111,12 @@ impl Digits {
 
     /// Shortest digits that round-trip (dtoa mode 0).
     pub(crate) fn shortest(x: f64) -> Digits {
-        let mut buf = DigitBuf::new();
-        let _ = write!(buf, "{:e}", x.abs());
-        let d = Self::from_exp_form(buf);
+        let mut ryu_buf = ryu::Buffer::new();
+        let d = Self::from_decimal_text(ryu_buf.format_finite(x.abs()).as_bytes());
         let n = d.end - d.start;
         if n > 1 && is_decimal_tie(x, n as i64 - d.decpt) {
             // Two shortest candidates are equally near; dtoa takes the one with an even last
-            // digit, Rust may take the other. The correctly rounded n-digit form is that even one;
+            // digit, Ryu may take the other. The correctly rounded n-digit form is that even one;
             // keep it if it still reads back as x.
             let even = Self::significant(x, n);
             if even.end - even.start == n && even.digits() != d.digits() && round_trips(&even, x) {
@@ -148,14 +148,51 @@ impl Digits {
         Self::trimmed(buf, 1, len, point as i64)
     }
 
+    /// Reads the digits of decimal text such as `0.00012`, `123.0`, `1e16` or `1.5e-7`.
+    fn from_decimal_text(text: &[u8]) -> Digits {
+        let mut buf = DigitBuf::new();
+        let (mut n, mut int_digits, mut point_zeros) = (0, 0i64, 0i64);
+        let mut seen_point = false;
+        let mut exp = 0;
+        for (i, &c) in text.iter().enumerate() {
+            match c {
+                b'.' => seen_point = true,
+                b'e' | b'E' => {
+                    exp = parse_exponent(&text[i + 1..]);
+                    break;
+                }
+                // Zeros before the first significant digit only move the point.
+                b'0' if n == 0 => point_zeros += seen_point as i64,
+                _ => {
+                    buf.inline[n] = c;
+                    n += 1;
+                    int_digits += !seen_point as i64;
+                }
+            }
+        }
+        if n == 0 {
+            return Digits::literal_zero();
+        }
+        buf.len = n;
+        let trail = buf.inline[..n]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'0')
+            .count();
+        let decpt = int_digits - point_zeros + exp;
+        Digits {
+            buf,
+            start: 0,
+            end: n - trail,
+            decpt,
+        }
+    }
+
     /// Parses Rust's `d.ddde-N` output.
     fn from_exp_form(mut buf: DigitBuf) -> Digits {
         let b = buf.as_bytes();
         let e = b.iter().position(|&c| c == b'e').expect("exponent form");
-        let exp: i64 = std::str::from_utf8(&b[e + 1..])
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let exp = parse_exponent(&b[e + 1..]);
         if e == 1 {
             return Self::trimmed(buf, 0, 1, exp + 1);
         }
@@ -201,6 +238,23 @@ impl Digits {
             end: 1,
             decpt: 1,
         }
+    }
+}
+
+/// A decimal exponent such as `-5` or `308` (at most a few digits).
+fn parse_exponent(b: &[u8]) -> i64 {
+    let (neg, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, b),
+    };
+    let v = digits
+        .iter()
+        .fold(0i64, |acc, d| acc * 10 + (d - b'0') as i64);
+    if neg {
+        -v
+    } else {
+        v
     }
 }
 
