@@ -129,6 +129,9 @@ impl Digits {
     /// At most `n` (>= 1) significant digits, correctly rounded (dtoa mode 2).
     pub(crate) fn significant(x: f64, n: usize) -> Digits {
         let mut buf = DigitBuf::new();
+        // A double's exact expansion has at most 767 significant digits, so asking for more
+        // only adds zeros (which are stripped); Rust caps format precisions at u16::MAX.
+        let n = n.min(800);
         let _ = write!(buf, "{:.*e}", n - 1, x.abs());
         Self::from_exp_form(buf)
     }
@@ -136,6 +139,8 @@ impl Digits {
     /// Digits up to `n` places after the point, correctly rounded (dtoa mode 3).
     pub(crate) fn fixed(x: f64, n: usize) -> Digits {
         let mut buf = DigitBuf::new();
+        // No double has nonzero digits past the 1074th place; see `significant`.
+        let n = n.min(1100);
         let _ = write!(buf, "{:.*}", n, x.abs());
         let b = buf.as_bytes_mut();
         let len = b.len();
@@ -550,6 +555,11 @@ mod tests {
             ),
             "INF"
         );
+        let tiny = conv(5e-324, FloatCode::Fixed, 70000, f);
+        assert_eq!(tiny.len(), 70002);
+        assert!(tiny[..1076].ends_with("265625") && tiny[1076..].bytes().all(|b| b == b'0'));
+        let e = conv(0.1, FloatCode::Exp, 70000, f);
+        assert!(e.starts_with("1.000000000000000055511151231257827") && e.ends_with("000e-01"));
         let big = conv(1e300, FloatCode::Fixed, 0, f);
         assert!(big.starts_with("1000000000000000052504760255204420248704468581108159154915854115"));
         assert_eq!(big.len(), 301);

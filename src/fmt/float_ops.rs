@@ -264,6 +264,18 @@ pub fn int_true_divide(a: &BigInt, b: &BigInt) -> Result<f64, FmtError> {
         .ok_or_else(|| FmtError::overflow("integer division result too large for a float"))
 }
 
+/// `a / b` for ints that fit in `i64`.
+pub fn int_true_divide_i64(a: i64, b: i64) -> Result<f64, FmtError> {
+    const EXACT: u64 = 1 << 53;
+    if b == 0 {
+        return Err(FmtError::zero_division("division by zero"));
+    }
+    if a.unsigned_abs() <= EXACT && b.unsigned_abs() <= EXACT {
+        return Ok(a as f64 / b as f64);
+    }
+    int_true_divide(&BigInt::from(a), &BigInt::from(b))
+}
+
 /// `float.as_integer_ratio()`: the exact value as a fraction in lowest terms.
 pub fn float_as_integer_ratio(x: f64) -> Result<(IntValue, IntValue), FmtError> {
     if x.is_nan() {

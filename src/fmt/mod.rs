@@ -5,6 +5,18 @@
 //! `&str`); where Python objects are involved (arguments of `%` and `str.format`), the VM supplies
 //! them through traits. Invariant: every string this module produces, and every error message,
 //! is byte for byte what CPython 3.11 produces for the same input.
+//!
+//! How the VM uses it:
+//! - `format(v, spec)` on an exact int, bool, float or str calls [`format_int_i64`] /
+//!   [`format_int_big`] / [`format_float`] / [`format_str`] with the value's type name (`"bool"`
+//!   for bools). With an empty spec CPython returns `str(v)`, so the VM answers that itself for
+//!   bools and subclasses (`format(True, '')` is `'True'`) and calls these only for exact types.
+//! - `str % args` is [`percent_format`] over a [`PercentArgs`] implementation; `str.format` and
+//!   `format_map` are [`format_template`] over a [`TemplateArgs`] implementation. Both traits
+//!   report failures as the VM's own error type, into which [`FmtError`] converts, so an
+//!   exception raised by user code (`__format__`, `__str__`, `__index__`) passes through as is.
+//! - Errors carry the exception class in [`FmtErrorKind`] and CPython's message.
+//! - `sys.get_int_max_str_digits()` is passed as `max_str_digits` (0 = unlimited).
 
 mod dtoa;
 mod float_ops;
@@ -22,7 +34,7 @@ pub mod unicode;
 pub use dtoa::{float_repr, write_float_repr};
 pub use float_ops::{
     float_as_integer_ratio, float_divmod, float_floordiv, float_fromhex, float_hex, float_mod,
-    float_pow, float_to_int, int_to_float, int_true_divide,
+    float_pow, float_to_int, int_to_float, int_true_divide, int_true_divide_i64,
 };
 pub use format::{format_float, format_int_big, format_int_i64, format_str};
 pub use int_parse::{
