@@ -4,9 +4,9 @@
 //! Shortest round-trip digits come from Ryu, and correctly rounded digits (round-half-even on
 //! the exact binary value) from Rust's `{:.N}` and `{:.Ne}`: the same digit strings as David
 //! Gay's dtoa in modes 0, 3 and 2 (a tie between two shortest candidates is settled as dtoa
-//! does). The layout (where the
-//! point goes, padding zeros, when to switch to an exponent) follows CPython's rules. Invariant:
-//! a [`Digits`] holds no leading or trailing zeros, except the single `0` that stands for zero.
+//! does). The layout (where the point goes, padding zeros, when to switch to an exponent)
+//! follows CPython's rules. Invariant: a [`Digits`] holds no leading or trailing zeros, except
+//! the single `0` that stands for zero.
 
 use std::fmt::Write as _;
 
