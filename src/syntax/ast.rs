@@ -31,10 +31,7 @@ pub enum StmtKind {
     /// An expression evaluated for its effect.
     Expr(Expr),
     /// `a = b = value`: targets in source order.
-    Assign {
-        targets: Vec<Expr>,
-        value: Expr,
-    },
+    Assign { targets: Vec<Expr>, value: Expr },
     /// `target op= value`.
     AugAssign {
         target: Expr,
@@ -203,10 +200,7 @@ pub struct Expr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     /// `a and b and c` / `a or b`: at least two values.
-    BoolOp {
-        op: BoolOp,
-        values: Vec<Expr>,
-    },
+    BoolOp { op: BoolOp, values: Vec<Expr> },
     /// `target := value`; target is always a Name.
     NamedExpr {
         target: Box<Expr>,
@@ -217,10 +211,7 @@ pub enum ExprKind {
         op: BinOp,
         right: Box<Expr>,
     },
-    UnaryOp {
-        op: UnaryOp,
-        operand: Box<Expr>,
-    },
+    UnaryOp { op: UnaryOp, operand: Box<Expr> },
     Lambda {
         args: Box<Arguments>,
         body: Box<Expr>,
