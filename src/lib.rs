@@ -5,6 +5,7 @@
 
 pub mod hash;
 pub mod modules;
+pub mod fmt;
 pub mod source;
 pub mod syntax;
 pub mod types;
