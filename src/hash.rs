@@ -475,3 +475,14 @@ pub fn frozenset_hash(item_hashes: &[i64]) -> i64 {
 
 #[cfg(test)]
 mod tests;
+
+/// CPython's default `hash()` of an object from its address (`_Py_HashPointer`): the address
+/// rotated right by 4 bits (the low bits are always zero for aligned objects); -1 becomes -2.
+pub fn hash_pointer(addr: usize) -> i64 {
+    let h = addr.rotate_right(4) as i64;
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}

@@ -1,0 +1,1091 @@
+//! The dispatch loop.
+//!
+//! `run_frame` drives a stack of heap frames: `execute` runs instructions of the current frame
+//! until control moves to another frame (a call, a return, a yield, an exception), and the
+//! `on_*` handlers decide where control goes next from the frame's `Entry`. Rust recursion
+//! happens only when native code calls back into Aio (`Vm::call`), never for script calls.
+//! Invariant: while native code runs, the calling frame is the last element of `self.fiber`,
+//! so natives can inspect it (`globals()`, `super()`) and stack walks see every frame.
+
+use super::call::Prepared;
+use super::frame::{Entry, Frame, IterCallKind, ResumeMode};
+use super::object::{GenState, ObjKind};
+use super::value::{ObjRef, Value};
+use super::{Exc, PyResult, Vm};
+use crate::compile::code::{CmpKind, Instr};
+use crate::syntax::ast::BinOp;
+use std::rc::Rc;
+
+/// How a run ended.
+pub enum Outcome {
+    Return(Value),
+    Yield(Value),
+    /// An async generator's own `yield` (as opposed to an await passing through it).
+    AsyncYield(Value),
+}
+
+/// Why `execute` stopped running the current frame.
+pub(crate) enum Step {
+    /// Run `frame` on top of the current one (a call or a resumed generator).
+    Push(Box<Frame>),
+    /// Like Push, but the new frame raises the exception at once.
+    PushThrow(Box<Frame>, Exc),
+    Return(Value),
+    Yield(Value),
+    AsyncYield(Value),
+    /// An exception raised by the current instruction (adds a traceback entry).
+    Raise(Exc),
+    /// An exception re-raised by `Reraise` (no new traceback entry).
+    Reraise(Exc),
+}
+
+/// What the loop does after a frame transition.
+pub(crate) enum Flow {
+    Run(Box<Frame>),
+    Exit(PyResult<Outcome>),
+}
+
+impl Vm {
+    /// Runs `frame` (entered with a `Boundary` or native `Resume` entry) until it finishes.
+    pub(crate) fn run_frame(&mut self, frame: Box<Frame>) -> PyResult<Outcome> {
+        let mut frame = frame;
+        loop {
+            let (f, step) = self.execute(frame);
+            let flow = match step {
+                Step::Push(new) => {
+                    self.fiber.push(f);
+                    if !self.resume_below.is_empty() {
+                        let below = std::mem::take(&mut self.resume_below);
+                        self.fiber.extend(below);
+                    }
+                    Flow::Run(new)
+                }
+                Step::PushThrow(new, e) => {
+                    self.fiber.push(f);
+                    if !self.resume_below.is_empty() {
+                        let below = std::mem::take(&mut self.resume_below);
+                        self.fiber.extend(below);
+                    }
+                    self.unwind(new, e, true)
+                }
+                Step::Return(v) => self.on_return(f, v),
+                Step::Yield(v) => self.on_yield(f, v),
+                Step::AsyncYield(v) => self.on_async_yield(f, v),
+                Step::Raise(e) => {
+                    let handled = self.current_exception(Some(&f));
+                    self.chain_context(&e, &handled);
+                    self.unwind(f, e, true)
+                }
+                Step::Reraise(e) => self.unwind(f, e, false),
+            };
+            match flow {
+                Flow::Run(next) => frame = next,
+                Flow::Exit(r) => return r,
+            }
+        }
+    }
+
+    /// The frame below the finished one.
+    #[inline]
+    fn pop_caller(&mut self) -> Box<Frame> {
+        match self.fiber.pop() {
+            Some(f) => f,
+            None => panic!("a called frame has a caller"),
+        }
+    }
+
+    fn on_return(&mut self, mut frame: Box<Frame>, v: Value) -> Flow {
+        let entry = std::mem::replace(&mut frame.entry, Entry::Suspended);
+        self.depth -= 1;
+        match entry {
+            Entry::Call | Entry::IterCall(_) => {
+                self.recycle_frame(frame);
+                let mut caller = self.pop_caller();
+                caller.push(v);
+                Flow::Run(caller)
+            }
+            Entry::Boundary => {
+                self.recycle_frame(frame);
+                Flow::Exit(Ok(Outcome::Return(v)))
+            }
+            Entry::Init(instance) => {
+                self.recycle_frame(frame);
+                let mut caller = self.pop_caller();
+                if !v.is_none() {
+                    let msg = format!(
+                        "__init__() should return None, not '{}'",
+                        self.type_name(&v)
+                    );
+                    let e = self.type_error(msg);
+                    return self.unwind(caller, e, true);
+                }
+                caller.push(Value::Obj(instance));
+                Flow::Run(caller)
+            }
+            Entry::ClassBody {
+                name,
+                bases,
+                keywords,
+            } => {
+                let ns = std::mem::take(&mut frame.namespace);
+                self.recycle_frame(frame);
+                let mut caller = self.pop_caller();
+                match self.build_class(name, bases, keywords, ns) {
+                    Ok(cls) => {
+                        caller.push(cls);
+                        Flow::Run(caller)
+                    }
+                    Err(e) => self.unwind(caller, e, true),
+                }
+            }
+            Entry::Resume { gen, mode } => {
+                self.finish_gen(&gen);
+                self.recycle_frame(frame);
+                self.gen_returned(&gen, mode, v)
+            }
+            Entry::Suspended => panic!("a suspended frame cannot return"),
+        }
+    }
+
+    /// Delivers a generator's return value to whoever resumed it.
+    fn gen_returned(&mut self, gen: &ObjRef, mode: ResumeMode, v: Value) -> Flow {
+        if mode == ResumeMode::Native {
+            return Flow::Exit(Ok(Outcome::Return(v)));
+        }
+        let mut caller = self.pop_caller();
+        match mode {
+            ResumeMode::ForIter => {
+                caller.pop();
+                let target = jump_target(&caller);
+                caller.ip = target;
+                Flow::Run(caller)
+            }
+            ResumeMode::Send => {
+                caller.pop();
+                caller.push(v);
+                caller.ip = jump_target(&caller);
+                Flow::Run(caller)
+            }
+            ResumeMode::Method => {
+                let e = self.stop_iteration(v);
+                self.unwind(caller, e, true)
+            }
+            ResumeMode::Close => {
+                caller.push(Value::None);
+                Flow::Run(caller)
+            }
+            ResumeMode::ASend { close } => {
+                if close {
+                    caller.pop();
+                    caller.push(Value::None);
+                    caller.ip = jump_target(&caller);
+                    Flow::Run(caller)
+                } else {
+                    let _ = gen;
+                    let e = self.new_exc("StopAsyncIteration", Vec::new());
+                    self.unwind(caller, e, true)
+                }
+            }
+            ResumeMode::Native => unreachable!(),
+        }
+    }
+
+    fn on_yield(&mut self, frame: Box<Frame>, v: Value) -> Flow {
+        // Collect the await chain: frames resumed by `Send` belong with the frame below them.
+        let mut segment = vec![frame];
+        loop {
+            let chained = match &segment.last().expect("segment has a frame").entry {
+                Entry::Resume { mode, .. } => mode.chained(),
+                _ => panic!("yield from a frame that is not a generator's"),
+            };
+            if !chained {
+                break;
+            }
+            let below = self.pop_caller();
+            segment.push(below);
+        }
+        segment.reverse();
+        self.depth -= segment.len();
+        let base = &mut segment[0];
+        let Entry::Resume { gen, mode } = std::mem::replace(&mut base.entry, Entry::Suspended)
+        else {
+            unreachable!()
+        };
+        self.suspend_gen(&gen, segment);
+        match mode {
+            ResumeMode::Native => Flow::Exit(Ok(Outcome::Yield(v))),
+            ResumeMode::ForIter | ResumeMode::Method => {
+                let mut caller = self.pop_caller();
+                caller.push(v);
+                Flow::Run(caller)
+            }
+            ResumeMode::Close => {
+                let caller = self.pop_caller();
+                let e = self.runtime_error(ignored_exit_message(&gen));
+                self.unwind(caller, e, true)
+            }
+            ResumeMode::Send | ResumeMode::ASend { .. } => unreachable!(),
+        }
+    }
+
+    fn on_async_yield(&mut self, mut frame: Box<Frame>, v: Value) -> Flow {
+        let Entry::Resume { gen, mode } = std::mem::replace(&mut frame.entry, Entry::Suspended)
+        else {
+            panic!("async yield outside an async generator frame")
+        };
+        self.depth -= 1;
+        self.suspend_gen(&gen, vec![frame]);
+        match mode {
+            ResumeMode::Native => Flow::Exit(Ok(Outcome::AsyncYield(v))),
+            ResumeMode::ASend { close: false } => {
+                let mut caller = self.pop_caller();
+                caller.pop();
+                caller.push(v);
+                caller.ip = jump_target(&caller);
+                Flow::Run(caller)
+            }
+            _ => {
+                let caller = self.pop_caller();
+                let e = self.runtime_error("async generator ignored GeneratorExit".to_string());
+                self.unwind(caller, e, true)
+            }
+        }
+    }
+
+    /// Finds a handler for `exc` in `frame` or the frames below, adding traceback entries.
+    pub(crate) fn unwind(&mut self, mut frame: Box<Frame>, exc: Exc, mut add_tb: bool) -> Flow {
+        let mut exc = exc;
+        loop {
+            if add_tb {
+                self.add_traceback(&exc, &frame);
+            }
+            let lasti = frame.lasti();
+            if let Some(h) = frame.code.handler_for(lasti) {
+                frame.stack.truncate(h.depth as usize);
+                frame.push(Value::Obj(exc.0));
+                frame.ip = h.target;
+                return Flow::Run(frame);
+            }
+            let entry = std::mem::replace(&mut frame.entry, Entry::Suspended);
+            self.depth -= 1;
+            self.recycle_frame(frame);
+            match entry {
+                Entry::Boundary => return Flow::Exit(Err(exc)),
+                Entry::Call | Entry::Init(_) | Entry::ClassBody { .. } => {
+                    frame = self.pop_caller();
+                    add_tb = true;
+                }
+                Entry::IterCall(kind) => {
+                    let mut caller = self.pop_caller();
+                    if self.exc_is(&exc, "StopIteration") {
+                        caller.pop();
+                        if kind == IterCallKind::Send {
+                            let v = self.stop_iteration_value(&exc);
+                            caller.push(v);
+                        }
+                        caller.ip = jump_target(&caller);
+                        return Flow::Run(caller);
+                    }
+                    frame = caller;
+                    add_tb = true;
+                }
+                Entry::Resume { gen, mode } => {
+                    self.finish_gen(&gen);
+                    exc = self.gen_exception_escaping(&gen, exc);
+                    match mode {
+                        ResumeMode::Native => return Flow::Exit(Err(exc)),
+                        ResumeMode::Close => {
+                            let mut caller = self.pop_caller();
+                            if self.exc_is(&exc, "GeneratorExit")
+                                || self.exc_is(&exc, "StopIteration")
+                            {
+                                caller.push(Value::None);
+                                return Flow::Run(caller);
+                            }
+                            frame = caller;
+                        }
+                        ResumeMode::ASend { close: true } => {
+                            let mut caller = self.pop_caller();
+                            if self.exc_is(&exc, "GeneratorExit")
+                                || self.exc_is(&exc, "StopAsyncIteration")
+                            {
+                                caller.pop();
+                                caller.push(Value::None);
+                                caller.ip = jump_target(&caller);
+                                return Flow::Run(caller);
+                            }
+                            frame = caller;
+                        }
+                        _ => frame = self.pop_caller(),
+                    }
+                    add_tb = true;
+                }
+                Entry::Suspended => panic!("exception in a suspended frame"),
+            }
+        }
+    }
+
+    /// Runs instructions of `frame` until control has to leave it.
+    pub(crate) fn execute(&mut self, mut frame: Box<Frame>) -> (Box<Frame>, Step) {
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => return (frame, Step::Raise(e)),
+                }
+            };
+        }
+        macro_rules! do_call {
+            ($prep:expr) => {
+                match $prep {
+                    Ok(Prepared::Done(v)) => frame.push(v),
+                    Ok(Prepared::Frame(f)) => return (frame, Step::Push(f)),
+                    Ok(Prepared::Throw(f, e)) => return (frame, Step::PushThrow(f, e)),
+                    Ok(Prepared::Native {
+                        func,
+                        args,
+                        kwnames,
+                        data,
+                    }) => {
+                        self.fiber.push(frame);
+                        let r = self.invoke_native(func, &args, kwnames.as_ref(), &data);
+                        drop(args);
+                        frame = self.pop_caller();
+                        match r {
+                            Ok(v) => frame.push(v),
+                            Err(e) => return (frame, Step::Raise(e)),
+                        }
+                    }
+                    Err(e) => return (frame, Step::Raise(e)),
+                }
+            };
+        }
+        let code = frame.code.clone();
+        let instrs: &[Instr] = &code.instrs;
+        let shared = self.heap.shared.clone();
+        loop {
+            if shared.pending.get() {
+                self.fiber.push(frame);
+                self.run_finalizers();
+                frame = self.pop_caller();
+            }
+            let ip = frame.ip as usize;
+            let instr = instrs[ip];
+            frame.ip += 1;
+            match instr {
+                Instr::Nop => {}
+                Instr::PopTop => {
+                    frame.stack.pop();
+                }
+                Instr::Copy(n) => {
+                    let v = frame.peek(n as usize).clone();
+                    frame.push(v);
+                }
+                Instr::Swap(n) => {
+                    let len = frame.stack.len();
+                    frame.stack.swap(len - 1, len - n as usize);
+                }
+                Instr::LoadConst(i) => {
+                    let v = code.consts[i as usize].clone();
+                    frame.push(v);
+                }
+                Instr::LoadSmallInt(i) => frame.push(Value::Int(i as i64)),
+                Instr::LoadFast(i) => match &frame.locals[i as usize] {
+                    Value::Null => {
+                        let e = self.unbound_local(&code, i);
+                        return (frame, Step::Raise(e));
+                    }
+                    v => {
+                        let v = v.clone();
+                        frame.push(v);
+                    }
+                },
+                Instr::StoreFast(i) => {
+                    let v = frame.pop();
+                    frame.locals[i as usize] = v;
+                }
+                Instr::DeleteFast(i) => {
+                    if frame.locals[i as usize].is_null() {
+                        let e = self.unbound_local(&code, i);
+                        return (frame, Step::Raise(e));
+                    }
+                    frame.locals[i as usize] = Value::Null;
+                }
+                Instr::LoadDeref(i) | Instr::LoadClassDeref(i) => {
+                    if let Instr::LoadClassDeref(_) = instr {
+                        let name = code.varnames[i as usize].clone();
+                        if let Some(v) = tri!(self.namespace_get(&frame.namespace, &name)) {
+                            frame.push(v);
+                            continue;
+                        }
+                    }
+                    let v = cell_get(&frame.locals[i as usize]);
+                    if v.is_null() {
+                        let e = self.unbound_deref(&code, i);
+                        return (frame, Step::Raise(e));
+                    }
+                    frame.push(v);
+                }
+                Instr::StoreDeref(i) => {
+                    let v = frame.pop();
+                    cell_set(&frame.locals[i as usize], v);
+                }
+                Instr::DeleteDeref(i) => {
+                    if cell_get(&frame.locals[i as usize]).is_null() {
+                        let e = self.unbound_deref(&code, i);
+                        return (frame, Step::Raise(e));
+                    }
+                    cell_set(&frame.locals[i as usize], Value::Null);
+                }
+                Instr::LoadClosure(i) => {
+                    let v = frame.locals[i as usize].clone();
+                    frame.push(v);
+                }
+                Instr::LoadGlobal(ni) => {
+                    let v = tri!(self.load_global(&frame, &code, ip, ni));
+                    frame.push(v);
+                }
+                Instr::StoreGlobal(ni) => {
+                    let v = frame.pop();
+                    let name = code.names[ni as usize].clone();
+                    let g = frame.globals.clone();
+                    tri!(self.dict_set(&g, name, v));
+                }
+                Instr::DeleteGlobal(ni) => {
+                    let name = code.names[ni as usize].clone();
+                    let g = frame.globals.clone();
+                    if !tri!(self.dict_del(&g, &name)) {
+                        let e = self.name_error(&name);
+                        return (frame, Step::Raise(e));
+                    }
+                }
+                Instr::LoadName(ni) => {
+                    let name = code.names[ni as usize].clone();
+                    let v = tri!(self.load_name_slow(&frame, &name));
+                    frame.push(v);
+                }
+                Instr::StoreName(ni) => {
+                    let v = frame.pop();
+                    let name = code.names[ni as usize].clone();
+                    let ns = frame.namespace.clone();
+                    tri!(self.namespace_set(&ns, &frame.globals.clone(), name, v));
+                }
+                Instr::DeleteName(ni) => {
+                    let name = code.names[ni as usize].clone();
+                    let ns = frame.namespace.clone();
+                    let target = match &ns {
+                        Value::Obj(o) => o.clone(),
+                        _ => frame.globals.clone(),
+                    };
+                    if !tri!(self.dict_del(&target, &name)) {
+                        let e = self.name_error(&name);
+                        return (frame, Step::Raise(e));
+                    }
+                }
+                Instr::LoadAttr(ni) => {
+                    let obj = frame.pop();
+                    let v = tri!(self.get_attr(&obj, &code.names[ni as usize]));
+                    frame.push(v);
+                }
+                Instr::StoreAttr(ni) => {
+                    let obj = frame.pop();
+                    let v = frame.pop();
+                    tri!(self.set_attr(&obj, &code.names[ni as usize], v));
+                }
+                Instr::DeleteAttr(ni) => {
+                    let obj = frame.pop();
+                    tri!(self.del_attr(&obj, &code.names[ni as usize]));
+                }
+                Instr::LoadMethod(ni) => {
+                    let obj = frame.pop();
+                    let (f, s) = tri!(self.load_method(obj, &code.names[ni as usize]));
+                    frame.push(f);
+                    frame.push(s);
+                }
+                Instr::BinarySubscr => {
+                    let key = frame.pop();
+                    let container = frame.pop();
+                    let v = tri!(self.get_item(&container, &key));
+                    frame.push(v);
+                }
+                Instr::StoreSubscr => {
+                    let key = frame.pop();
+                    let container = frame.pop();
+                    let v = frame.pop();
+                    tri!(self.set_item(&container, key, v));
+                }
+                Instr::DeleteSubscr => {
+                    let key = frame.pop();
+                    let container = frame.pop();
+                    tri!(self.del_item(&container, &key));
+                }
+                Instr::BuildSlice(n) => {
+                    let step = if n == 3 { frame.pop() } else { Value::None };
+                    let stop = frame.pop();
+                    let start = frame.pop();
+                    let s = self.alloc(ObjKind::Slice(Box::new([start, stop, step])));
+                    frame.push(Value::Obj(s));
+                }
+                Instr::BinaryOp(op) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.binary_op(&a, &b, op)),
+                    };
+                    frame.push(r);
+                }
+                Instr::InplaceOp(op) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.inplace_op(a, &b, op)),
+                    };
+                    frame.push(r);
+                }
+                Instr::UnaryNeg => {
+                    let a = frame.pop();
+                    let r = tri!(self.unary_neg(&a));
+                    frame.push(r);
+                }
+                Instr::UnaryPos => {
+                    let a = frame.pop();
+                    let r = tri!(self.unary_pos(&a));
+                    frame.push(r);
+                }
+                Instr::UnaryInvert => {
+                    let a = frame.pop();
+                    let r = tri!(self.unary_invert(&a));
+                    frame.push(r);
+                }
+                Instr::UnaryNot => {
+                    let a = frame.pop();
+                    let t = tri!(self.truthy(&a));
+                    frame.push(Value::Bool(!t));
+                }
+                Instr::CompareOp(op) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_compare(op, &a, &b) {
+                        Some(r) => Value::Bool(r),
+                        None => tri!(self.compare(&a, &b, op)),
+                    };
+                    frame.push(r);
+                }
+                Instr::IsOp(invert) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    frame.push(Value::Bool(a.is(&b) != invert));
+                }
+                Instr::ContainsOp(invert) => {
+                    let container = frame.pop();
+                    let item = frame.pop();
+                    let r = tri!(self.contains(&container, &item));
+                    frame.push(Value::Bool(r != invert));
+                }
+                Instr::BuildTuple(n) => {
+                    let at = frame.stack.len() - n as usize;
+                    let items: Vec<Value> = frame.stack.drain(at..).collect();
+                    let t = self.new_tuple(items);
+                    frame.push(t);
+                }
+                Instr::BuildList(n) => {
+                    let at = frame.stack.len() - n as usize;
+                    let items: Vec<Value> = frame.stack.drain(at..).collect();
+                    let l = self.new_list(items);
+                    frame.push(l);
+                }
+                Instr::BuildSet(n) => {
+                    let at = frame.stack.len() - n as usize;
+                    let items: Vec<Value> = frame.stack.drain(at..).collect();
+                    let s = tri!(self.new_set_from(items));
+                    frame.push(s);
+                }
+                Instr::BuildMap(n) => {
+                    let at = frame.stack.len() - 2 * n as usize;
+                    let items: Vec<Value> = frame.stack.drain(at..).collect();
+                    let d = self.new_dict_obj();
+                    let mut it = items.into_iter();
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        tri!(self.dict_set(&d, k, v));
+                    }
+                    frame.push(Value::Obj(d));
+                }
+                Instr::BuildString(n) => {
+                    let at = frame.stack.len() - n as usize;
+                    let mut s = String::new();
+                    let mut chars = 0;
+                    for v in &frame.stack[at..] {
+                        if let Some(ObjKind::Str(p)) = v.kind() {
+                            s.push_str(p.as_str());
+                            chars += p.char_len();
+                        }
+                    }
+                    frame.stack.truncate(at);
+                    let v = self.new_str_len(s, chars);
+                    frame.push(v);
+                }
+                Instr::FormatValue(flags) => {
+                    let spec = if flags & 4 != 0 {
+                        Some(frame.pop())
+                    } else {
+                        None
+                    };
+                    let v = frame.pop();
+                    let r = tri!(self.format_value(v, flags & 3, spec));
+                    frame.push(r);
+                }
+                Instr::ListAppend(n) => {
+                    let v = frame.pop();
+                    let l = frame.peek(n as usize).clone();
+                    if let Some(ObjKind::List(items)) = l.kind() {
+                        items.borrow_mut().push(v);
+                    }
+                }
+                Instr::SetAdd(n) => {
+                    let v = frame.pop();
+                    let s = frame.peek(n as usize).clone();
+                    tri!(self.set_add(&s, v));
+                }
+                Instr::MapAdd(n) => {
+                    let v = frame.pop();
+                    let k = frame.pop();
+                    let d = frame.peek(n as usize).clone();
+                    if let Value::Obj(d) = d {
+                        tri!(self.dict_set(&d, k, v));
+                    }
+                }
+                Instr::ListExtend(n) => {
+                    let it = frame.pop();
+                    let l = frame.peek(n as usize).clone();
+                    tri!(self.list_extend_value(&l, &it));
+                }
+                Instr::SetUpdate(n) => {
+                    let it = frame.pop();
+                    let s = frame.peek(n as usize).clone();
+                    tri!(self.set_update_value(&s, &it));
+                }
+                Instr::DictUpdate(n) | Instr::DictMerge(n) => {
+                    let other = frame.pop();
+                    let d = frame.peek(n as usize).clone();
+                    let merge = matches!(instr, Instr::DictMerge(_));
+                    tri!(self.dict_update_value(&d, &other, merge, &frame));
+                }
+                Instr::ListToTuple => {
+                    let l = frame.pop();
+                    let items = match l.kind() {
+                        Some(ObjKind::List(items)) => std::mem::take(&mut *items.borrow_mut()),
+                        _ => Vec::new(),
+                    };
+                    let t = self.new_tuple(items);
+                    frame.push(t);
+                }
+                Instr::UnpackSequence(n) => {
+                    let seq = frame.pop();
+                    let items = tri!(self.unpack_sequence(&seq, n as usize));
+                    frame.stack.extend(items.into_iter().rev());
+                }
+                Instr::UnpackEx(before, after) => {
+                    let seq = frame.pop();
+                    let items = tri!(self.unpack_ex(&seq, before as usize, after as usize));
+                    frame.stack.extend(items.into_iter().rev());
+                }
+                Instr::Jump(t) => {
+                    if (t as usize) <= ip {
+                        if self.heap.should_collect() {
+                            self.fiber.push(frame);
+                            self.collect_garbage();
+                            frame = self.pop_caller();
+                        }
+                        tri!(self.check_interrupt());
+                    }
+                    frame.ip = t;
+                }
+                Instr::PopJumpIfFalse(t) => {
+                    let v = frame.pop();
+                    let b = match v {
+                        Value::Bool(b) => b,
+                        _ => tri!(self.truthy(&v)),
+                    };
+                    if !b {
+                        frame.ip = t;
+                    }
+                }
+                Instr::PopJumpIfTrue(t) => {
+                    let v = frame.pop();
+                    let b = match v {
+                        Value::Bool(b) => b,
+                        _ => tri!(self.truthy(&v)),
+                    };
+                    if b {
+                        frame.ip = t;
+                    }
+                }
+                Instr::PopJumpIfNone(t) => {
+                    if frame.pop().is_none() {
+                        frame.ip = t;
+                    }
+                }
+                Instr::PopJumpIfNotNone(t) => {
+                    if !frame.pop().is_none() {
+                        frame.ip = t;
+                    }
+                }
+                Instr::JumpIfFalseOrPop(t) => {
+                    let b = tri!(self.truthy(frame.top()));
+                    if !b {
+                        frame.ip = t;
+                    } else {
+                        frame.pop();
+                    }
+                }
+                Instr::JumpIfTrueOrPop(t) => {
+                    let b = tri!(self.truthy(frame.top()));
+                    if b {
+                        frame.ip = t;
+                    } else {
+                        frame.pop();
+                    }
+                }
+                Instr::GetIter => {
+                    let v = frame.pop();
+                    let it = tri!(self.get_iter(&v));
+                    frame.push(it);
+                }
+                Instr::ForIter(t) => match self.for_iter(&mut frame, t) {
+                    Ok(None) => {}
+                    Ok(Some(new)) => return (frame, Step::Push(new)),
+                    Err(e) => return (frame, Step::Raise(e)),
+                },
+                Instr::GetAIter => {
+                    let v = frame.pop();
+                    let it = tri!(self.get_aiter(&v));
+                    frame.push(it);
+                }
+                Instr::GetANext => {
+                    let aiter = frame.top().clone();
+                    let aw = tri!(self.get_anext_awaitable(&aiter));
+                    frame.push(aw);
+                }
+                Instr::EndAsyncFor => {
+                    let exc = frame.pop();
+                    let Value::Obj(e) = exc else { unreachable!() };
+                    let e = Exc(e);
+                    if self.exc_is(&e, "StopAsyncIteration") {
+                        frame.pop();
+                    } else {
+                        return (frame, Step::Reraise(e));
+                    }
+                }
+                Instr::GetAwaitable(w) => {
+                    let v = frame.pop();
+                    let aw = tri!(self.get_awaitable(v, w));
+                    frame.push(aw);
+                }
+                Instr::GetYieldFromIter => {
+                    let v = frame.pop();
+                    let it = tri!(self.get_yield_from_iter(v, &code));
+                    frame.push(it);
+                }
+                Instr::Send(t) => match self.send(&mut frame, t) {
+                    Ok(None) => {}
+                    Ok(Some(p)) => do_call!(Ok::<Prepared, Exc>(p)),
+                    Err(e) => return (frame, Step::Raise(e)),
+                },
+                Instr::YieldValue => {
+                    let v = frame.pop();
+                    return (frame, Step::Yield(v));
+                }
+                Instr::YieldAsyncGen => {
+                    let v = frame.pop();
+                    return (frame, Step::AsyncYield(v));
+                }
+                Instr::ReturnValue => {
+                    let v = frame.pop();
+                    return (frame, Step::Return(v));
+                }
+                Instr::PushNull => frame.push(Value::Null),
+                Instr::Call(argc) => {
+                    do_call!(self.call_instr(&mut frame, argc as usize, None));
+                }
+                Instr::CallKw(argc, names) => {
+                    let kwnames = code.consts[names as usize].clone();
+                    do_call!(self.call_instr(&mut frame, argc as usize, Some(kwnames)));
+                }
+                Instr::CallEx(flags) => {
+                    do_call!(self.call_ex_instr(&mut frame, flags & 1 != 0));
+                }
+                Instr::MakeFunction(flags) => {
+                    let f = tri!(self.make_function(&mut frame, flags));
+                    frame.push(f);
+                }
+                Instr::BuildClass(n) => match self.build_class_instr(&mut frame, n) {
+                    Ok(new) => return (frame, Step::Push(new)),
+                    Err(e) => return (frame, Step::Raise(e)),
+                },
+                Instr::Raise(n) => {
+                    let e = self.raise_instr(&mut frame, n);
+                    if n == 0 {
+                        return (frame, Step::Reraise(e));
+                    }
+                    return (frame, Step::Raise(e));
+                }
+                Instr::Reraise => {
+                    let v = frame.pop();
+                    let Value::Obj(e) = v else {
+                        panic!("reraise of a non-exception")
+                    };
+                    return (frame, Step::Reraise(Exc(e)));
+                }
+                Instr::PushExcInfo => {
+                    let exc = frame.pop();
+                    let prev = std::mem::replace(&mut frame.exc, exc.clone());
+                    frame.push(prev);
+                    frame.push(exc);
+                }
+                Instr::PopExcept => {
+                    let prev = frame.pop();
+                    frame.exc = prev;
+                }
+                Instr::CheckExcMatch => {
+                    let typ = frame.pop();
+                    let exc = frame.top().clone();
+                    let r = tri!(self.exc_matches(&exc, &typ));
+                    frame.push(Value::Bool(r));
+                }
+                Instr::BeforeWith => {
+                    let mgr = frame.pop();
+                    let (exit, enter) = tri!(self.before_with(&mgr));
+                    frame.push(exit);
+                    do_call!(self.call_stackless(enter, Vec::new(), &mut frame));
+                }
+                Instr::BeforeAsyncWith => {
+                    let mgr = frame.pop();
+                    let (exit, enter) = tri!(self.before_async_with(&mgr));
+                    frame.push(exit);
+                    do_call!(self.call_stackless(enter, Vec::new(), &mut frame));
+                }
+                Instr::WithExceptStart => {
+                    let exc = frame.peek(1).clone();
+                    let exit = frame.peek(3).clone();
+                    let typ = Value::Obj(self.type_of(&exc).clone());
+                    let tb = self.traceback_value(&exc);
+                    do_call!(self.call_stackless(exit, vec![typ, exc, tb], &mut frame));
+                }
+                Instr::LoadAssertionError => {
+                    let t = self.types.exc("AssertionError").clone();
+                    frame.push(Value::Obj(t));
+                }
+                Instr::ImportName(ni) => {
+                    let fromlist = frame.pop();
+                    let level = frame.pop();
+                    let name = code.names[ni as usize].clone();
+                    self.fiber.push(frame);
+                    let r = self.import_name(&name, &fromlist, &level);
+                    frame = self.pop_caller();
+                    let m = tri!(r);
+                    frame.push(m);
+                }
+                Instr::ImportFrom(ni) => {
+                    let m = frame.top().clone();
+                    let v = tri!(self.import_from(&m, &code.names[ni as usize]));
+                    frame.push(v);
+                }
+                Instr::ImportStar => {
+                    let m = frame.pop();
+                    let ns = match &frame.namespace {
+                        Value::Obj(o) => o.clone(),
+                        _ => frame.globals.clone(),
+                    };
+                    tri!(self.import_star(&m, &ns));
+                }
+                Instr::PrintExpr => {
+                    let v = frame.pop();
+                    self.fiber.push(frame);
+                    let r = self.print_expr(v);
+                    frame = self.pop_caller();
+                    tri!(r);
+                }
+                Instr::SetupAnnotations => {
+                    tri!(self.setup_annotations(&frame));
+                }
+                Instr::LoadCurrentExc => {
+                    let e = self.current_exception(Some(&frame));
+                    frame.push(e);
+                }
+                Instr::CheckInitNone => {
+                    let v = frame.pop();
+                    if !v.is_none() {
+                        let msg = format!(
+                            "__init__() should return None, not '{}'",
+                            self.type_name(&v)
+                        );
+                        let e = self.type_error(msg);
+                        return (frame, Step::Raise(e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs a callable that may be Aio code without recursion: returns a frame to push when
+    /// it is a script function; otherwise pushes its result on `frame`.
+    pub(crate) fn call_stackless(
+        &mut self,
+        f: Value,
+        args: Vec<Value>,
+        frame: &mut Frame,
+    ) -> PyResult<Prepared> {
+        frame.push(f);
+        frame.push(Value::Null);
+        let n = args.len();
+        frame.stack.extend(args);
+        self.call_instr(frame, n, None)
+    }
+}
+
+/// The jump target of the `ForIter`/`Send` instruction a frame is parked on.
+fn jump_target(frame: &Frame) -> u32 {
+    match frame.code.instrs[frame.lasti() as usize] {
+        Instr::ForIter(t) | Instr::Send(t) => t,
+        other => panic!("frame parked on {other:?}, not ForIter/Send"),
+    }
+}
+
+fn ignored_exit_message(gen: &ObjRef) -> String {
+    match &gen.kind {
+        ObjKind::Generator(g) if g.kind == super::object::GenKind::Coroutine => {
+            "coroutine ignored GeneratorExit".into()
+        }
+        _ => "generator ignored GeneratorExit".into(),
+    }
+}
+
+/// Contents of the cell in a local slot (Null when empty).
+#[inline]
+pub(crate) fn cell_get(slot: &Value) -> Value {
+    match slot {
+        Value::Obj(o) => match &o.kind {
+            ObjKind::Cell(c) => c.borrow().clone(),
+            _ => Value::Null,
+        },
+        _ => Value::Null,
+    }
+}
+
+#[inline]
+pub(crate) fn cell_set(slot: &Value, v: Value) {
+    if let Value::Obj(o) = slot {
+        if let ObjKind::Cell(c) = &o.kind {
+            let old = std::mem::replace(&mut *c.borrow_mut(), v);
+            drop(old);
+        }
+    }
+}
+
+/// Int and float arithmetic that needs no allocation and cannot fail.
+#[inline]
+fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => {
+            let (x, y) = (*x, *y);
+            match op {
+                BinOp::Add => x.checked_add(y).map(Value::Int),
+                BinOp::Sub => x.checked_sub(y).map(Value::Int),
+                BinOp::Mult => x.checked_mul(y).map(Value::Int),
+                BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => {
+                    Some(Value::Int(floor_div(x, y)))
+                }
+                BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => {
+                    Some(Value::Int(floor_mod(x, y)))
+                }
+                BinOp::BitAnd => Some(Value::Int(x & y)),
+                BinOp::BitOr => Some(Value::Int(x | y)),
+                BinOp::BitXor => Some(Value::Int(x ^ y)),
+                _ => None,
+            }
+        }
+        (Value::Float(x), Value::Float(y)) => match op {
+            BinOp::Add => Some(Value::Float(x + y)),
+            BinOp::Sub => Some(Value::Float(x - y)),
+            BinOp::Mult => Some(Value::Float(x * y)),
+            BinOp::Div if *y != 0.0 => Some(Value::Float(x / y)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Python's floor division of i64s (caller excludes y == 0 and MIN / -1).
+#[inline]
+pub(crate) fn floor_div(x: i64, y: i64) -> i64 {
+    let q = x / y;
+    if (x % y != 0) && ((x < 0) != (y < 0)) {
+        q - 1
+    } else {
+        q
+    }
+}
+
+/// Python's modulo of i64s: the result has the sign of the divisor.
+#[inline]
+pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
+    let r = x % y;
+    if r != 0 && ((r < 0) != (y < 0)) {
+        r + y
+    } else {
+        r
+    }
+}
+
+#[inline]
+fn fast_compare(op: CmpKind, a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(match op {
+            CmpKind::Lt => x < y,
+            CmpKind::Le => x <= y,
+            CmpKind::Eq => x == y,
+            CmpKind::Ne => x != y,
+            CmpKind::Gt => x > y,
+            CmpKind::Ge => x >= y,
+        }),
+        (Value::Float(x), Value::Float(y)) => Some(match op {
+            CmpKind::Lt => x < y,
+            CmpKind::Le => x <= y,
+            CmpKind::Eq => x == y,
+            CmpKind::Ne => x != y,
+            CmpKind::Gt => x > y,
+            CmpKind::Ge => x >= y,
+        }),
+        (Value::Obj(x), Value::Obj(y)) if matches!(op, CmpKind::Eq | CmpKind::Ne) => {
+            if x.class.is_some() || y.class.is_some() {
+                return None;
+            }
+            match (&x.kind, &y.kind) {
+                (ObjKind::Str(s), ObjKind::Str(t)) => {
+                    let eq = Rc::ptr_eq(x, y) || s.as_str() == t.as_str();
+                    Some(eq == (op == CmpKind::Eq))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+impl Vm {
+    /// Marks a generator's frames as gone.
+    pub(crate) fn finish_gen(&mut self, gen: &ObjRef) {
+        if let ObjKind::Generator(g) = &gen.kind {
+            *g.state.borrow_mut() = GenState::Finished;
+        }
+    }
+
+    /// Stores a suspended await chain in the generator at its base.
+    pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: Vec<Box<Frame>>) {
+        if let ObjKind::Generator(g) = &gen.kind {
+            *g.state.borrow_mut() = GenState::Suspended(segment);
+        }
+    }
+}

@@ -1,0 +1,637 @@
+//! Generators, coroutines and async generators: creation, resumption, delegation, closing.
+//!
+//! A generator-like object owns its suspended frames. Resuming moves them back onto the
+//! fiber (the lower frames of an await chain into `self.resume_below`, the innermost one to
+//! be run next); a yield moves them back into the object (see `dispatch.rs`). `Send`
+//! delegates: to another generator by pushing its frames, to a future or plain iterator by
+//! stepping it and yielding what it yields. Invariant: a generator's state is `Running` or
+//! `Delegated` exactly while its frame is on a fiber or in an outer generator's segment.
+
+use super::call::Prepared;
+use super::dispatch::Outcome;
+use super::frame::{Entry, Frame, IterCallKind, ResumeMode};
+use super::heap::Finalizer;
+use super::object::{AgenOpKind, AsyncGenOp, Function, GenKind, GenObj, GenState, ObjKind};
+use super::value::{ObjRef, Value};
+use super::{Exc, PyResult, Vm};
+use crate::compile::code::{AwaitWhere, Code, Instr};
+use std::cell::{Cell, RefCell};
+
+/// What a resumed generator receives.
+pub enum ResumeInput {
+    Value(Value),
+    Throw(Exc),
+}
+
+impl Vm {
+    /// A generator-like object for a just-called generator function.
+    pub(crate) fn new_generator(
+        &mut self,
+        _fobj: &ObjRef,
+        f: &Function,
+        frame: Box<Frame>,
+    ) -> Value {
+        let code = frame.code.clone();
+        let kind = if code.flags.coroutine {
+            GenKind::Coroutine
+        } else if code.flags.async_generator {
+            GenKind::AsyncGenerator
+        } else {
+            GenKind::Generator
+        };
+        let g = GenObj {
+            kind,
+            state: RefCell::new(GenState::Created(frame)),
+            name: RefCell::new(f.name.borrow().clone()),
+            qualname: RefCell::new(f.qualname.borrow().clone()),
+            code,
+            heap: self.heap.shared.clone(),
+            running_async: Cell::new(false),
+            hooks_inited: Cell::new(false),
+            finalizer: RefCell::new(Value::Null),
+        };
+        Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
+    }
+
+    /// A coroutine object running module-level code (REPL top-level await).
+    pub fn new_module_coroutine(&mut self, code: std::rc::Rc<Code>, globals: ObjRef) -> Value {
+        let frame = self.new_frame(code.clone(), globals.clone(), Value::Obj(globals));
+        let name = self.intern("<module>");
+        let g = GenObj {
+            kind: GenKind::Coroutine,
+            state: RefCell::new(GenState::Created(frame)),
+            name: RefCell::new(name.clone()),
+            qualname: RefCell::new(name),
+            code,
+            heap: self.heap.shared.clone(),
+            running_async: Cell::new(false),
+            hooks_inited: Cell::new(false),
+            finalizer: RefCell::new(Value::Null),
+        };
+        Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
+    }
+
+    /// Takes a generator's frames to run them: returns the innermost frame (its lower frames,
+    /// if any, are left in `self.resume_below` to be pushed under it).
+    pub(crate) fn resume_gen(
+        &mut self,
+        gen: &ObjRef,
+        mode: ResumeMode,
+        input: &ResumeInput,
+    ) -> PyResult<Box<Frame>> {
+        let ObjKind::Generator(g) = &gen.kind else {
+            panic!("resume_gen on a non-generator")
+        };
+        let noun = gen_noun(g.kind);
+        let state = std::mem::replace(
+            &mut *g.state.borrow_mut(),
+            if mode.chained() {
+                GenState::Delegated
+            } else {
+                GenState::Running
+            },
+        );
+        let mut frames = match state {
+            GenState::Created(f) => {
+                if let ResumeInput::Value(v) = input {
+                    if !v.is_none() {
+                        *g.state.borrow_mut() = GenState::Created(f);
+                        return Err(self.type_error(format!(
+                            "can't send non-None value to a just-started {noun}"
+                        )));
+                    }
+                }
+                vec![f]
+            }
+            GenState::Suspended(frames) => frames,
+            other => {
+                let msg = match &other {
+                    GenState::Finished => None,
+                    _ => Some(format!("{noun} already executing")),
+                };
+                *g.state.borrow_mut() = other;
+                return Err(match msg {
+                    Some(m) => self.value_error(m),
+                    None => match (g.kind, input) {
+                        (_, ResumeInput::Throw(e)) => e.clone(),
+                        (GenKind::Coroutine, _) => {
+                            self.runtime_error("cannot reuse already awaited coroutine".into())
+                        }
+                        (GenKind::AsyncGenerator, _) => {
+                            self.new_exc("StopAsyncIteration", Vec::new())
+                        }
+                        (GenKind::Generator, _) => self.stop_iteration(Value::None),
+                    },
+                });
+            }
+        };
+        let n = frames.len();
+        if self.depth + n > self.config.recursion_limit + 50 && mode.chained() {
+            // Deeply nested awaits are bounded like calls.
+            *g.state.borrow_mut() = GenState::Suspended(frames);
+            return Err(self.recursion_error());
+        }
+        self.depth += n;
+        frames[0].entry = Entry::Resume {
+            gen: gen.clone(),
+            mode,
+        };
+        let mut top = frames.pop().expect("a generator has a frame");
+        self.resume_below.extend(frames);
+        if let ResumeInput::Value(v) = input {
+            let ip = top.ip as usize;
+            if ip > 0 {
+                if let Instr::Send(_) = top.code.instrs[ip - 1] {
+                    top.ip -= 1;
+                }
+                top.push(v.clone());
+            }
+        }
+        Ok(top)
+    }
+
+    /// Runs a generator from Rust until it yields, returns or raises.
+    pub fn resume(&mut self, gen: &ObjRef, input: ResumeInput) -> PyResult<Outcome> {
+        let top = self.resume_gen(gen, ResumeMode::Native, &input)?;
+        let below = std::mem::take(&mut self.resume_below);
+        let nbelow = below.len();
+        self.fiber.extend(below);
+        let _ = nbelow;
+        self.native_reentries += 1;
+        let r = match input {
+            ResumeInput::Throw(e) => match self.unwind(top, e, true) {
+                super::dispatch::Flow::Run(f) => self.run_frame(f),
+                super::dispatch::Flow::Exit(r) => r,
+            },
+            ResumeInput::Value(_) => self.run_frame(top),
+        };
+        self.native_reentries -= 1;
+        r
+    }
+
+    /// The `Send` instruction: `subiter value -> subiter yielded` or jump with the result.
+    pub(crate) fn send(&mut self, frame: &mut Frame, target: u32) -> PyResult<Option<Prepared>> {
+        let value = frame.pop();
+        let sub = frame.top().clone();
+        let Value::Obj(obj) = &sub else {
+            return Err(self.type_error("object is not an iterator".into()));
+        };
+        match &obj.kind {
+            ObjKind::Generator(g) if g.kind != GenKind::AsyncGenerator => {
+                let top = self.resume_gen(obj, ResumeMode::Send, &ResumeInput::Value(value))?;
+                Ok(Some(Prepared::Frame(top)))
+            }
+            ObjKind::AsyncGenOp(op) => self.send_agen_op(obj, op, value).map(Some),
+            ObjKind::Iter(_) => {
+                if !value.is_none() {
+                    let msg = format!("'{}' object has no attribute 'send'", self.type_name(&sub));
+                    return Err(self.attribute_error(msg));
+                }
+                match self.native_next(&sub)? {
+                    Some(v) => frame.push(v),
+                    None => {
+                        frame.pop();
+                        frame.push(Value::None);
+                        frame.ip = target;
+                    }
+                }
+                Ok(None)
+            }
+            ObjKind::Ext(_) => {
+                let hook = self.ext_send_hook;
+                match hook(self, &sub, value)? {
+                    ExtSend::Yield(v) => frame.push(v),
+                    ExtSend::Return(v) => {
+                        frame.pop();
+                        frame.push(v);
+                        frame.ip = target;
+                    }
+                }
+                Ok(None)
+            }
+            _ => {
+                let (f, s) = if value.is_none() {
+                    let n = self.intern("__next__");
+                    self.load_method(sub.clone(), &n)?
+                } else {
+                    let n = self.intern("send");
+                    self.load_method(sub.clone(), &n)?
+                };
+                let mut args = super::call::ArgVec::new();
+                if !s.is_null() {
+                    args.push(s);
+                }
+                if !value.is_none() {
+                    args.push(value);
+                }
+                match self.prepare_call(f, args, None)? {
+                    Prepared::Frame(mut fr) => {
+                        fr.entry = Entry::IterCall(IterCallKind::Send);
+                        Ok(Some(Prepared::Frame(fr)))
+                    }
+                    Prepared::Done(v) => {
+                        frame.push(v);
+                        Ok(None)
+                    }
+                    Prepared::Throw(..) => unreachable!("a call never throws into a frame"),
+                    Prepared::Native {
+                        func,
+                        args,
+                        kwnames,
+                        data,
+                    } => match self.invoke_native(func, &args, kwnames.as_ref(), &data) {
+                        Ok(v) => {
+                            frame.push(v);
+                            Ok(None)
+                        }
+                        Err(e) if self.exc_is(&e, "StopIteration") => {
+                            let v = self.stop_iteration_value(&e);
+                            frame.pop();
+                            frame.push(v);
+                            frame.ip = target;
+                            Ok(None)
+                        }
+                        Err(e) => Err(e),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Starts an `asend`/`athrow`/`aclose` awaitable by resuming its async generator.
+    fn send_agen_op(&mut self, obj: &ObjRef, op: &AsyncGenOp, _value: Value) -> PyResult<Prepared> {
+        if op.state.get() != 0 {
+            return Err(
+                self.runtime_error("cannot reuse already awaited __anext__()/asend()".into())
+            );
+        }
+        op.state.set(1);
+        let _ = obj;
+        let kind = std::mem::replace(&mut *op.op.borrow_mut(), AgenOpKind::Close);
+        let agen = op.agen.clone();
+        let (input, close) = match kind {
+            AgenOpKind::Send(v) => (ResumeInput::Value(v), false),
+            AgenOpKind::Throw(e) => match e {
+                Value::Obj(o) => (ResumeInput::Throw(Exc(o)), false),
+                _ => (ResumeInput::Value(Value::None), false),
+            },
+            AgenOpKind::Close => {
+                let e = self.new_exc("GeneratorExit", Vec::new());
+                (ResumeInput::Throw(e), true)
+            }
+        };
+        if let ObjKind::Generator(g) = &agen.kind {
+            if matches!(&*g.state.borrow(), GenState::Finished) {
+                op.state.set(2);
+                return match (close, input) {
+                    (true, _) => Ok(Prepared::Done(Value::None)),
+                    (false, ResumeInput::Throw(e)) => Err(e),
+                    (false, _) => Err(self.new_exc("StopAsyncIteration", Vec::new())),
+                };
+            }
+            if close {
+                if let GenState::Created(_) = &*g.state.borrow() {
+                    op.state.set(2);
+                    *g.state.borrow_mut() = GenState::Finished;
+                    return Ok(Prepared::Done(Value::None));
+                }
+            }
+        }
+        let top = self.resume_gen(&agen, ResumeMode::ASend { close }, &input)?;
+        match input {
+            ResumeInput::Throw(e) => Ok(Prepared::Throw(top, e)),
+            ResumeInput::Value(_) => Ok(Prepared::Frame(top)),
+        }
+    }
+
+    /// `ForIter`: advances the iterator on top of the stack.
+    pub(crate) fn for_iter(
+        &mut self,
+        frame: &mut Frame,
+        target: u32,
+    ) -> PyResult<Option<Box<Frame>>> {
+        let it = frame.top().clone();
+        let Value::Obj(obj) = &it else {
+            return Err(self.not_an_iterator(&it));
+        };
+        match &obj.kind {
+            ObjKind::Iter(_) => {
+                match self.native_next(&it)? {
+                    Some(v) => frame.push(v),
+                    None => {
+                        frame.pop();
+                        frame.ip = target;
+                    }
+                }
+                Ok(None)
+            }
+            ObjKind::Generator(g) if g.kind == GenKind::Generator => {
+                if matches!(&*g.state.borrow(), GenState::Finished) {
+                    frame.pop();
+                    frame.ip = target;
+                    return Ok(None);
+                }
+                let top =
+                    self.resume_gen(obj, ResumeMode::ForIter, &ResumeInput::Value(Value::None))?;
+                Ok(Some(top))
+            }
+            _ => {
+                let n = self.intern("__next__");
+                let ty = self.type_of(&it).clone();
+                let Some(f) = self.lookup_type(&ty, &n) else {
+                    return Err(self.not_an_iterator(&it));
+                };
+                let mut args = super::call::ArgVec::new();
+                args.push(it.clone());
+                match self.prepare_call(f, args, None)? {
+                    Prepared::Frame(mut fr) => {
+                        fr.entry = Entry::IterCall(IterCallKind::ForIter);
+                        Ok(Some(fr))
+                    }
+                    Prepared::Done(v) => {
+                        frame.push(v);
+                        Ok(None)
+                    }
+                    Prepared::Throw(..) => unreachable!("a call never throws into a frame"),
+                    Prepared::Native {
+                        func,
+                        args,
+                        kwnames,
+                        data,
+                    } => match self.invoke_native(func, &args, kwnames.as_ref(), &data) {
+                        Ok(v) => {
+                            frame.push(v);
+                            Ok(None)
+                        }
+                        Err(e) if self.exc_is(&e, "StopIteration") => {
+                            frame.pop();
+                            frame.ip = target;
+                            Ok(None)
+                        }
+                        Err(e) => Err(e),
+                    },
+                }
+            }
+        }
+    }
+
+    pub(crate) fn not_an_iterator(&mut self, v: &Value) -> Exc {
+        let msg = format!("'{}' object is not an iterator", self.type_name(v));
+        self.type_error(msg)
+    }
+
+    /// `GetAwaitable`: the iterator an `await` delegates to.
+    pub(crate) fn get_awaitable(&mut self, v: Value, w: AwaitWhere) -> PyResult {
+        if let Value::Obj(o) = &v {
+            match &o.kind {
+                ObjKind::Generator(g) if g.kind == GenKind::Coroutine => {
+                    if matches!(&*g.state.borrow(), GenState::Delegated) {
+                        return Err(self.runtime_error("coroutine is being awaited already".into()));
+                    }
+                    return Ok(v);
+                }
+                ObjKind::AsyncGenOp(_) => return Ok(v),
+                ObjKind::Ext(_) if self.ext_is_future(&v) => return Ok(v),
+                _ => {}
+            }
+        }
+        let n = self.intern("__await__");
+        let ty = self.type_of(&v).clone();
+        let Some(f) = self.lookup_type(&ty, &n) else {
+            let tn = self.type_name(&v);
+            let msg = match w {
+                AwaitWhere::Await => format!("object {tn} can't be used in 'await' expression"),
+                AwaitWhere::AsyncWithEnter => format!(
+                    "'async with' received an object from __aenter__ that does not implement __await__: {tn}"
+                ),
+                AwaitWhere::AsyncWithExit => format!(
+                    "'async with' received an object from __aexit__ that does not implement __await__: {tn}"
+                ),
+            };
+            return Err(self.type_error(msg));
+        };
+        let f = self.bind_descriptor(f, &v, &ty)?;
+        let it = self.call(&f, &[])?;
+        if let Some(ObjKind::Generator(g)) = it.kind() {
+            if g.kind == GenKind::Coroutine {
+                return Err(self.type_error("__await__() returned a coroutine".into()));
+            }
+            return Ok(it);
+        }
+        if self.has_next(&it) {
+            Ok(it)
+        } else {
+            let msg = format!(
+                "__await__() returned non-iterator of type '{}'",
+                self.type_name(&it)
+            );
+            Err(self.type_error(msg))
+        }
+    }
+
+    /// True when `v` supports `__next__`.
+    pub(crate) fn has_next(&mut self, v: &Value) -> bool {
+        match v.kind() {
+            Some(ObjKind::Iter(_)) => true,
+            Some(ObjKind::Generator(g)) => g.kind == GenKind::Generator,
+            _ => {
+                let n = self.intern("__next__");
+                let ty = self.type_of(v).clone();
+                self.lookup_type(&ty, &n).is_some()
+            }
+        }
+    }
+
+    /// `GetYieldFromIter`.
+    pub(crate) fn get_yield_from_iter(&mut self, v: Value, code: &Code) -> PyResult {
+        if let Some(ObjKind::Generator(g)) = v.kind() {
+            if g.kind == GenKind::Coroutine && !code.flags.coroutine {
+                return Err(self.type_error(
+                    "cannot 'yield from' a coroutine object in a non-coroutine generator".into(),
+                ));
+            }
+            return Ok(v);
+        }
+        self.get_iter(&v)
+    }
+
+    /// Closes a generator from Rust: throws GeneratorExit into it if it is suspended.
+    pub fn gen_close(&mut self, gen: &ObjRef) -> PyResult<()> {
+        let ObjKind::Generator(g) = &gen.kind else {
+            return Ok(());
+        };
+        let started = match &*g.state.borrow() {
+            GenState::Created(_) => false,
+            GenState::Suspended(_) => true,
+            _ => return Ok(()),
+        };
+        if !started {
+            *g.state.borrow_mut() = GenState::Finished;
+            return Ok(());
+        }
+        let exit = self.new_exc("GeneratorExit", Vec::new());
+        match self.resume(gen, ResumeInput::Throw(exit)) {
+            Ok(Outcome::Return(_)) => Ok(()),
+            Ok(Outcome::Yield(_)) | Ok(Outcome::AsyncYield(_)) => {
+                let msg = match g.kind {
+                    GenKind::Coroutine => "coroutine ignored GeneratorExit",
+                    GenKind::AsyncGenerator => "async generator ignored GeneratorExit",
+                    GenKind::Generator => "generator ignored GeneratorExit",
+                };
+                Err(self.runtime_error(msg.into()))
+            }
+            Err(e) => {
+                if self.exc_is(&e, "GeneratorExit") || self.exc_is(&e, "StopIteration") {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// A generator's exception on its way out: StopIteration becomes RuntimeError (PEP 479).
+    pub(crate) fn gen_exception_escaping(&mut self, gen: &ObjRef, exc: Exc) -> Exc {
+        let ObjKind::Generator(g) = &gen.kind else {
+            return exc;
+        };
+        let (name, msg) = match g.kind {
+            GenKind::Generator => ("StopIteration", "generator raised StopIteration"),
+            GenKind::Coroutine => ("StopIteration", "coroutine raised StopIteration"),
+            GenKind::AsyncGenerator => {
+                if self.exc_is(&exc, "StopAsyncIteration") {
+                    (
+                        "StopAsyncIteration",
+                        "async generator raised StopAsyncIteration",
+                    )
+                } else {
+                    ("StopIteration", "async generator raised StopIteration")
+                }
+            }
+        };
+        if !self.exc_is(&exc, name) {
+            return exc;
+        }
+        let new = self.runtime_error(msg.into());
+        self.set_cause(&new, Value::Obj(exc.0.clone()));
+        self.set_context(&new, Value::Obj(exc.0));
+        new
+    }
+
+    /// Runs queued finalizers (closing abandoned generators, warnings).
+    pub fn run_finalizers(&mut self) {
+        loop {
+            let work = self.heap.shared.take();
+            if work.is_empty() {
+                break;
+            }
+            for job in work {
+                self.run_finalizer(job);
+            }
+        }
+    }
+
+    fn run_finalizer(&mut self, job: Finalizer) {
+        match job {
+            Finalizer::CloseFrames {
+                kind,
+                qualname,
+                frames,
+            } => {
+                let code = frames[0].code.clone();
+                let g = GenObj {
+                    kind,
+                    state: RefCell::new(GenState::Suspended(frames)),
+                    name: RefCell::new(qualname.clone()),
+                    qualname: RefCell::new(qualname),
+                    code,
+                    heap: self.heap.shared.clone(),
+                    running_async: Cell::new(false),
+                    hooks_inited: Cell::new(true),
+                    finalizer: RefCell::new(Value::Null),
+                };
+                let gen = self.alloc(ObjKind::Generator(Box::new(g)));
+                self.close_for_finalizer(&gen);
+            }
+            Finalizer::CloseGen(gen) => self.close_for_finalizer(&gen),
+            Finalizer::NeverAwaited { qualname } => {
+                let msg =
+                    format!("<sys>:0: RuntimeWarning: coroutine '{qualname}' was never awaited\n");
+                self.write_stderr(&msg);
+            }
+            Finalizer::Hook(f) => f(self),
+        }
+    }
+
+    fn close_for_finalizer(&mut self, gen: &ObjRef) {
+        let is_async =
+            matches!(&gen.kind, ObjKind::Generator(g) if g.kind == GenKind::AsyncGenerator);
+        if is_async {
+            let hook = self.agen_finalizer_hook;
+            if hook(self, gen) {
+                return;
+            }
+        }
+        if let Err(e) = self.gen_close(gen) {
+            let desc = self.repr_or_default(&Value::Obj(gen.clone()));
+            self.report_unraisable(&format!("Exception ignored in: {desc}"), &e);
+        }
+    }
+}
+
+/// How a native awaitable (a future) answers a `Send`.
+pub enum ExtSend {
+    Yield(Value),
+    Return(Value),
+}
+
+/// Hook type for sending into extension awaitables (installed by the event loop).
+pub type ExtSendHook = fn(&mut Vm, &Value, Value) -> PyResult<ExtSend>;
+/// Hook for async generators dropped while suspended; returns true when handled.
+pub type AgenFinalizerHook = fn(&mut Vm, &ObjRef) -> bool;
+
+/// Default: extension objects are not awaitable.
+pub fn no_ext_send(vm: &mut Vm, v: &Value, _value: Value) -> PyResult<ExtSend> {
+    let msg = format!(
+        "object {} can't be used in 'await' expression",
+        vm.type_name(v)
+    );
+    Err(vm.type_error(msg))
+}
+
+/// Default: no event loop hooks.
+pub fn no_agen_finalizer(_vm: &mut Vm, _gen: &ObjRef) -> bool {
+    false
+}
+
+fn gen_noun(kind: GenKind) -> &'static str {
+    match kind {
+        GenKind::Generator => "generator",
+        GenKind::Coroutine => "coroutine",
+        GenKind::AsyncGenerator => "async generator",
+    }
+}
+
+impl Drop for GenObj {
+    fn drop(&mut self) {
+        let state = std::mem::replace(self.state.get_mut(), GenState::Finished);
+        match state {
+            GenState::Suspended(frames) => self.heap.defer(Finalizer::CloseFrames {
+                kind: self.kind,
+                qualname: self.qualname.get_mut().clone(),
+                frames,
+            }),
+            GenState::Created(_) if self.kind == GenKind::Coroutine => {
+                let q = match self.qualname.get_mut() {
+                    Value::Obj(o) => match &o.kind {
+                        ObjKind::Str(s) => s.as_str().to_string(),
+                        _ => String::new(),
+                    },
+                    _ => String::new(),
+                };
+                self.heap.defer(Finalizer::NeverAwaited { qualname: q });
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,503 @@
+//! Memory management: reference counting plus a cycle collector, as CPython does it.
+//!
+//! Objects are `Rc`s, so an object dies the moment its last reference goes — a generator
+//! abandoned by `break` is closed before the next statement. Containers are also registered
+//! (as `Weak`s) with the collector, which periodically finds groups of objects kept alive only
+//! by references among themselves and clears them. The algorithm is CPython's: for every
+//! tracked object, subtract from its strong count the references coming from other tracked
+//! objects; what is left over is held from outside (roots); everything not reachable from a
+//! root is garbage. Generations: new objects are scanned often, survivors rarely.
+//!
+//! Drops never run Aio code. A dropped suspended generator, an unawaited coroutine and similar
+//! events queue a `Finalizer` on `HeapShared`; the VM runs the queue at its next safe point.
+//! Deep structures (a million nested lists) are freed iteratively, never by deep recursion.
+
+use super::frame::Frame;
+use super::object::{Attrs, GenKind, GenState, NativeIter, Obj, ObjKind};
+use super::value::{ObjRef, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+/// Work that a drop could not do itself, run by the VM at its next safe point.
+pub enum Finalizer {
+    /// A suspended generator (or coroutine) was dropped: close its frames.
+    CloseFrames {
+        kind: GenKind,
+        qualname: Value,
+        frames: Vec<Box<Frame>>,
+    },
+    /// A coroutine object was dropped without ever being started.
+    NeverAwaited { qualname: String },
+    /// A still-referenced generator found in cyclic garbage: close it, then let it go.
+    CloseGen(ObjRef),
+    /// Anything else (the event loop's reports, host hooks).
+    Hook(Box<dyn FnOnce(&mut super::Vm)>),
+}
+
+/// The part of the heap that objects themselves point at, so that their `Drop` can queue work.
+#[derive(Default)]
+pub struct HeapShared {
+    pub finalizers: RefCell<Vec<Finalizer>>,
+    pub pending: Cell<bool>,
+}
+
+impl HeapShared {
+    /// Queues work for the next safe point.
+    pub fn defer(&self, f: Finalizer) {
+        self.finalizers.borrow_mut().push(f);
+        self.pending.set(true);
+    }
+
+    /// Takes all queued work.
+    pub fn take(&self) -> Vec<Finalizer> {
+        self.pending.set(false);
+        std::mem::take(&mut *self.finalizers.borrow_mut())
+    }
+}
+
+/// Collector statistics (exposed through `gc`-like introspection and tests).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GcStats {
+    pub collections: u64,
+    pub collected: u64,
+}
+
+/// The collector's registry of container objects.
+pub struct Heap {
+    pub shared: Rc<HeapShared>,
+    young: Vec<Weak<Obj>>,
+    old: Vec<Weak<Obj>>,
+    /// Size of `old` after the last full collection.
+    old_after_full: usize,
+    /// Young-generation size that triggers a collection.
+    pub threshold: usize,
+    pub enabled: bool,
+    pub stats: GcStats,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::new()
+    }
+}
+
+impl Heap {
+    /// An empty heap.
+    pub fn new() -> Heap {
+        Heap {
+            shared: Rc::new(HeapShared::default()),
+            young: Vec::new(),
+            old: Vec::new(),
+            old_after_full: 0,
+            threshold: 2000,
+            enabled: true,
+            stats: GcStats::default(),
+        }
+    }
+
+    /// Registers a container object with the collector.
+    #[inline]
+    pub fn track(&mut self, o: &ObjRef) {
+        self.young.push(Rc::downgrade(o));
+    }
+
+    /// True when a collection is due.
+    #[inline]
+    pub fn should_collect(&self) -> bool {
+        self.young.len() >= self.threshold && self.enabled
+    }
+
+    /// Number of tracked objects (live or not yet purged).
+    pub fn tracked(&self) -> usize {
+        self.young.len() + self.old.len()
+    }
+
+    /// Runs a young collection, or a full one when the old generation has grown enough.
+    pub fn collect(&mut self) -> usize {
+        let full = self.old.len() > 2000 && self.old.len() > self.old_after_full * 5 / 4;
+        self.collect_gen(full)
+    }
+
+    /// Collects the young generation, or everything when `full`.
+    pub fn collect_gen(&mut self, full: bool) -> usize {
+        let mut set = std::mem::take(&mut self.young);
+        if full {
+            set.append(&mut self.old);
+        }
+        let objs: Vec<ObjRef> = set.iter().filter_map(Weak::upgrade).collect();
+        drop(set);
+        let garbage = find_garbage(&objs);
+        let mut freed = 0;
+        let mut resurrected = false;
+        for &i in &garbage {
+            if needs_finalizer(&objs[i]) {
+                self.shared.defer(Finalizer::CloseGen(objs[i].clone()));
+                resurrected = true;
+            }
+        }
+        if !resurrected {
+            for &i in &garbage {
+                clear_object(&objs[i]);
+            }
+            freed = garbage.len();
+        }
+        let garbage_set: std::collections::HashSet<usize> = if resurrected {
+            Default::default()
+        } else {
+            garbage.iter().copied().collect()
+        };
+        for (i, o) in objs.iter().enumerate() {
+            if !garbage_set.contains(&i) {
+                self.old.push(Rc::downgrade(o));
+            }
+        }
+        drop(objs);
+        if full {
+            self.old.retain(|w| w.strong_count() > 0);
+            self.old_after_full = self.old.len();
+        }
+        self.stats.collections += 1;
+        self.stats.collected += freed as u64;
+        // Keep scanning cheap relative to the live data: a young generation much smaller than
+        // the old one would make collections run back to back.
+        self.threshold = (self.old.len() / 8).clamp(2000, 100_000);
+        freed
+    }
+}
+
+/// Indices into `objs` of the objects reachable only from each other.
+fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
+    let index: HashMap<*const Obj, usize> = objs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (Rc::as_ptr(o), i))
+        .collect();
+    // References from outside the set: strong count minus our own handle minus references
+    // from set members.
+    let mut refs: Vec<isize> = objs
+        .iter()
+        .map(|o| Rc::strong_count(o) as isize - 1)
+        .collect();
+    let mut opaque = vec![false; objs.len()];
+    for (i, o) in objs.iter().enumerate() {
+        let ok = trace_object(o, &mut |child| {
+            if let Some(&j) = index.get(&Rc::as_ptr(child)) {
+                refs[j] -= 1;
+            }
+        });
+        if !ok {
+            opaque[i] = true;
+        }
+    }
+    let mut reachable = vec![false; objs.len()];
+    let mut stack: Vec<usize> = (0..objs.len())
+        .filter(|&i| refs[i] > 0 || opaque[i])
+        .collect();
+    for &i in &stack {
+        reachable[i] = true;
+    }
+    while let Some(i) = stack.pop() {
+        trace_object(&objs[i], &mut |child| {
+            if let Some(&j) = index.get(&Rc::as_ptr(child)) {
+                if !reachable[j] {
+                    reachable[j] = true;
+                    stack.push(j);
+                }
+            }
+        });
+    }
+    (0..objs.len()).filter(|&i| !reachable[i]).collect()
+}
+
+/// A suspended generator must be closed (running its `finally` blocks) before it is freed.
+fn needs_finalizer(o: &ObjRef) -> bool {
+    match &o.kind {
+        ObjKind::Generator(g) => match g.state.try_borrow() {
+            Ok(s) => matches!(&*s, GenState::Suspended(_)),
+            Err(_) => false,
+        },
+        _ => false,
+    }
+}
+
+fn trace_value(v: &Value, f: &mut dyn FnMut(&ObjRef)) {
+    if let Value::Obj(o) = v {
+        f(o);
+    }
+}
+
+fn trace_attrs(a: &Attrs, f: &mut dyn FnMut(&ObjRef)) {
+    match a {
+        Attrs::Inline(items) => {
+            for (k, v) in items {
+                trace_value(k, f);
+                trace_value(v, f);
+            }
+        }
+        Attrs::Dict(d) => f(d),
+    }
+}
+
+/// Calls `f` on every object `o` references directly. Returns false when some part could not
+/// be inspected (a borrow in progress): the object is then treated as externally referenced.
+pub fn trace_object(o: &ObjRef, f: &mut dyn FnMut(&ObjRef)) -> bool {
+    if let Some(c) = &o.class {
+        f(c);
+    }
+    trace_kind(&o.kind, f)
+}
+
+fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
+    macro_rules! borrow {
+        ($cell:expr) => {
+            match $cell.try_borrow() {
+                Ok(b) => b,
+                Err(_) => return false,
+            }
+        };
+    }
+    match kind {
+        ObjKind::Tuple(items) => items.iter().for_each(|v| trace_value(v, f)),
+        ObjKind::List(items) => borrow!(items).iter().for_each(|v| trace_value(v, f)),
+        ObjKind::Dict(d) => {
+            for (k, v) in borrow!(d).iter() {
+                trace_value(k, f);
+                trace_value(v, f);
+            }
+        }
+        ObjKind::Set(s) => borrow!(s).iter().for_each(|v| trace_value(v, f)),
+        ObjKind::FrozenSet(s) => s.iter().for_each(|v| trace_value(v, f)),
+        ObjKind::Slice(s) => s.iter().for_each(|v| trace_value(v, f)),
+        ObjKind::Function(func) => {
+            f(&func.globals);
+            trace_value(&*borrow!(func.name), f);
+            trace_value(&*borrow!(func.qualname), f);
+            borrow!(func.defaults)
+                .iter()
+                .for_each(|v| trace_value(v, f));
+            trace_value(&*borrow!(func.kwdefaults), f);
+            func.closure.iter().for_each(|c| f(c));
+            trace_attrs(&*borrow!(func.attrs), f);
+        }
+        ObjKind::BoundMethod(m) => {
+            trace_value(&m.0, f);
+            trace_value(&m.1, f);
+        }
+        ObjKind::Native(n) => {
+            trace_value(&n.bound, f);
+            trace_value(&n.data, f);
+        }
+        ObjKind::Type(t) => {
+            if let Some(b) = &t.base {
+                f(b);
+            }
+            for (k, v) in borrow!(t.dict).iter() {
+                trace_value(k, f);
+                trace_value(v, f);
+            }
+            trace_value(&*borrow!(t.module), f);
+        }
+        ObjKind::Module(m) => f(&m.dict),
+        ObjKind::Cell(c) => trace_value(&*borrow!(c), f),
+        ObjKind::Property(p) => {
+            for v in [&p.fget, &p.fset, &p.fdel, &p.doc] {
+                trace_value(v, f);
+            }
+        }
+        ObjKind::StaticMethod(v) | ObjKind::ClassMethod(v) => trace_value(v, f),
+        ObjKind::Object(a) => trace_attrs(&*borrow!(a), f),
+        ObjKind::Subclass(s) => {
+            trace_attrs(&*borrow!(s.attrs), f);
+            return trace_kind(&s.base, f);
+        }
+        ObjKind::Exception(e) => {
+            trace_value(&*borrow!(e.args), f);
+            trace_value(&*borrow!(e.cause), f);
+            trace_value(&*borrow!(e.context), f);
+            trace_attrs(&*borrow!(e.attrs), f);
+        }
+        ObjKind::Generator(g) => {
+            trace_value(&*borrow!(g.name), f);
+            trace_value(&*borrow!(g.qualname), f);
+            trace_value(&*borrow!(g.finalizer), f);
+            match &*borrow!(g.state) {
+                GenState::Created(fr) => fr.trace(f),
+                GenState::Suspended(frames) => frames.iter().for_each(|fr| fr.trace(f)),
+                _ => {}
+            }
+        }
+        ObjKind::Iter(it) => trace_iter(it, f),
+        ObjKind::AsyncGenOp(op) => {
+            f(&op.agen);
+            match &*borrow!(op.op) {
+                super::object::AgenOpKind::Send(v) | super::object::AgenOpKind::Throw(v) => {
+                    trace_value(v, f)
+                }
+                super::object::AgenOpKind::Close => {}
+            }
+        }
+        ObjKind::DictView(v) => f(&v.0),
+        ObjKind::Super(s) => {
+            f(&s.0);
+            trace_value(&s.1, f);
+        }
+        ObjKind::Ext(e) => e.trace(&mut |v| trace_value(v, f)),
+        ObjKind::BigInt(_)
+        | ObjKind::Str(_)
+        | ObjKind::Bytes(_)
+        | ObjKind::ByteArray(_)
+        | ObjKind::Range(_)
+        | ObjKind::Code(_)
+        | ObjKind::GetSet(_)
+        | ObjKind::NotImplemented
+        | ObjKind::Ellipsis => {}
+    }
+    true
+}
+
+fn trace_iter(it: &NativeIter, f: &mut dyn FnMut(&ObjRef)) {
+    match it {
+        NativeIter::Seq { seq, .. } | NativeIter::SeqRev { seq, .. } => f(seq),
+        NativeIter::Str { s, .. } => f(s),
+        NativeIter::Bytes { b, .. } => f(b),
+        NativeIter::Dict { dict, .. } => f(dict),
+        NativeIter::Set { set, .. } => f(set),
+        NativeIter::Enumerate { it, .. } => trace_value(it, f),
+        NativeIter::Zip { its, .. } => its.iter().for_each(|v| trace_value(v, f)),
+        NativeIter::Map { func, its } => {
+            trace_value(func, f);
+            its.iter().for_each(|v| trace_value(v, f));
+        }
+        NativeIter::Filter { func, it } => {
+            trace_value(func, f);
+            trace_value(it, f);
+        }
+        NativeIter::GetItem { seq, .. } => trace_value(seq, f),
+        NativeIter::Callable { func, sentinel, .. } => {
+            trace_value(func, f);
+            trace_value(sentinel, f);
+        }
+        NativeIter::Range { .. } => {}
+    }
+}
+
+/// Drops the references a garbage object holds, breaking its cycles. Immutable payloads
+/// (tuples, bound methods) are left alone: every cycle passes through a mutable object.
+fn clear_object(o: &ObjRef) {
+    fn clear_attrs(a: &RefCell<Attrs>) -> Option<Attrs> {
+        a.try_borrow_mut().ok().map(|mut a| std::mem::take(&mut *a))
+    }
+    // Values are moved out first and dropped after the borrows end, since dropping them can
+    // free other objects.
+    let mut sink: Vec<Box<dyn std::any::Any>> = Vec::new();
+    match o.payload() {
+        ObjKind::List(items) => {
+            if let Ok(mut l) = items.try_borrow_mut() {
+                sink.push(Box::new(std::mem::take(&mut *l)));
+            }
+        }
+        ObjKind::Dict(d) => {
+            if let Ok(mut d) = d.try_borrow_mut() {
+                sink.push(Box::new(d.drain()));
+            }
+        }
+        ObjKind::Set(s) => {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                sink.push(Box::new(s.drain()));
+            }
+        }
+        ObjKind::Function(func) => {
+            if let Ok(mut d) = func.defaults.try_borrow_mut() {
+                sink.push(Box::new(std::mem::replace(&mut *d, Rc::from(Vec::new()))));
+            }
+            if let Ok(mut k) = func.kwdefaults.try_borrow_mut() {
+                sink.push(Box::new(std::mem::replace(&mut *k, Value::None)));
+            }
+            sink.push(Box::new(clear_attrs(&func.attrs)));
+        }
+        ObjKind::Cell(c) => {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                sink.push(Box::new(std::mem::take(&mut *c)));
+            }
+        }
+        ObjKind::Type(t) => {
+            if let Ok(mut d) = t.dict.try_borrow_mut() {
+                sink.push(Box::new(d.drain()));
+            }
+        }
+        ObjKind::Object(a) => sink.push(Box::new(clear_attrs(a))),
+        ObjKind::Exception(e) => {
+            sink.push(Box::new(clear_attrs(&e.attrs)));
+            for cell in [&e.args, &e.cause, &e.context] {
+                if let Ok(mut v) = cell.try_borrow_mut() {
+                    sink.push(Box::new(std::mem::replace(&mut *v, Value::None)));
+                }
+            }
+            if let Ok(mut tb) = e.traceback.try_borrow_mut() {
+                sink.push(Box::new(std::mem::take(&mut *tb)));
+            }
+        }
+        ObjKind::Generator(g) => {
+            if let Ok(mut s) = g.state.try_borrow_mut() {
+                sink.push(Box::new(std::mem::replace(&mut *s, GenState::Finished)));
+            }
+        }
+        ObjKind::Ext(e) => e.clear(),
+        _ => {}
+    }
+    if let ObjKind::Subclass(s) = &o.kind {
+        sink.push(Box::new(clear_attrs(&s.attrs)));
+    }
+    drop(sink);
+}
+
+thread_local! {
+    /// Nesting depth of object drops on this thread, and payloads whose drop was postponed
+    /// because the nesting got too deep. Empty whenever no drop is in progress.
+    static DROP_DEPTH: Cell<u32> = const { Cell::new(0) };
+    static DEFERRED_DROPS: RefCell<Vec<ObjKind>> = const { RefCell::new(Vec::new()) };
+}
+
+const MAX_DROP_DEPTH: u32 = 256;
+
+fn has_children(kind: &ObjKind) -> bool {
+    !matches!(
+        kind,
+        ObjKind::BigInt(_)
+            | ObjKind::Str(_)
+            | ObjKind::Bytes(_)
+            | ObjKind::ByteArray(_)
+            | ObjKind::Range(_)
+            | ObjKind::GetSet(_)
+            | ObjKind::NotImplemented
+            | ObjKind::Ellipsis
+    )
+}
+
+impl Drop for Obj {
+    fn drop(&mut self) {
+        if !has_children(&self.kind) {
+            return;
+        }
+        let depth = DROP_DEPTH.with(|d| d.get());
+        let kind = std::mem::replace(&mut self.kind, ObjKind::Ellipsis);
+        if depth >= MAX_DROP_DEPTH {
+            DEFERRED_DROPS.with(|q| q.borrow_mut().push(kind));
+            return;
+        }
+        DROP_DEPTH.with(|d| d.set(depth + 1));
+        drop(kind);
+        if depth == 0 {
+            // The outermost drop frees what deeper drops postponed, one payload at a time.
+            loop {
+                let next = DEFERRED_DROPS.with(|q| q.borrow_mut().pop());
+                match next {
+                    Some(k) => drop(k),
+                    None => break,
+                }
+            }
+        }
+        DROP_DEPTH.with(|d| d.set(depth));
+    }
+}
