@@ -51,8 +51,16 @@ fn eq_span(eq: usize) -> Span {
     Span::new(eq, eq + 1)
 }
 
-/// Builds `Arguments` from the items of a parameter list.
-pub fn arguments<'a>(items: Vec<Param>) -> PResult<'a, Arguments> {
+/// Builds `Arguments` from the items of a parameter list. For a lambda, CPython reports
+/// "named arguments must follow bare *" at the token after the `*` (and its comma).
+pub fn arguments<'a>(items: Vec<Param>, lambda_src: Option<&str>) -> PResult<'a, Arguments> {
+    let bare_star = |s: Span| -> Span {
+        let Some(src) = lambda_src else { return s };
+        let rest = &src[s.hi as usize..];
+        let skip = rest.len() - rest.trim_start_matches([' ', '\t', ',', '\\', '\n']).len();
+        let at = s.hi as usize + skip;
+        Span::new(at, at + 1)
+    };
     let mut a = Arguments::default();
     let mut seen_slash = false;
     let mut star_span: Option<Span> = None;
@@ -116,7 +124,7 @@ pub fn arguments<'a>(items: Vec<Param>) -> PResult<'a, Arguments> {
                 }
                 if let Some(s) = star_span {
                     if !star_named && a.kwonly.is_empty() {
-                        return err("named arguments must follow bare *", s);
+                        return err("named arguments must follow bare *", bare_star(s));
                     }
                 }
                 seen_kwstar = true;
@@ -126,30 +134,38 @@ pub fn arguments<'a>(items: Vec<Param>) -> PResult<'a, Arguments> {
     }
     if let Some(s) = star_span {
         if !star_named && a.kwonly.is_empty() && a.kwarg.is_none() {
-            return err("named arguments must follow bare *", s);
+            return err("named arguments must follow bare *", bare_star(s));
         }
     }
     Ok(a)
 }
 
+/// Call arguments as written, and whether a trailing comma followed them.
+pub type ArgItems = (Vec<CallArg>, bool);
+
 /// Splits call arguments into positional and keyword lists, with CPython's ordering rules.
-pub fn call_args<'a>(items: Vec<CallArg>) -> PResult<'a, (Vec<Expr>, Vec<Keyword>)> {
-    let count = items.len();
+/// `close` is the span of the closing parenthesis, where CPython reports ordering errors.
+pub fn call_args<'a>(
+    items: ArgItems,
+    close: Span,
+) -> PResult<'a, (Vec<Expr>, Vec<Keyword>)> {
+    let (items, trailing) = items;
+    let alone = items.len() == 1 && !trailing;
     let mut args = Vec::new();
     let mut keywords = Vec::new();
     let mut seen_kw = false;
     let mut seen_kwstar = false;
     for item in items {
         match item {
-            CallArg::Genexp(e) if count > 1 => {
+            CallArg::Genexp(e) if !alone => {
                 return err("Generator expression must be parenthesized", e.span)
             }
             CallArg::Pos(e) | CallArg::Genexp(e) => {
                 if seen_kwstar {
-                    return err("positional argument follows keyword argument unpacking", e.span);
+                    return err("positional argument follows keyword argument unpacking", close);
                 }
                 if seen_kw {
-                    return err("positional argument follows keyword argument", e.span);
+                    return err("positional argument follows keyword argument", close);
                 }
                 args.push(e);
             }
@@ -188,8 +204,9 @@ pub fn call_args<'a>(items: Vec<CallArg>) -> PResult<'a, (Vec<Expr>, Vec<Keyword
 }
 
 /// `func(args)`.
-pub fn call<'a>(func: Expr, items: Option<Vec<CallArg>>, l: usize, r: usize) -> PResult<'a, Expr> {
-    let (args, keywords) = call_args(items.unwrap_or_default())?;
+pub fn call<'a>(func: Expr, items: Option<ArgItems>, l: usize, r: usize) -> PResult<'a, Expr> {
+    let close = Span::new(r - 1, r);
+    let (args, keywords) = call_args(items.unwrap_or_default(), close)?;
     Ok(ex(
         l,
         r,
@@ -202,8 +219,14 @@ pub fn call<'a>(func: Expr, items: Option<Vec<CallArg>>, l: usize, r: usize) -> 
 }
 
 /// `lambda params: body`.
-pub fn lambda<'a>(params: Option<Vec<Param>>, body: Expr, l: usize, r: usize) -> PResult<'a, Expr> {
-    let args = arguments(params.unwrap_or_default())?;
+pub fn lambda<'a>(
+    src: &str,
+    params: Option<Vec<Param>>,
+    body: Expr,
+    l: usize,
+    r: usize,
+) -> PResult<'a, Expr> {
+    let args = arguments(params.unwrap_or_default(), Some(src))?;
     Ok(ex(
         l,
         r,
@@ -225,7 +248,7 @@ pub struct DefHeader {
 
 /// `[async] def name(params) -> returns: body`.
 pub fn funcdef<'a>(l: usize, h: DefHeader, body: Vec<Stmt>) -> PResult<'a, Stmt> {
-    let args = arguments(h.params.unwrap_or_default())?;
+    let args = arguments(h.params.unwrap_or_default(), None)?;
     let hi = super::nodes::body_end(&body, l);
     let def = FunctionDef {
         name: h.name,
@@ -241,13 +264,29 @@ pub fn funcdef<'a>(l: usize, h: DefHeader, body: Vec<Stmt>) -> PResult<'a, Stmt>
 
 /// `class name(bases, keywords): body`.
 pub fn classdef<'a>(
+    src: &str,
     l: usize,
     name: String,
     name_span: Span,
-    items: Option<Option<Vec<CallArg>>>,
+    items: Option<(Option<ArgItems>, usize)>,
     body: Vec<Stmt>,
 ) -> PResult<'a, Stmt> {
-    let (bases, keywords) = call_args(items.flatten().unwrap_or_default())?;
+    let (items, close) = match items {
+        Some((items, r)) => (items.unwrap_or_default(), Span::new(r - 1, r)),
+        None => (Default::default(), name_span),
+    };
+    if let Some(CallArg::Genexp(g)) = items.0.iter().find(|a| matches!(a, CallArg::Genexp(_))) {
+        // CPython's class rule has no generator-expression argument: it stops at `for`.
+        let at = match &g.kind {
+            ExprKind::GeneratorExp { elt, .. } => {
+                let rest = &src[elt.span.hi as usize..];
+                elt.span.hi as usize + (rest.len() - rest.trim_start().len())
+            }
+            _ => g.span.lo as usize,
+        };
+        return err("invalid syntax", Span::new(at, at + 3));
+    }
+    let (bases, keywords) = call_args(items, close)?;
     let hi = super::nodes::body_end(&body, l);
     let class = ClassDef {
         name,

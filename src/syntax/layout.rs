@@ -155,7 +155,7 @@ impl<'a> Layout<'a> {
                 }
                 Tok::Backslash => {
                     let msg = if hi >= self.src.len() {
-                        return Err(self.eof_after_backslash());
+                        return Err(self.eof_after_backslash(hi));
                     } else {
                         "unexpected character after line continuation character"
                     };
@@ -186,17 +186,17 @@ impl<'a> Layout<'a> {
             }
             self.push(lo, tok, hi);
         }
-        if pending_continuation.is_some() {
-            return Err(self.eof_after_backslash());
+        if let Some(at) = pending_continuation {
+            return Err(self.eof_after_backslash(at + 1));
         }
         self.finish()
     }
 
-    fn eof_after_backslash(&self) -> End {
+    fn eof_after_backslash(&self, at: usize) -> End {
         let err = self.error(
             SyntaxErrorKind::SyntaxError,
             "unexpected EOF while parsing",
-            self.src.len(),
+            at,
         );
         End::Lazy(self.maybe_incomplete(err))
     }

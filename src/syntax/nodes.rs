@@ -94,6 +94,26 @@ pub fn parenthesized(src: &str, e: &Expr) -> bool {
     before.ends_with('(') && after.starts_with(')')
 }
 
+/// Whether a Tuple node was written with its own parentheses (`(a, b)`) rather than bare
+/// (`a, b`, whose first element may itself be a group such as `(a), b`).
+pub fn tuple_parenthesized(src: &str, t: &Expr) -> bool {
+    let ExprKind::Tuple(elts) = &t.kind else {
+        return false;
+    };
+    let Some(first) = elts.first() else {
+        return true;
+    };
+    let before = &src[t.span.lo as usize..first.span.lo as usize];
+    let opens = before.bytes().filter(|&b| b == b'(').count();
+    let after = &src[first.span.hi as usize..t.span.hi as usize];
+    let closes = after
+        .bytes()
+        .take_while(|&b| b != b',')
+        .filter(|&b| b == b')')
+        .count();
+    opens > closes
+}
+
 /// `a, b` without brackets, or a single element.
 pub fn tuple_or_single(elts: (Vec<Expr>, bool), l: usize, r: usize) -> Expr {
     let (mut v, trailing) = elts;
@@ -360,7 +380,7 @@ pub fn assign<'a>(src: &str, first: Expr, mut rest: Vec<Expr>, l: usize, r: usiz
     if targets.len() == 1 && starts_bitwise_or(src, value.span.lo as usize) {
         let t = &targets[0];
         let candidate = match &t.kind {
-            ExprKind::Tuple(elts) if !parenthesized(src, t) && !elts.is_empty() => {
+            ExprKind::Tuple(elts) if !tuple_parenthesized(src, t) && !elts.is_empty() => {
                 elts.last().expect("non-empty")
             }
             _ => t,
@@ -418,7 +438,7 @@ pub fn ann_assign<'a>(
     match &target.kind {
         ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {}
         ExprKind::Tuple(elts) => {
-            let at = if parens || elts.is_empty() {
+            let at = if tuple_parenthesized(src, &target) || elts.is_empty() {
                 target.span
             } else {
                 elts[0].span

@@ -7,6 +7,7 @@
 //! frequent ones from the tokens around the failure. Invariant: it only reads tokens and
 //! source text, never re-runs the main parser.
 
+use super::ast::{ExprKind, UnaryOp};
 use super::error::{SyntaxError, SyntaxErrorKind};
 use super::layout::{line_at, Mode, Spanned, Tokens};
 use super::targets::expr_name;
@@ -348,6 +349,12 @@ fn special_at(
     if *cur == Tok::Equal && !has(expected, "=") {
         return equal_instead_of_eq(src, toks, i);
     }
+    if matches!(cur, Tok::For | Tok::Async) {
+        return keyword_genexp(toks, i);
+    }
+    if matches!(cur, Tok::Comma | Tok::RBrace) && has(expected, ":") {
+        return dict_key_without_value(toks, i);
+    }
     if !(starts_expr(cur) && ends_atom(prev)) {
         return None;
     }
@@ -415,15 +422,71 @@ fn equal_instead_of_eq(src: &str, toks: &[Spanned<'_>], i: usize) -> Option<Synt
     }
     let (lo, hi) = (toks[a].0, toks[i - 1].2);
     let tokens = super::layout::tokenize(&src[lo..hi], lo, Mode::Expression);
-    let what = match super::parse_tokens(src, tokens, Mode::Expression) {
-        Ok(super::nodes::Top::Expression(e)) => expr_name(&e),
+    let e = match super::parse_tokens(src, tokens, Mode::Expression) {
+        Ok(super::nodes::Top::Expression(e)) => e,
         _ => return None,
     };
-    if matches!(what, "list" | "tuple" | "generator expression" | "True" | "False" | "None") {
+    // CPython's rule wants a `bitwise_or` that is not a list, tuple or generator expression.
+    let bitwise_or = !matches!(
+        e.kind,
+        ExprKind::BoolOp { .. }
+            | ExprKind::Compare { .. }
+            | ExprKind::IfExp { .. }
+            | ExprKind::Lambda { .. }
+            | ExprKind::Starred(_)
+            | ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                ..
+            }
+    ) || toks[a].1 == Tok::LParen;
+    let what = expr_name(&e);
+    let excluded = matches!(what, "list" | "tuple" | "generator expression" | "True" | "False" | "None");
+    if !bitwise_or || excluded {
         return None;
     }
     Some(SyntaxError::new(
         format!("cannot assign to {what} here. Maybe you meant '==' instead of '='?"),
         Span::new(lo, hi),
     ))
+}
+
+/// `f(a, b = 1 for x in y)`: CPython's hint for a keyword argument followed by `for`.
+fn keyword_genexp(toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
+    let start = expr_start(toks, i, true);
+    if start < 3 || toks[start - 1].1 != Tok::Equal {
+        return None;
+    }
+    if !matches!(toks[start - 2].1, Tok::Name(_)) || !matches!(toks[start - 3].1, Tok::LParen | Tok::Comma) {
+        return None;
+    }
+    Some(SyntaxError::new(
+        "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+        range(toks, start - 2, start),
+    ))
+}
+
+/// `{1: 2, 3}`: a key without a value in a dict display.
+fn dict_key_without_value(toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
+    let start = expr_start(toks, i, true);
+    if start >= i {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut colon = false;
+    for k in (0..start).rev() {
+        let t = &toks[k].1;
+        if t.is_close() {
+            depth += 1;
+        } else if t.is_open() {
+            if depth == 0 {
+                let is_dict = *t == Tok::LBrace && colon;
+                let err = "':' expected after dictionary key";
+                return is_dict.then(|| SyntaxError::new(err, range(toks, start, i)));
+            }
+            depth -= 1;
+        } else if depth == 0 && *t == Tok::Colon {
+            colon = true;
+        }
+    }
+    None
 }
