@@ -335,6 +335,6 @@ impl Splitter<'_> {
             return Err(err("f-string: empty expression not allowed"));
         }
         super::parse_fstring_field(self.src, self.base + lo, self.base + hi)
-            .map_err(LitError::Located)
+            .map_err(LitError::Field)
     }
 }

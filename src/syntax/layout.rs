@@ -54,6 +54,67 @@ pub enum End {
 pub struct Tokens<'a> {
     pub toks: Vec<Spanned<'a>>,
     pub end: End,
+    /// An upper bound on how deeply the parser can nest nodes for these tokens (see
+    /// `DepthBound`); the parser uses it to keep even a rejected tree's drop off the stack.
+    pub depth_bound: usize,
+}
+
+/// Computes an upper bound on expression nesting from tokens alone. Every level of a tree
+/// needs an operator-like token of its own (`-`, `.`, `if`, `lambda`, `**`...) or a bracket,
+/// and elements separated by commas are siblings, so the bound for one bracket level is the
+/// operator count of its longest comma-separated segment plus the bound of the deepest
+/// bracket inside that segment. (Commas after `lambda` are parameter separators, not
+/// sibling boundaries, so they do not reset the count.)
+#[derive(Default)]
+struct DepthBound {
+    /// Per open bracket level: (operators in this segment, deepest child in this segment,
+    /// best finished segment, `lambda` seen).
+    levels: Vec<(usize, usize, usize, bool)>,
+    max: usize,
+}
+
+impl DepthBound {
+    fn token(&mut self, tok: &Tok<'_>) {
+        if self.levels.is_empty() {
+            self.levels.push((0, 0, 0, false));
+        }
+        let top = self.levels.last_mut().expect("non-empty");
+        match tok {
+            Tok::Name(_) | Tok::Number(_) | Tok::Str(_) | Tok::None | Tok::True | Tok::False => {}
+            Tok::Comma if !top.3 => {
+                top.2 = top.2.max(top.0 + top.1);
+                top.0 = 0;
+                top.1 = 0;
+            }
+            Tok::Newline | Tok::Semi => self.end_statement(),
+            t if t.is_open() => {
+                top.0 += 1;
+                self.levels.push((0, 0, 0, false));
+            }
+            t if t.is_close() => {
+                let (seg, child, best, _) = self.levels.pop().expect("non-empty");
+                let bound = best.max(seg + child) + 1;
+                if let Some(parent) = self.levels.last_mut() {
+                    parent.1 = parent.1.max(bound);
+                }
+            }
+            Tok::Lambda => {
+                top.3 = true;
+                top.0 += 1;
+            }
+            _ => top.0 += 1,
+        }
+    }
+
+    fn end_statement(&mut self) {
+        while let Some((seg, child, best, _)) = self.levels.pop() {
+            let bound = best.max(seg + child) + 1;
+            self.max = self.max.max(bound);
+            if let Some(parent) = self.levels.last_mut() {
+                parent.1 = parent.1.max(bound);
+            }
+        }
+    }
 }
 
 /// 1-based line number of byte offset `pos` (only used to build messages).
@@ -120,7 +181,16 @@ pub fn tokenize(src: &str, base: usize, mode: Mode) -> Tokens<'_> {
         Err(e) => e,
     };
     let end = rewrite_soft_syntax(&mut out, end);
-    Tokens { toks: out, end }
+    let mut bound = DepthBound::default();
+    for (_, t, _) in &out {
+        bound.token(t);
+    }
+    bound.end_statement();
+    Tokens {
+        toks: out,
+        end,
+        depth_bound: bound.max,
+    }
 }
 
 impl<'a> Layout<'a> {

@@ -298,8 +298,10 @@ fn decode_number(text: &str, kind: NumKind) -> NumLit {
 pub enum LitError {
     /// Reported where CPython reports it: at the token after the literal(s).
     AtNextToken(String),
-    /// Already located (an error inside an f-string field expression).
-    Located(SyntaxError),
+    /// An error inside an f-string field expression (reported with an "f-string: " prefix).
+    Field(SyntaxError),
+    /// An error at a known span (reported as is).
+    At(SyntaxError),
 }
 
 /// The prefix flags of one string token.
@@ -344,9 +346,16 @@ pub fn concat(src: &str, parts: &[(usize, &str)], span: Span) -> Result<Expr, Li
     }
     if first_bytes {
         let mut out = Vec::new();
-        for (_, tok) in parts {
+        for &(lo, tok) in parts {
             let (p, start, len) = split_token(tok);
-            decode_bytes_into(&tok[start..start + len], p.raw, &mut out)?;
+            let body = &tok[start..start + len];
+            if !body.is_ascii() {
+                return Err(LitError::At(SyntaxError::new(
+                    "bytes can only contain ASCII literal characters",
+                    Span::new(lo, lo + tok.len()),
+                )));
+            }
+            decode_bytes_into(body, p.raw, &mut out)?;
         }
         return Ok(Expr::new(span, ExprKind::Constant(Constant::Bytes(out))));
     }
@@ -523,11 +532,6 @@ fn push_normalised(s: &str, out: &mut String) {
 
 /// Decodes a bytes literal body and appends it to `out`.
 fn decode_bytes_into(body: &str, raw: bool, out: &mut Vec<u8>) -> Result<(), LitError> {
-    if !body.is_ascii() {
-        return Err(LitError::AtNextToken(
-            "bytes can only contain ASCII literal characters".into(),
-        ));
-    }
     let b = body.as_bytes();
     if raw || !body.contains('\\') {
         let mut s = String::new();

@@ -100,7 +100,56 @@ fn run(src: &str, mode: Mode) -> Result<Top, SyntaxError> {
     depth::check(top)
 }
 
+/// Token streams whose depth bound stays below this are parsed on the caller's stack: even
+/// a rejected tree that deep drops recursively in well under 1 MB.
+const INLINE_DEPTH: usize = 5_000;
+/// Beyond this bound the input is refused before parsing (only a pathological operator
+/// chain gets here; CPython itself gives up on chains a thousand times shorter).
+const REFUSED_DEPTH: usize = 1_000_000;
+/// Stack reserved per level of possible nesting when parsing on a helper thread.
+const STACK_PER_LEVEL: usize = 512;
+
+/// Parses tokens, on a helper thread with a stack sized for the token stream's nesting
+/// bound when that bound is large: the LR parser itself never recurses, but dropping a
+/// partly built tree after an error does (the AST types have ordinary recursive drops).
 fn parse_tokens(src: &str, tokens: Tokens<'_>, mode: Mode) -> Result<Top, SyntaxError> {
+    let bound = tokens.depth_bound;
+    if bound <= INLINE_DEPTH {
+        return parse_tokens_here(src, tokens, mode);
+    }
+    if bound > REFUSED_DEPTH {
+        return Err(too_deep(src, &tokens));
+    }
+    let stack = bound * STACK_PER_LEVEL + (1 << 20);
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("aio-parse".into())
+            .stack_size(stack)
+            .spawn_scoped(scope, || {
+                let top = parse_tokens_here(src, tokens, mode)?;
+                depth::check(top)
+            });
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => Err(SyntaxError::with_kind(
+                SyntaxErrorKind::RecursionError,
+                "maximum recursion depth exceeded during compilation",
+                Span::new(0, 0),
+            )),
+        }
+    })
+}
+
+fn too_deep(src: &str, tokens: &Tokens<'_>) -> SyntaxError {
+    let at = tokens.toks.first().map_or(src.len(), |t| t.0);
+    SyntaxError::with_kind(
+        SyntaxErrorKind::RecursionError,
+        "maximum recursion depth exceeded during compilation",
+        Span::new(at, at),
+    )
+}
+
+fn parse_tokens_here(src: &str, tokens: Tokens<'_>, mode: Mode) -> Result<Top, SyntaxError> {
     let start = match mode {
         Mode::Module => Tok::StartModule,
         Mode::Interactive => Tok::StartInteractive,

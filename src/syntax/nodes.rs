@@ -11,7 +11,7 @@ use super::ast::{
     Alias, BinOp, BoolOp, CmpOp, Comprehension, Constant, ExceptHandler, Expr, ExprKind, Stmt,
     StmtKind, UnaryOp, WithItem,
 };
-use super::error::SyntaxError;
+use super::error::{SyntaxError, SyntaxErrorKind};
 use super::literal::{self, LitError, NumLit};
 use super::targets::{self, Ctx};
 use super::token::Tok;
@@ -239,12 +239,13 @@ pub fn strings<'a>(src: &str, parts: Vec<(usize, &str)>, l: usize, r: usize) -> 
     literal::concat(src, &parts, sp(l, r)).map_err(|e| ParseError::User {
         error: match e {
             LitError::AtNextToken(msg) => PErr::AtNextToken(msg, r),
-            LitError::Located(mut err) => {
-                if !err.msg.starts_with("f-string") {
+            LitError::Field(mut err) => {
+                if !err.msg.starts_with("f-string") && err.kind == SyntaxErrorKind::SyntaxError {
                     err.msg = format!("f-string: {}", err.msg);
                 }
                 PErr::Syntax(err)
             }
+            LitError::At(err) => PErr::Syntax(err),
         },
     })
 }
