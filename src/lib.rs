@@ -3,5 +3,6 @@
 
 #![deny(unsafe_code)]
 
+pub mod diag;
 pub mod source;
 pub mod syntax;
