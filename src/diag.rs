@@ -137,7 +137,9 @@ pub fn python_style(err: &SyntaxError, file: &SourceFile) -> String {
         let same_line = file.line_of(err.span.hi) == line;
         let width = match err.kind {
             SyntaxErrorKind::SyntaxError if same_line && err.span.hi > err.span.lo => {
-                (file.column_of(err.span.hi) - indent).saturating_sub(col).max(1)
+                (file.column_of(err.span.hi) - indent)
+                    .saturating_sub(col)
+                    .max(1)
             }
             _ => 1,
         };

@@ -112,7 +112,10 @@ pub fn arguments<'a>(items: Vec<Param>, lambda_src: Option<&str>) -> PResult<'a,
                     return err("* argument may appear only once", span);
                 }
                 if let Some((eq, _)) = default {
-                    return err("var-positional argument cannot have default value", eq_span(eq));
+                    return err(
+                        "var-positional argument cannot have default value",
+                        eq_span(eq),
+                    );
                 }
                 star_span = Some(span);
                 star_named = name.is_some();
@@ -120,7 +123,10 @@ pub fn arguments<'a>(items: Vec<Param>, lambda_src: Option<&str>) -> PResult<'a,
             }
             Param::KwStar(p, default) => {
                 if let Some((eq, _)) = default {
-                    return err("var-keyword argument cannot have default value", eq_span(eq));
+                    return err(
+                        "var-keyword argument cannot have default value",
+                        eq_span(eq),
+                    );
                 }
                 if let Some(s) = star_span {
                     if !star_named && a.kwonly.is_empty() {
@@ -145,10 +151,7 @@ pub type ArgItems = (Vec<CallArg>, bool);
 
 /// Splits call arguments into positional and keyword lists, with CPython's ordering rules.
 /// `close` is the span of the closing parenthesis, where CPython reports ordering errors.
-pub fn call_args<'a>(
-    items: ArgItems,
-    close: Span,
-) -> PResult<'a, (Vec<Expr>, Vec<Keyword>)> {
+pub fn call_args<'a>(items: ArgItems, close: Span) -> PResult<'a, (Vec<Expr>, Vec<Keyword>)> {
     let (items, trailing) = items;
     let alone = items.len() == 1 && !trailing;
     let mut args = Vec::new();
@@ -162,7 +165,10 @@ pub fn call_args<'a>(
             }
             CallArg::Pos(e) | CallArg::Genexp(e) => {
                 if seen_kwstar {
-                    return err("positional argument follows keyword argument unpacking", close);
+                    return err(
+                        "positional argument follows keyword argument unpacking",
+                        close,
+                    );
                 }
                 if seen_kw {
                     return err("positional argument follows keyword argument", close);

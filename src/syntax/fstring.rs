@@ -218,7 +218,10 @@ impl Splitter<'_> {
             let mut spec = Joined::default();
             self.parse(&mut p, level + 1, &mut spec)?;
             let span = self.span(spec_start, p);
-            format_spec = Some(Box::new(Expr::new(span, ExprKind::JoinedStr(spec.finish()))));
+            format_spec = Some(Box::new(Expr::new(
+                span,
+                ExprKind::JoinedStr(spec.finish()),
+            )));
         }
         if p >= b.len() || b[p] != b'}' {
             return Err(err("f-string: expecting '}'"));
@@ -280,7 +283,9 @@ impl Splitter<'_> {
                 }
                 b'#' => return Err(err("f-string expression part cannot include '#'")),
                 b'!' | b':' | b'}' | b'=' | b'>' | b'<' if stack.is_empty() => {
-                    if p + 1 < b.len() && b[p + 1] == b'=' && matches!(ch, b'!' | b'=' | b'<' | b'>')
+                    if p + 1 < b.len()
+                        && b[p + 1] == b'='
+                        && matches!(ch, b'!' | b'=' | b'<' | b'>')
                     {
                         p += 2;
                         continue;

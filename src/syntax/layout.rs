@@ -248,7 +248,11 @@ impl<'a> Layout<'a> {
             if tok.is_open() {
                 if self.brackets.len() >= MAX_BRACKETS {
                     let msg = "too many nested parentheses";
-                    return Err(End::Eager(self.error(SyntaxErrorKind::SyntaxError, msg, lo)));
+                    return Err(End::Eager(self.error(
+                        SyntaxErrorKind::SyntaxError,
+                        msg,
+                        lo,
+                    )));
                 }
                 self.brackets.push((self.src.as_bytes()[lo], lo));
             } else if tok.is_close() {
@@ -294,7 +298,11 @@ impl<'a> Layout<'a> {
     fn close_bracket(&mut self, close: u8, lo: usize) -> Result<(), End> {
         let Some((open, open_at)) = self.brackets.pop() else {
             let msg = format!("unmatched '{}'", close as char);
-            return Err(End::Eager(self.error(SyntaxErrorKind::SyntaxError, msg, lo)));
+            return Err(End::Eager(self.error(
+                SyntaxErrorKind::SyntaxError,
+                msg,
+                lo,
+            )));
         };
         let expected = match open {
             b'(' => b')',
@@ -312,7 +320,11 @@ impl<'a> Layout<'a> {
         if open_line != line_at(self.src, lo) {
             msg.push_str(&format!(" on line {open_line}"));
         }
-        Err(End::Eager(self.error(SyntaxErrorKind::SyntaxError, msg, lo)))
+        Err(End::Eager(self.error(
+            SyntaxErrorKind::SyntaxError,
+            msg,
+            lo,
+        )))
     }
 
     /// Measures the indentation of the line starting at `line_start` whose first token is at
@@ -542,7 +554,11 @@ fn matching_close(toks: &[Spanned<'_>], open: usize) -> Option<usize> {
 fn is_match_statement(toks: &[Spanned<'_>], i: usize) -> bool {
     if matches!(
         toks.get(i + 1),
-        None | Some((_, Tok::Colon | Tok::Equal | Tok::Dot | Tok::Newline | Tok::Comma, _))
+        None | Some((
+            _,
+            Tok::Colon | Tok::Equal | Tok::Dot | Tok::Newline | Tok::Comma,
+            _
+        ))
     ) {
         return false;
     }

@@ -17,7 +17,13 @@ mod recover;
 mod targets;
 pub mod token;
 
-#[allow(clippy::all, clippy::pedantic, unused_parens, unused_imports, dead_code)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    unused_parens,
+    unused_imports,
+    dead_code
+)]
 mod grammar {
     include!(concat!(env!("OUT_DIR"), "/aio.rs"));
 }
@@ -77,13 +83,20 @@ pub fn parse_expression(src: &str) -> Result<ast::Expr, SyntaxError> {
 
 /// Parses the expression of an f-string field, `src[lo..hi]`, as CPython does: as if it
 /// were in parentheses. Spans point into `src`.
-pub(crate) fn parse_fstring_field(src: &str, lo: usize, hi: usize) -> Result<ast::Expr, SyntaxError> {
+pub(crate) fn parse_fstring_field(
+    src: &str,
+    lo: usize,
+    hi: usize,
+) -> Result<ast::Expr, SyntaxError> {
     let tokens = layout::tokenize(&src[lo..hi], lo, Mode::Expression);
     let Top::Expression(e) = parse_tokens(src, tokens, Mode::Expression)? else {
         unreachable!("the expression start token yields an expression")
     };
     if let ast::ExprKind::Starred(_) = e.kind {
-        return Err(SyntaxError::new("cannot use starred expression here", e.span));
+        return Err(SyntaxError::new(
+            "cannot use starred expression here",
+            e.span,
+        ));
     }
     Ok(e)
 }
@@ -130,7 +143,9 @@ fn parse_tokens(src: &str, tokens: Tokens<'_>, mode: Mode) -> Result<Top, Syntax
                 depth::check(top)
             });
         match worker {
-            Ok(handle) => handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
             Err(_) => Err(SyntaxError::with_kind(
                 SyntaxErrorKind::RecursionError,
                 "maximum recursion depth exceeded during compilation",
@@ -207,4 +222,3 @@ fn prefer_tokenizer_error(src: &str, tokens: &Tokens<'_>, err: SyntaxError) -> S
         _ => err,
     }
 }
-

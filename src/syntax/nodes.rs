@@ -131,7 +131,10 @@ pub fn paren<'a>(c: Option<Elems>, l: usize, r: usize) -> PResult<'a, Expr> {
         Some(Elems::List(mut v, false)) if v.len() == 1 => {
             let e = v.pop().expect("one element");
             if let ExprKind::Starred(_) = e.kind {
-                return fail(SyntaxError::new("cannot use starred expression here", e.span));
+                return fail(SyntaxError::new(
+                    "cannot use starred expression here",
+                    e.span,
+                ));
             }
             Ok(e)
         }
@@ -373,7 +376,13 @@ fn here_candidate(src: &str, e: &Expr) -> bool {
 }
 
 /// `t1 = t2 = ... = value`.
-pub fn assign<'a>(src: &str, first: Expr, mut rest: Vec<Expr>, l: usize, r: usize) -> PResult<'a, Stmt> {
+pub fn assign<'a>(
+    src: &str,
+    first: Expr,
+    mut rest: Vec<Expr>,
+    l: usize,
+    r: usize,
+) -> PResult<'a, Stmt> {
     let value = rest.pop().expect("at least one '='");
     let mut targets = Vec::with_capacity(rest.len() + 1);
     targets.push(first);
@@ -412,7 +421,13 @@ pub fn assign<'a>(src: &str, first: Expr, mut rest: Vec<Expr>, l: usize, r: usiz
 }
 
 /// `target op= value`.
-pub fn aug_assign<'a>(target: Expr, op: BinOp, value: Expr, l: usize, r: usize) -> PResult<'a, Stmt> {
+pub fn aug_assign<'a>(
+    target: Expr,
+    op: BinOp,
+    value: Expr,
+    l: usize,
+    r: usize,
+) -> PResult<'a, Stmt> {
     if !matches!(
         target.kind,
         ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
@@ -451,7 +466,12 @@ pub fn ann_assign<'a>(
             let msg = "only single target (not list) can be annotated";
             return fail(SyntaxError::new(msg, target.span));
         }
-        _ => return fail(SyntaxError::new("illegal target for annotation", target.span)),
+        _ => {
+            return fail(SyntaxError::new(
+                "illegal target for annotation",
+                target.span,
+            ))
+        }
     }
     let simple = matches!(target.kind, ExprKind::Name(_)) && !parens;
     Ok(st(

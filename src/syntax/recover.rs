@@ -73,7 +73,10 @@ pub fn unexpected(
     if has(expected, "except") && has(expected, "finally") {
         return SyntaxError::new("expected 'except' or 'finally' block", span);
     }
-    if matches!(cur, Some(Tok::Newline) | None) && has(expected, ":") && header_keyword(toks, end).is_some() {
+    if matches!(cur, Some(Tok::Newline) | None)
+        && has(expected, ":")
+        && header_keyword(toks, end).is_some()
+    {
         return SyntaxError::new("expected ':'", span);
     }
     if has(expected, "else") && !matches!(cur, Some(Tok::Else)) {
@@ -286,7 +289,11 @@ fn expr_end(toks: &[Spanned<'_>], i: usize) -> usize {
     while j < toks.len() {
         let t = &toks[j].1;
         if is_open(t) {
-            if depth == 0 && j > i && ends_atom(&toks[j - 1].1) && !matches!(t, Tok::LParen | Tok::LSqb) {
+            if depth == 0
+                && j > i
+                && ends_atom(&toks[j - 1].1)
+                && !matches!(t, Tok::LParen | Tok::LSqb)
+            {
                 break;
             }
             depth += 1;
@@ -440,7 +447,10 @@ fn equal_instead_of_eq(src: &str, toks: &[Spanned<'_>], i: usize) -> Option<Synt
             }
     ) || toks[a].1 == Tok::LParen;
     let what = expr_name(&e);
-    let excluded = matches!(what, "list" | "tuple" | "generator expression" | "True" | "False" | "None");
+    let excluded = matches!(
+        what,
+        "list" | "tuple" | "generator expression" | "True" | "False" | "None"
+    );
     if !bitwise_or || excluded {
         return None;
     }
@@ -456,7 +466,9 @@ fn keyword_genexp(toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
     if start < 3 || toks[start - 1].1 != Tok::Equal {
         return None;
     }
-    if !matches!(toks[start - 2].1, Tok::Name(_)) || !matches!(toks[start - 3].1, Tok::LParen | Tok::Comma) {
+    if !matches!(toks[start - 2].1, Tok::Name(_))
+        || !matches!(toks[start - 3].1, Tok::LParen | Tok::Comma)
+    {
         return None;
     }
     Some(SyntaxError::new(

@@ -84,7 +84,10 @@ pub enum Tok<'a> {
     #[regex(r"[0-9]|\.[0-9]", scan_number)]
     Number(NumLit),
     /// The complete text of one string literal, prefix and quotes included.
-    #[regex(r#"([rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])?['"]"#, scan_string)]
+    #[regex(
+        r#"([rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])?['"]"#,
+        scan_string
+    )]
     Str(&'a str),
 
     #[token("False")]
@@ -257,7 +260,10 @@ pub enum Tok<'a> {
 impl Tok<'_> {
     /// Whether this token opens a bracket.
     pub fn is_open(&self) -> bool {
-        matches!(self, Tok::LParen | Tok::LSqb | Tok::LBrace | Tok::WithLParen)
+        matches!(
+            self,
+            Tok::LParen | Tok::LSqb | Tok::LBrace | Tok::WithLParen
+        )
     }
 
     /// Whether this token closes a bracket.
@@ -399,7 +405,12 @@ mod tests {
     fn comments_and_continuations() {
         assert_eq!(
             kinds("x # c\n\\\ny"),
-            vec![Tok::Name("x"), Tok::Newline, Tok::Continuation, Tok::Name("y")]
+            vec![
+                Tok::Name("x"),
+                Tok::Newline,
+                Tok::Continuation,
+                Tok::Name("y")
+            ]
         );
     }
 
