@@ -367,11 +367,9 @@ impl<'a> Layout<'a> {
             self.indents.push((col, alt));
             self.push(self.line_start, Tok::Indent, first);
         } else {
-            while self.indents.len() > 1 && col < self.indents.last().expect("non-empty").0 {
-                self.indents.pop();
-                self.push(first, Tok::Dedent, first);
-            }
-            let (top, top_alt) = *self.indents.last().expect("the stack holds 0");
+            // Check the target level before emitting anything, as CPython's tokenizer does.
+            let keep = self.indents.iter().rposition(|&(c, _)| c <= col).unwrap_or(0);
+            let (top, top_alt) = self.indents[keep];
             if col != top {
                 let eol = self.src[first..]
                     .find(['\n', '\r'])
@@ -385,6 +383,10 @@ impl<'a> Layout<'a> {
             if alt != top_alt {
                 return Err(self.tab_error());
             }
+            for _ in keep + 1..self.indents.len() {
+                self.push(first, Tok::Dedent, first);
+            }
+            self.indents.truncate(keep + 1);
         }
         Ok(())
     }

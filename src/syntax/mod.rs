@@ -186,6 +186,8 @@ fn parse_tokens_here(src: &str, tokens: Tokens<'_>, mode: Mode) -> Result<Top, S
 
 /// Turns a parser failure into the error CPython would report.
 fn explain(src: &str, tokens: &Tokens<'_>, e: ParseError<usize, Tok<'_>, PErr>) -> SyntaxError {
+    // Where the parser stopped reading, for CPython's "which error wins" rule.
+    let mut stopped_at = None;
     let err = match e {
         ParseError::User {
             error: PErr::Lex(err),
@@ -195,12 +197,26 @@ fn explain(src: &str, tokens: &Tokens<'_>, e: ParseError<usize, Tok<'_>, PErr>) 
         } => err,
         ParseError::User {
             error: PErr::AtNextToken(msg, after),
-        } => SyntaxError::new(msg, recover::next_token_span(src, tokens, after)),
+        } => {
+            let span = recover::next_token_span(src, tokens, after);
+            stopped_at = Some(span.lo as usize);
+            SyntaxError::new(msg, span)
+        }
         ParseError::UnrecognizedToken {
             token: (lo, tok, _),
             expected,
-        } => recover::unexpected(src, tokens, Some(lo), Some(&tok), &expected),
+        } => {
+            // `tok` is only used to find the failing token among equal offsets.
+            stopped_at = Some(lo);
+            let err = recover::unexpected(src, tokens, Some(lo), Some(&tok), &expected);
+            if matches!(err.msg.as_str(), "unexpected indent" | "unexpected unindent") {
+                // CPython reports these at once, without tokenizing the rest of the input.
+                return err;
+            }
+            err
+        }
         ParseError::UnrecognizedEof { expected, .. } => {
+            stopped_at = Some(src.len());
             recover::unexpected(src, tokens, None, None, &expected)
         }
         ParseError::InvalidToken { location } => {
@@ -210,15 +226,31 @@ fn explain(src: &str, tokens: &Tokens<'_>, e: ParseError<usize, Tok<'_>, PErr>) 
             SyntaxError::new("invalid syntax", Span::new(lo, hi))
         }
     };
-    prefer_tokenizer_error(src, tokens, err)
+    let stopped_at = stopped_at.unwrap_or(err.span.lo as usize);
+    prefer_tokenizer_error(src, tokens, err, stopped_at)
 }
 
 /// After a parse error CPython tokenizes the rest of the input: a tokenizer error there, or
-/// a bracket left open on an earlier line, replaces the parser's error.
-fn prefer_tokenizer_error(src: &str, tokens: &Tokens<'_>, err: SyntaxError) -> SyntaxError {
+/// a bracket left open on a line before the last token the parser read, replaces the
+/// parser's error. (CPython's error pass also reads a little past an opening bracket on
+/// the failing line, so such a bracket counts too.)
+fn prefer_tokenizer_error(
+    src: &str,
+    tokens: &Tokens<'_>,
+    err: SyntaxError,
+    stopped_at: usize,
+) -> SyntaxError {
     match &tokens.end {
         End::Eager(e) => e.clone(),
-        End::Unclosed(e, line) if *line < layout::line_at(src, err.span.lo as usize) => e.clone(),
+        End::Unclosed(e, line) => {
+            let stop_line = layout::line_at(src, stopped_at);
+            let bracket = e.span.lo as usize;
+            if *line < stop_line || (*line == stop_line && bracket >= stopped_at) {
+                e.clone()
+            } else {
+                err
+            }
+        }
         _ => err,
     }
 }

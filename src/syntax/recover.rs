@@ -64,6 +64,15 @@ pub fn unexpected(
             Span::new(at, at + 1),
         );
     }
+    // A DEDENT is zero-width: at the end of input CPython reports the end of the last line,
+    // elsewhere the token that follows.
+    let span = match (cur, idx) {
+        (Some(Tok::Dedent), Some(i)) => match toks[i..].iter().find(|t| t.1 != Tok::Dedent) {
+            Some(&(lo, _, hi)) if lo < src.len() => Span::new(lo, hi.max(lo + 1)),
+            _ => eof_span(src, toks),
+        },
+        _ => span,
+    };
     let end = idx.unwrap_or(toks.len());
     if expected.len() == 1 && has(expected, "INDENT") {
         if let Some(e) = expected_block(src, toks, end, span) {
@@ -73,7 +82,7 @@ pub fn unexpected(
     if has(expected, "except") && has(expected, "finally") {
         return SyntaxError::new("expected 'except' or 'finally' block", span);
     }
-    if matches!(cur, Some(Tok::Newline) | None)
+    if (matches!(cur, Some(Tok::Newline) | None) || expected.len() == 1)
         && has(expected, ":")
         && header_keyword(toks, end).is_some()
     {
@@ -84,10 +93,17 @@ pub fn unexpected(
             return e;
         }
     }
+    if expected.len() == 1 && has(expected, "(") {
+        return SyntaxError::new("expected '('", span);
+    }
     if let Some(i) = idx {
         if let Some(e) = special_at(src, toks, i, expected) {
             return e;
         }
+    }
+    if let Some(Tok::Dedent) = cur {
+        let kind = SyntaxErrorKind::IndentationError;
+        return SyntaxError::with_kind(kind, "unexpected unindent", span);
     }
     SyntaxError::new("invalid syntax", span)
 }
@@ -373,7 +389,7 @@ fn special_at(
             return Some(SyntaxError::new(msg, range(toks, i - 1, end)));
         }
     }
-    if !inside_brackets(toks, i) {
+    if !inside_brackets(toks, i) || in_parameter_list(toks, i) {
         return None;
     }
     let a = expr_start(toks, i, false);
@@ -501,4 +517,24 @@ fn dict_key_without_value(toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError>
         }
     }
     None
+}
+
+/// Whether token `i` is inside the parameter list of a `def` (not expressions, so no
+/// "forgot a comma" hint there).
+fn in_parameter_list(toks: &[Spanned<'_>], i: usize) -> bool {
+    let mut depth = 0usize;
+    for k in (0..i).rev() {
+        let t = &toks[k].1;
+        if t.is_close() {
+            depth += 1;
+        } else if t.is_open() {
+            if depth == 0 {
+                return k >= 2
+                    && matches!(toks[k - 1].1, Tok::Name(_))
+                    && toks[k - 2].1 == Tok::Def;
+            }
+            depth -= 1;
+        }
+    }
+    false
 }
