@@ -12,6 +12,7 @@ pub mod compile;
 pub mod fmt;
 pub mod hash;
 pub mod modules;
+pub mod diag;
 pub mod source;
 pub mod syntax;
 pub mod types;
