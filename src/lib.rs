@@ -8,10 +8,12 @@
 #![deny(unsafe_code)]
 
 pub mod builtins;
+pub mod cli;
 pub mod compile;
 pub mod fmt;
 pub mod hash;
 pub mod modules;
+pub mod repl;
 pub mod diag;
 pub mod source;
 pub mod syntax;

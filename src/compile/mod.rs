@@ -9,6 +9,7 @@
 //! label is bound.
 
 pub mod code;
+pub mod dis;
 mod expr;
 mod stmt;
 pub mod symtable;

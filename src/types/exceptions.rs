@@ -373,9 +373,20 @@ fn exc_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult {
         return Ok(Value::None);
     };
     let key = vm.intern(name);
-    Ok(vm
-        .exc_get_attr(&Exc(o.clone()), &key)
-        .unwrap_or(Value::None))
+    if let Some(x) = vm.exc_get_attr(&Exc(o.clone()), &key) {
+        return Ok(x);
+    }
+    // Exceptions created natively skip __init__: derive the attribute from args.
+    let args = vm.exc_args(o);
+    Ok(match name {
+        "value" | "msg" => args.first().cloned().unwrap_or(Value::None),
+        "code" => match args.len() {
+            0 => Value::None,
+            1 => args[0].clone(),
+            _ => vm.new_tuple(args),
+        },
+        _ => Value::None,
+    })
 }
 
 fn group_derive(vm: &mut Vm, args: Args) -> PyResult {
