@@ -311,13 +311,9 @@ impl Vm {
     /// A new class object with `base`, taking attributes from the namespace dict `ns`.
     pub fn new_class(&mut self, name: &str, base: &ObjRef, ns: &ObjRef) -> PyResult<ObjRef> {
         let bt = base.as_type().expect("base is a type");
-        if bt.layout == Layout::Opaque || bt.layout == Layout::Float || bt.layout == Layout::Bytes {
+        if bt.layout == Layout::Opaque {
             let bname = bt.name.borrow().to_string();
-            if !matches!(bt.layout, Layout::Float | Layout::Bytes) || bt.layout == Layout::Opaque {
-                return Err(
-                    self.type_error(format!("type '{bname}' is not an acceptable base type"))
-                );
-            }
+            return Err(self.type_error(format!("type '{bname}' is not an acceptable base type")));
         }
         let mut mro = vec![base.clone()];
         mro.extend(bt.mro.iter().cloned());

@@ -176,12 +176,17 @@ impl Vm {
         let Value::Obj(obj) = &sub else {
             return Err(self.type_error("object is not an iterator".into()));
         };
-        match &obj.kind {
+        match obj.payload() {
             ObjKind::Generator(g) if g.kind != GenKind::AsyncGenerator => {
                 let top = self.resume_gen(obj, ResumeMode::Send, &ResumeInput::Value(value))?;
                 Ok(Some(Prepared::Frame(top)))
             }
             ObjKind::AsyncGenOp(op) => self.send_agen_op(obj, op, value).map(Some),
+            ObjKind::Future(_) => {
+                let fo = obj.clone();
+                crate::event_loop::future::send(self, frame, &fo, target)?;
+                Ok(None)
+            }
             ObjKind::Iter(_) => {
                 if !value.is_none() {
                     let msg = format!("'{}' object has no attribute 'send'", self.type_name(&sub));
@@ -281,6 +286,10 @@ impl Vm {
             }
         };
         if let ObjKind::Generator(g) = &agen.kind {
+            if !g.hooks_inited.get() {
+                g.hooks_inited.set(true);
+                self.agen_first_iteration(&agen);
+            }
             if matches!(&*g.state.borrow(), GenState::Finished) {
                 op.state.set(2);
                 return match (close, input) {
@@ -301,6 +310,17 @@ impl Vm {
         match input {
             ResumeInput::Throw(e) => Ok(Prepared::Throw(top, e)),
             ResumeInput::Value(_) => Ok(Prepared::Frame(top)),
+        }
+    }
+
+    /// Registers an async generator with the running loop on its first iteration (the
+    /// `firstiter` hook), so `shutdown_asyncgens` can close it.
+    pub(crate) fn agen_first_iteration(&mut self, agen: &ObjRef) {
+        if let Some(st) = self.asyncio.as_deref() {
+            let lp = st.running_loop.clone();
+            if let Some(s) = crate::event_loop::loop_state(&lp) {
+                s.borrow_mut().asyncgens.push(std::rc::Rc::downgrade(agen));
+            }
         }
     }
 
@@ -393,6 +413,9 @@ impl Vm {
                 ObjKind::AsyncGenOp(_) => return Ok(v),
                 ObjKind::Ext(_) if self.ext_is_future(&v) => return Ok(v),
                 _ => {}
+            }
+            if let ObjKind::Future(_) = o.payload() {
+                return Ok(v);
             }
         }
         let n = self.intern("__await__");

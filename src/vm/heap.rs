@@ -343,6 +343,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             trace_value(&s.1, f);
         }
         ObjKind::Ext(e) => e.trace(&mut |v| trace_value(v, f)),
+        ObjKind::Future(fu) => fu.trace(&mut |v| trace_value(v, f)),
         ObjKind::BigInt(_)
         | ObjKind::Str(_)
         | ObjKind::Bytes(_)
@@ -444,6 +445,7 @@ fn clear_object(o: &ObjRef) {
             }
         }
         ObjKind::Ext(e) => e.clear(),
+        ObjKind::Future(fu) => fu.clear(),
         _ => {}
     }
     if let ObjKind::Subclass(s) = &o.kind {

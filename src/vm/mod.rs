@@ -192,6 +192,8 @@ pub struct Vm {
     pub agen_finalizer_hook: gen::AgenFinalizerHook,
     /// Tells whether an extension object is a future (awaitable natively).
     pub ext_future_check: fn(&Value) -> bool,
+    /// The asyncio runtime's types and current loops (created on first use).
+    pub asyncio: Option<Box<crate::event_loop::AsyncioState>>,
     /// Extension state (the event loop and hosts) keyed by name.
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
 }
@@ -247,6 +249,7 @@ impl Vm {
             ext_send_hook: gen::no_ext_send,
             agen_finalizer_hook: gen::no_agen_finalizer,
             ext_future_check: |_| false,
+            asyncio: None,
             ext: HashMap::new(),
         };
         let modules = vm.new_dict_obj();

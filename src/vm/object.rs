@@ -56,6 +56,8 @@ pub enum ObjKind {
     Subclass(Box<Subclassed>),
     Exception(Box<ExcObj>),
     Generator(Box<GenObj>),
+    /// An `asyncio.Future` or `asyncio.Task`.
+    Future(Box<crate::event_loop::future::FutureObj>),
     /// The awaitable returned by an async generator's `asend`/`__anext__`, `athrow`, `aclose`.
     AsyncGenOp(Box<AsyncGenOp>),
     Iter(Box<NativeIter>),
@@ -244,6 +246,8 @@ pub enum Layout {
     Dict,
     Set,
     FrozenSet,
+    /// `asyncio.Future` and `asyncio.Task`: instances carry a future payload.
+    Future,
     /// Builtin types that cannot be subclassed or instantiated directly from Aio.
     Opaque,
 }
@@ -488,6 +492,7 @@ impl ObjKind {
             ObjKind::Exception(_) => "exception",
             ObjKind::Generator(_) => "generator",
             ObjKind::AsyncGenOp(_) => "async_generator_asend",
+            ObjKind::Future(_) => "Future",
             ObjKind::Iter(_) => "iterator",
             ObjKind::DictView(_) => "dict_view",
             ObjKind::Super(_) => "super",
