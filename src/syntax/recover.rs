@@ -53,7 +53,7 @@ pub fn unexpected(
             let (lo, _, hi) = toks[i];
             Span::new(lo, hi.max(lo + 1).min(src.len()).max(lo))
         }
-        None => eof_span(src, toks),
+        None => eof_span(src),
     };
     let cur = idx.map(|i| &toks[i].1);
     if let Some(Tok::Indent) = cur {
@@ -69,7 +69,7 @@ pub fn unexpected(
     let span = match (cur, idx) {
         (Some(Tok::Dedent), Some(i)) => match toks[i..].iter().find(|t| t.1 != Tok::Dedent) {
             Some(&(lo, _, hi)) if lo < src.len() => Span::new(lo, hi.max(lo + 1)),
-            _ => eof_span(src, toks),
+            _ => eof_span(src),
         },
         _ => span,
     };
@@ -101,6 +101,9 @@ pub fn unexpected(
             return e;
         }
     }
+    if let Some(e) = idx.and_then(|i| colon_after_non_target(src, toks, i)) {
+        return e;
+    }
     if let Some(Tok::Dedent) = cur {
         let kind = SyntaxErrorKind::IndentationError;
         return SyntaxError::with_kind(kind, "unexpected unindent", span);
@@ -108,13 +111,13 @@ pub fn unexpected(
     SyntaxError::new("invalid syntax", span)
 }
 
-/// Where CPython reports an error at the end of input: the end of the last line with tokens.
-fn eof_span(src: &str, toks: &[Spanned<'_>]) -> Span {
-    let pos = toks
-        .iter()
-        .rev()
-        .find(|t| t.1 == Tok::Newline)
-        .map_or(src.len(), |t| t.0);
+/// Where CPython reports an error at the end of input: the end of the last line that has
+/// any text (a comment counts).
+fn eof_span(src: &str) -> Span {
+    let trimmed = src.trim_end_matches([' ', '\t', '\x0c', '\n', '\r']);
+    let pos = src[trimmed.len()..]
+        .find(['\n', '\r'])
+        .map_or(src.len(), |i| trimmed.len() + i);
     Span::new(pos, pos)
 }
 
@@ -537,4 +540,69 @@ fn in_parameter_list(toks: &[Spanned<'_>], i: usize) -> bool {
         }
     }
     false
+}
+
+/// `f(x): ...` where the annotation does not parse: CPython only reads the `:` of an
+/// annotated assignment after a name, attribute or subscript, so it blames the colon.
+fn colon_after_non_target(src: &str, toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
+    let colon = i.checked_sub(1)?;
+    if toks[colon].1 != Tok::Colon {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut start = colon;
+    while start > 0 {
+        let t = &toks[start - 1].1;
+        if t.is_close() {
+            depth += 1;
+        } else if t.is_open() {
+            if depth == 0 {
+                return None;
+            }
+            depth -= 1;
+        } else if depth == 0
+            && matches!(t, Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Semi | Tok::Colon)
+        {
+            break;
+        } else if depth == 0 && (header_like(t) || matches!(t, Tok::Lambda | Tok::Equal)) {
+            return None;
+        }
+        start -= 1;
+    }
+    if start >= colon {
+        return None;
+    }
+    let (lo, hi) = (toks[start].0, toks[colon - 1].2);
+    let tokens = super::layout::tokenize(&src[lo..hi], lo, Mode::Expression);
+    let e = match super::parse_tokens(src, tokens, Mode::Expression) {
+        Ok(super::nodes::Top::Expression(e)) => e,
+        _ => return None,
+    };
+    let target = matches!(
+        e.kind,
+        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
+    );
+    (!target).then(|| {
+        let (lo, _, hi) = toks[colon];
+        SyntaxError::new("invalid syntax", Span::new(lo, hi))
+    })
+}
+
+/// Keywords that open a compound statement header.
+fn header_like(t: &Tok<'_>) -> bool {
+    matches!(
+        t,
+        Tok::If
+            | Tok::Elif
+            | Tok::Else
+            | Tok::While
+            | Tok::For
+            | Tok::Try
+            | Tok::Except
+            | Tok::Finally
+            | Tok::With
+            | Tok::Def
+            | Tok::Class
+            | Tok::Async
+    )
 }
