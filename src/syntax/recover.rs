@@ -82,7 +82,11 @@ pub fn unexpected(
     if has(expected, "except") && has(expected, "finally") {
         return SyntaxError::new("expected 'except' or 'finally' block", span);
     }
-    if (matches!(cur, Some(Tok::Newline) | None) || expected.len() == 1)
+    let bare_header = matches!(
+        header_keyword(toks, end),
+        Some((_, Tok::Else | Tok::Try | Tok::Finally))
+    );
+    if (matches!(cur, Some(Tok::Newline) | None) || (expected.len() == 1 && bare_header))
         && has(expected, ":")
         && header_keyword(toks, end).is_some()
     {
@@ -376,7 +380,12 @@ fn special_at(
         return equal_instead_of_eq(src, toks, i);
     }
     if matches!(cur, Tok::For | Tok::Async) {
-        return keyword_genexp(toks, i);
+        return unpacking_in_comprehension(toks, i).or_else(|| keyword_genexp(toks, i));
+    }
+    if *cur == Tok::Comma && toks[line_start(toks, i)].1 == Tok::Except {
+        let at = line_start(toks, i) + 1;
+        let msg = "multiple exception types must be parenthesized";
+        return Some(SyntaxError::new(msg, range(toks, at, i)));
     }
     if matches!(cur, Tok::Comma | Tok::RBrace) && has(expected, ":") {
         return dict_key_without_value(toks, i);
@@ -561,7 +570,10 @@ fn colon_after_non_target(src: &str, toks: &[Spanned<'_>], i: usize) -> Option<S
             }
             depth -= 1;
         } else if depth == 0
-            && matches!(t, Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Semi | Tok::Colon)
+            && matches!(
+                t,
+                Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Semi | Tok::Colon
+            )
         {
             break;
         } else if depth == 0 && (header_like(t) || matches!(t, Tok::Lambda | Tok::Equal)) {
@@ -605,4 +617,37 @@ fn header_like(t: &Tok<'_>) -> bool {
             | Tok::Class
             | Tok::Async
     )
+}
+
+/// `f(*a for a in b)`, `{**a for a in b}`: unpacking as a comprehension's element.
+fn unpacking_in_comprehension(toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
+    let start = expr_start(toks, i, true);
+    let first = &toks.get(start)?.1;
+    let (star, msg) = match first {
+        Tok::Star if start < i => (start, "iterable unpacking cannot be used in comprehension"),
+        Tok::DoubleStar if start < i => {
+            (start, "dict unpacking cannot be used in dict comprehension")
+        }
+        _ => {
+            // expr_start stops after `*`/`**` only when they open the element.
+            let k = start.checked_sub(1)?;
+            match toks[k].1 {
+                Tok::Star => (k, "iterable unpacking cannot be used in comprehension"),
+                Tok::DoubleStar => (k, "dict unpacking cannot be used in dict comprehension"),
+                _ => return None,
+            }
+        }
+    };
+    if star > 0
+        && !matches!(
+            toks[star - 1].1,
+            Tok::LParen | Tok::LSqb | Tok::LBrace | Tok::Comma
+        )
+    {
+        return None;
+    }
+    if toks[star].1 == Tok::DoubleStar && star > 0 && toks[star - 1].1 != Tok::LBrace {
+        return None;
+    }
+    Some(SyntaxError::new(msg, range(toks, star, i)))
 }

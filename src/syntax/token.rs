@@ -78,6 +78,10 @@ pub enum Tok<'a> {
     Backslash,
     /// `(` when it opens the parenthesised item list of a `with` statement (made by layout).
     WithLParen,
+    /// A printable ASCII character that starts no token (`$`, `?`, `!`, backquote): CPython
+    /// passes it to its parser, which rejects it (made by layout). `<>` is such a token too.
+    #[token("<>")]
+    Unknown,
 
     #[regex(r"[\p{XID_Start}_][\p{XID_Continue}]*", |lex| lex.slice())]
     Name(&'a str),
