@@ -108,6 +108,14 @@ pub fn unexpected(
     if let Some(e) = idx.and_then(|i| colon_after_non_target(src, toks, i)) {
         return e;
     }
+    if let Some(Tok::Unknown) = cur {
+        let hint = match &src[span.range()] {
+            "`" => "backquotes are Python 2 syntax and not supported by Aio; use repr(...)",
+            "<>" => "'<>' is not supported by Aio; use '!='",
+            _ => "this character is not part of Aio's syntax",
+        };
+        return SyntaxError::new("invalid syntax", span).hint(hint);
+    }
     if let Some(Tok::Dedent) = cur {
         let kind = SyntaxErrorKind::IndentationError;
         return SyntaxError::with_kind(kind, "unexpected unindent", span);

@@ -274,19 +274,6 @@ impl Tok<'_> {
     pub fn is_close(&self) -> bool {
         matches!(self, Tok::RParen | Tok::RSqb | Tok::RBrace)
     }
-
-    /// A short description for diagnostics.
-    pub fn describe(&self) -> String {
-        match self {
-            Tok::Name(n) => format!("name '{n}'"),
-            Tok::Number(_) => "number".into(),
-            Tok::Str(_) => "string".into(),
-            Tok::Newline => "newline".into(),
-            Tok::Indent => "indent".into(),
-            Tok::Dedent => "dedent".into(),
-            other => format!("{other:?}"),
-        }
-    }
 }
 
 /// Scans the rest of a number whose first character (or `.` and digit) logos matched.
