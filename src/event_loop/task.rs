@@ -44,20 +44,6 @@ impl TaskState {
         }
         drop(sink);
     }
-
-    /// What a report about a dropped task needs, taken out of the dying task.
-    pub fn take_destroy_report(&mut self) -> DestroyReport {
-        DestroyReport {
-            name: std::mem::take(self.name.get_mut()),
-            coro: std::mem::take(self.coro.get_mut()),
-        }
-    }
-}
-
-/// A dying task's name and coroutine, for the loop's exception handler.
-pub struct DestroyReport {
-    pub name: Value,
-    pub coro: Value,
 }
 
 /// The task state of a future object.
@@ -78,9 +64,7 @@ pub fn new_task_of_class(
     coro: Value,
     name: Value,
 ) -> PyResult<ObjRef> {
-    let is_coro =
-        matches!(coro.kind(), Some(ObjKind::Generator(g)) if g.kind == GenKind::Coroutine);
-    if !is_coro {
+    if !is_coroutine_like(vm, &coro) {
         let r = vm.repr_or_default(&coro);
         return Err(vm.type_error(format!("a coroutine was expected, got {r}")));
     }
@@ -159,7 +143,11 @@ pub fn step(vm: &mut Vm, task: &ObjRef, exc: Option<Exc>) -> PyResult<()> {
         None => ResumeInput::Value(Value::None),
         Some(e) => ResumeInput::Throw(e),
     };
-    let outcome = vm.resume(&coro, input);
+    let outcome = if matches!(coro.kind, ObjKind::Generator(_)) {
+        vm.resume(&coro, input)
+    } else {
+        drive_by_methods(vm, &Value::Obj(coro.clone()), input)
+    };
     let r = after_step(vm, task, &lp, outcome);
     super::leave_task(vm, &lp);
     r
@@ -192,6 +180,41 @@ fn after_step(vm: &mut Vm, task: &ObjRef, lp: &Value, outcome: PyResult<Outcome>
             Ok(())
         }
         Ok(Outcome::Yield(v)) | Ok(Outcome::AsyncYield(v)) => yielded(vm, task, lp, v),
+    }
+}
+
+/// True for what `asyncio.iscoroutine` accepts: native coroutines and objects with the
+/// `collections.abc.Coroutine` methods (`__await__`, `send`, `throw`, `close`), such as
+/// an async generator's `aclose()` awaitable.
+pub fn is_coroutine_like(vm: &mut Vm, v: &Value) -> bool {
+    match v.kind() {
+        Some(ObjKind::Generator(g)) => g.kind == GenKind::Coroutine,
+        Some(ObjKind::AsyncGenOp(_)) => true,
+        Some(ObjKind::Future(_)) | None => false,
+        _ => {
+            let ty = vm.type_of(v).clone();
+            ["__await__", "send", "throw", "close"].iter().all(|m| {
+                let n = vm.intern(m);
+                vm.lookup_type(&ty, &n).is_some()
+            })
+        }
+    }
+}
+
+/// One step of a coroutine-like object that is not a native coroutine, through its `send`
+/// and `throw` methods (StopIteration carries the result).
+fn drive_by_methods(vm: &mut Vm, coro: &Value, input: ResumeInput) -> PyResult<Outcome> {
+    let r = match input {
+        ResumeInput::Value(v) => vm.call_method(coro, "send", &[v]),
+        ResumeInput::Throw(e) => vm.call_method(coro, "throw", &[Value::Obj(e.0)]),
+    };
+    match r {
+        Ok(v) => Ok(Outcome::Yield(v)),
+        Err(e) if vm.exc_is(&e, "StopIteration") => {
+            let v = vm.getattr_str(&Value::Obj(e.0.clone()), "value")?;
+            Ok(Outcome::Return(v))
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -360,26 +383,6 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
     }
     s.push('>');
     s
-}
-
-/// The repr of a finished task that has already been taken apart (in a finalizer).
-pub fn finished_repr(vm: &mut Vm, d: &DestroyReport, exc_repr: &str) -> String {
-    let name = vm.repr_or_default(&d.name);
-    let coro = format_coroutine(&d.coro);
-    format!("<Task finished name={name} coro=<{coro}> exception={exc_repr}>")
-}
-
-/// The loop's report for a task destroyed while still pending.
-pub fn report_destroyed_pending(vm: &mut Vm, d: DestroyReport) {
-    let name = vm.repr_or_default(&d.name);
-    let coro = format_coroutine(&d.coro);
-    let msg = format!(
-        "Task was destroyed but it is pending!\ntask: <Task pending name={name} coro=<{coro}>>\n"
-    );
-    vm.write_stderr(&msg);
-    if let Value::Obj(c) = &d.coro {
-        let _ = vm.gen_close(c);
-    }
 }
 
 fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {

@@ -8,11 +8,22 @@ use crate::vm::object::{AgenOpKind, Args, GenKind, GenState, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
 
+/// The generator behind `v`: itself, or the coroutine a `coroutine_wrapper` drives.
 fn gen_ref(v: &Value) -> Option<ObjRef> {
     match v {
-        Value::Obj(o) if matches!(o.kind, ObjKind::Generator(_)) => Some(o.clone()),
+        Value::Obj(o) => match &o.kind {
+            ObjKind::Generator(_) => Some(o.clone()),
+            ObjKind::CoroWrapper(c) => Some(c.clone()),
+            _ => None,
+        },
         _ => None,
     }
+}
+
+/// `coroutine.__await__()`.
+fn coro_await(vm: &mut Vm, args: Args) -> PyResult {
+    let c = gen_ref(&args.pos[0]).expect("a coroutine");
+    Ok(Value::Obj(vm.alloc(ObjKind::CoroWrapper(c))))
 }
 
 fn outcome_to_result(vm: &mut Vm, r: PyResult<Outcome>) -> PyResult {
@@ -348,10 +359,20 @@ pub fn init(vm: &mut Vm) {
         ("send", send as crate::vm::object::NativeFn),
         ("throw", throw),
         ("close", close),
-        ("__await__", identity),
+        ("__await__", coro_await),
         ("__repr__", repr),
     ] {
         vm.add_method(&c, n, f);
+    }
+    let w = vm.types.coroutine_wrapper.clone();
+    for (n, f) in [
+        ("send", send as crate::vm::object::NativeFn),
+        ("throw", throw),
+        ("close", close),
+        ("__next__", next),
+        ("__iter__", identity),
+    ] {
+        vm.add_method(&w, n, f);
     }
     vm.add_getset(&c, "cr_running", running, None);
     vm.add_getset(&c, "cr_frame", suspended_frame, None);

@@ -93,6 +93,13 @@ impl Vm {
         );
         let mut frames = match state {
             GenState::Created(f) => {
+                if let ResumeInput::Throw(e) = input {
+                    // Nothing has run yet, so no handler can see the exception: the
+                    // generator simply finishes with it (CPython does the same).
+                    *g.state.borrow_mut() = GenState::Finished;
+                    drop(f);
+                    return Err(e.clone());
+                }
                 if let ResumeInput::Value(v) = input {
                     if !v.is_none() {
                         *g.state.borrow_mut() = GenState::Created(f);
@@ -179,6 +186,10 @@ impl Vm {
         match obj.payload() {
             ObjKind::Generator(g) if g.kind != GenKind::AsyncGenerator => {
                 let top = self.resume_gen(obj, ResumeMode::Send, &ResumeInput::Value(value))?;
+                Ok(Some(Prepared::Frame(top)))
+            }
+            ObjKind::CoroWrapper(c) => {
+                let top = self.resume_gen(c, ResumeMode::Send, &ResumeInput::Value(value))?;
                 Ok(Some(Prepared::Frame(top)))
             }
             ObjKind::AsyncGenOp(op) => self.send_agen_op(obj, op, value).map(Some),
@@ -578,9 +589,11 @@ impl Vm {
             }
             Finalizer::CloseGen(gen) => self.close_for_finalizer(&gen),
             Finalizer::NeverAwaited { qualname } => {
-                let msg =
-                    format!("<sys>:0: RuntimeWarning: coroutine '{qualname}' was never awaited\n");
-                self.write_stderr(&msg);
+                self.warn(
+                    "RuntimeWarning",
+                    &format!("coroutine '{qualname}' was never awaited"),
+                    "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+                );
             }
             Finalizer::Hook(f) => f(self),
         }

@@ -60,6 +60,8 @@ pub enum ObjKind {
     Future(Box<crate::event_loop::future::FutureObj>),
     /// The awaitable returned by an async generator's `asend`/`__anext__`, `athrow`, `aclose`.
     AsyncGenOp(Box<AsyncGenOp>),
+    /// `coroutine.__await__()`: an iterator that drives the coroutine it wraps.
+    CoroWrapper(ObjRef),
     Iter(Box<NativeIter>),
     DictView(Box<(ObjRef, DictViewKind)>),
     /// `super(type, obj)`.
@@ -492,6 +494,7 @@ impl ObjKind {
             ObjKind::Exception(_) => "exception",
             ObjKind::Generator(_) => "generator",
             ObjKind::AsyncGenOp(_) => "async_generator_asend",
+            ObjKind::CoroWrapper(_) => "coroutine_wrapper",
             ObjKind::Future(_) => "Future",
             ObjKind::Iter(_) => "iterator",
             ObjKind::DictView(_) => "dict_view",

@@ -55,6 +55,7 @@ types_struct!(
     coroutine,
     async_generator,
     async_generator_asend,
+    coroutine_wrapper,
     super_,
     dict_keys,
     dict_values,
@@ -142,6 +143,7 @@ impl Types {
             coroutine: t("coroutine", Layout::Opaque),
             async_generator: t("async_generator", Layout::Opaque),
             async_generator_asend: t("async_generator_asend", Layout::Opaque),
+            coroutine_wrapper: t("coroutine_wrapper", Layout::Opaque),
             super_: t("super", Layout::Opaque),
             dict_keys: t("dict_keys", Layout::Opaque),
             dict_values: t("dict_values", Layout::Opaque),
@@ -204,6 +206,7 @@ impl Types {
                 super::object::GenKind::AsyncGenerator => &self.async_generator,
             },
             ObjKind::AsyncGenOp(_) => &self.async_generator_asend,
+            ObjKind::CoroWrapper(_) => &self.coroutine_wrapper,
             ObjKind::Iter(it) => match &**it {
                 NativeIter::Seq { seq, .. } => match &seq.kind {
                     ObjKind::Tuple(_) => &self.tuple_iterator,
