@@ -14,6 +14,7 @@ use crate::vm::object::{Args, GenKind, GenState, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// The task-specific part of a Task's payload.
 pub struct TaskState {
@@ -429,57 +430,65 @@ fn m_uncancel(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::Int(ts.num_cancels_requested.get() as i64))
 }
 
+/// The task's own suspended frame, as CPython reports it: the frames of awaited coroutines
+/// are not part of a task's stack (a suspended frame has no `f_back`).
+fn task_frame(t: &ObjRef) -> Option<(Rc<crate::compile::code::Code>, usize)> {
+    let coro = task_of(t).coro.borrow().clone();
+    let Some(ObjKind::Generator(g)) = coro.kind() else {
+        return None;
+    };
+    let found = match &*g.state.borrow() {
+        GenState::Created(f) => Some((f.code.clone(), f.code.first_line as usize)),
+        GenState::Suspended(seg) => seg
+            .first()
+            .map(|f| (f.code.clone(), f.code.line_of(f.lasti()))),
+        _ => None,
+    };
+    found
+}
+
 fn m_get_stack(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
+    let limit = match args.kw("limit") {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    };
     let coro = task_of(&t).coro.borrow().clone();
     let mut frames = Vec::new();
-    if let Some(ObjKind::Generator(g)) = coro.kind() {
-        if let GenState::Suspended(seg) = &*g.state.borrow() {
-            for f in seg {
-                let desc = format!(
-                    "<frame at {:#x}, file '{}', line {}, code {}>",
-                    &**f as *const _ as usize,
-                    f.code.file.name,
-                    f.code.line_of(f.lasti()),
-                    f.code.name
-                );
-                frames.push(desc);
+    if limit.map_or(true, |n| n != 0) {
+        if let Some(ObjKind::Generator(g)) = coro.kind() {
+            let state = g.state.borrow();
+            let own = match &*state {
+                GenState::Created(f) => Some(&**f),
+                GenState::Suspended(seg) => seg.first().map(|f| &**f),
+                _ => None,
+            };
+            if let Some(f) = own {
+                frames.push(vm.frame_snapshot(f));
             }
         }
     }
-    let items: Vec<Value> = frames.into_iter().map(|s| vm.new_str(s)).collect();
-    Ok(vm.new_list(items))
+    Ok(vm.new_list(frames))
 }
 
 fn m_print_stack(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
-    let coro = task_of(&t).coro.borrow().clone();
     let r = repr(vm, &t);
-    let mut out = String::new();
-    let mut lines = Vec::new();
-    if let Some(ObjKind::Generator(g)) = coro.kind() {
-        if let GenState::Suspended(seg) = &*g.state.borrow() {
-            for f in seg {
-                let line = f.code.line_of(f.lasti());
-                lines.push((f.code.file.clone(), line, f.code.name.to_string()));
-            }
-        }
-    }
-    if lines.is_empty() {
-        out.push_str(&format!("No stack for {r}\n"));
-    } else {
-        out.push_str(&format!("Stack for {r} (most recent call last):\n"));
-        for (file, line, name) in lines {
+    let out = match task_frame(&t) {
+        None => format!("No stack for {r}\n"),
+        Some((code, line)) => {
+            let mut out = format!("Stack for {r} (most recent call last):\n");
             out.push_str(&format!(
                 "  File \"{}\", line {}, in {}\n",
-                file.name, line, name
+                code.file.name, line, code.name
             ));
-            let text = file.line_text(line).trim().to_string();
+            let text = code.file.line_text(line).trim().to_string();
             if !text.is_empty() {
                 out.push_str(&format!("    {text}\n"));
             }
+            out
         }
-    }
+    };
     let file = args.kw("file").cloned().unwrap_or(Value::None);
     crate::modules::sys::write_to(vm, &file, &out)?;
     Ok(Value::None)

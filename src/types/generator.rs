@@ -128,11 +128,18 @@ fn running(_vm: &mut Vm, v: &Value) -> PyResult {
     })))
 }
 
-fn suspended_frame(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(match gen_of(v) {
-        Some(g) if !matches!(&*g.state.borrow(), GenState::Finished) => Value::Bool(true),
-        _ => Value::None,
-    })
+fn suspended_frame(vm: &mut Vm, v: &Value) -> PyResult {
+    let Some(g) = gen_of(v) else {
+        return Ok(Value::None);
+    };
+    let state = g.state.borrow();
+    let frame = match &*state {
+        GenState::Created(f) => Some(&**f),
+        GenState::Suspended(seg) => seg.first().map(|f| &**f),
+        _ => None,
+    };
+    let snap = frame.map(|f| vm.frame_snapshot(f));
+    Ok(snap.unwrap_or(Value::None))
 }
 
 fn gen_code(vm: &mut Vm, v: &Value) -> PyResult {
@@ -400,16 +407,20 @@ pub fn init(vm: &mut Vm) {
         vm.add_getset(t, "__qualname__", gen_qualname, Some(set_qualname));
     }
 
-    let op = vm.types.async_generator_asend.clone();
-    for (n, f) in [
-        ("send", op_send as crate::vm::object::NativeFn),
-        ("throw", op_throw),
-        ("close", op_close),
-        ("__next__", op_next),
-        ("__iter__", identity),
-        ("__await__", identity),
+    for op in [
+        vm.types.async_generator_asend.clone(),
+        vm.types.async_generator_athrow.clone(),
     ] {
-        vm.add_method(&op, n, f);
+        for (n, f) in [
+            ("send", op_send as crate::vm::object::NativeFn),
+            ("throw", op_throw),
+            ("close", op_close),
+            ("__next__", op_next),
+            ("__iter__", identity),
+            ("__await__", identity),
+        ] {
+            vm.add_method(&op, n, f);
+        }
     }
     let _ = GenKind::Generator;
 }

@@ -192,7 +192,16 @@ impl Vm {
                 let top = self.resume_gen(c, ResumeMode::Send, &ResumeInput::Value(value))?;
                 Ok(Some(Prepared::Frame(top)))
             }
-            ObjKind::AsyncGenOp(op) => self.send_agen_op(obj, op, value).map(Some),
+            ObjKind::AsyncGenOp(op) => match self.send_agen_op(obj, op, value)? {
+                Prepared::Done(v) => {
+                    // Finished without running the generator: the awaitable returns `v`.
+                    frame.pop();
+                    frame.push(v);
+                    frame.ip = target;
+                    Ok(None)
+                }
+                p => Ok(Some(p)),
+            },
             ObjKind::Future(_) => {
                 let fo = obj.clone();
                 crate::event_loop::future::send(self, frame, &fo, target)?;
@@ -309,8 +318,9 @@ impl Vm {
                     (false, _) => Err(self.new_exc("StopAsyncIteration", Vec::new())),
                 };
             }
+            let fresh = matches!(&*g.state.borrow(), GenState::Created(_));
             if close {
-                if let GenState::Created(_) = &*g.state.borrow() {
+                if fresh {
                     op.state.set(2);
                     *g.state.borrow_mut() = GenState::Finished;
                     return Ok(Prepared::Done(Value::None));

@@ -340,6 +340,8 @@ pub struct AsyncGenOp {
     pub op: RefCell<AgenOpKind>,
     /// 0: not started, 1: running, 2: done.
     pub state: Cell<u8>,
+    /// An `athrow`/`aclose` awaitable (its type is `async_generator_athrow`).
+    pub throws: bool,
 }
 
 /// The state of a generator's frames.
