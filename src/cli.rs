@@ -225,7 +225,7 @@ pub fn exit_status(vm: &mut Vm, e: &Exc) -> i32 {
         return match &code {
             Value::None => 0,
             Value::Int(i) => *i as i32,
-            Value::Bool(b) => *b as i32,
+            Value::Bool(b) => b.get() as i32,
             other => {
                 let s = vm.str_of(other).unwrap_or_default();
                 vm.write_stderr(&format!("{s}\n"));

@@ -338,9 +338,9 @@ impl<'a, 'v> Compiler<'a, 'v> {
     fn const_key(v: &Value) -> ConstKey {
         match v {
             Value::None => ConstKey::None,
-            Value::Bool(b) => ConstKey::Bool(*b),
+            Value::Bool(b) => ConstKey::Bool(b.get()),
             Value::Int(i) => ConstKey::Int(*i),
-            Value::Float(f) => ConstKey::Float(f.to_bits()),
+            Value::Float(f) => ConstKey::Float(f.get().to_bits()),
             Value::Obj(o) => match o.payload() {
                 crate::vm::object::ObjKind::Str(s) => ConstKey::Str(s.as_str().to_string()),
                 crate::vm::object::ObjKind::Bytes(b) => ConstKey::Bytes(b.to_vec()),

@@ -440,19 +440,21 @@ fn m_cancel(vm: &mut Vm, args: Args) -> PyResult {
     let [msg] = rest.bind(vm, "cancel", ["msg"], 0)?;
     let msg = msg.unwrap_or(Value::None);
     if fut(&fo).task.is_some() {
-        return Ok(Value::Bool(super::task::cancel(vm, &fo, msg)));
+        return Ok(Value::from_bool(super::task::cancel(vm, &fo, msg)));
     }
-    Ok(Value::Bool(cancel(vm, &fo, msg)))
+    Ok(Value::from_bool(cancel(vm, &fo, msg)))
 }
 
 fn m_cancelled(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
-    Ok(Value::Bool(fut(&fo).state.get() == FutState::Cancelled))
+    Ok(Value::from_bool(
+        fut(&fo).state.get() == FutState::Cancelled,
+    ))
 }
 
 fn m_done(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
-    Ok(Value::Bool(fut(&fo).done()))
+    Ok(Value::from_bool(fut(&fo).done()))
 }
 
 fn m_add_done_callback(vm: &mut Vm, args: Args) -> PyResult {
@@ -542,7 +544,9 @@ fn m_repr(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn get_blocking(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(Value::Bool(fut_of(v).is_some_and(|f| f.blocking.get())))
+    Ok(Value::from_bool(
+        fut_of(v).is_some_and(|f| f.blocking.get()),
+    ))
 }
 
 fn set_blocking(vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
@@ -559,7 +563,7 @@ fn get_state(vm: &mut Vm, v: &Value) -> PyResult {
 }
 
 fn get_log_traceback(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(Value::Bool(
+    Ok(Value::from_bool(
         fut_of(v).is_some_and(|f| f.log_traceback.get()),
     ))
 }

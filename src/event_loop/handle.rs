@@ -196,11 +196,13 @@ fn cancel(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn cancelled(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(this(&args).is_some_and(|h| h.cancelled.get())))
+    Ok(Value::from_bool(
+        this(&args).is_some_and(|h| h.cancelled.get()),
+    ))
 }
 
 fn when(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Float(this(&args).map(|h| h.when).unwrap_or(0.0)))
+    Ok(Value::from_f64(this(&args).map(|h| h.when).unwrap_or(0.0)))
 }
 
 fn repr(vm: &mut Vm, args: Args) -> PyResult {
@@ -225,7 +227,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult {
 
 fn lt(vm: &mut Vm, args: Args) -> PyResult {
     match (handle_of(&args.pos[0]), handle_of(&args.pos[1])) {
-        (Some(a), Some(b)) => Ok(Value::Bool(a.inner.when < b.inner.when)),
+        (Some(a), Some(b)) => Ok(Value::from_bool(a.inner.when < b.inner.when)),
         _ => Ok(vm.not_implemented()),
     }
 }

@@ -23,7 +23,7 @@ fn st(lp: &Value) -> &std::cell::RefCell<LoopState> {
 }
 
 fn m_time(_vm: &mut Vm, _args: Args) -> PyResult {
-    Ok(Value::Float(super::monotonic()))
+    Ok(Value::from_f64(super::monotonic()))
 }
 
 fn m_call_soon(vm: &mut Vm, args: Args) -> PyResult {
@@ -261,19 +261,19 @@ fn m_close(vm: &mut Vm, args: Args) -> PyResult {
 fn m_is_running(vm: &mut Vm, args: Args) -> PyResult {
     let lp = this(vm, &args)?;
     let r = st(&lp).borrow().running;
-    Ok(Value::Bool(r))
+    Ok(Value::from_bool(r))
 }
 
 fn m_is_closed(vm: &mut Vm, args: Args) -> PyResult {
     let lp = this(vm, &args)?;
     let r = st(&lp).borrow().closed;
-    Ok(Value::Bool(r))
+    Ok(Value::from_bool(r))
 }
 
 fn m_get_debug(vm: &mut Vm, args: Args) -> PyResult {
     let lp = this(vm, &args)?;
     let r = st(&lp).borrow().debug;
-    Ok(Value::Bool(r))
+    Ok(Value::from_bool(r))
 }
 
 fn m_set_debug(vm: &mut Vm, args: Args) -> PyResult {
@@ -605,7 +605,7 @@ fn f_yield_once(vm: &mut Vm, _args: Args) -> PyResult {
 }
 
 fn f_isfuture(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(
+    Ok(Value::from_bool(
         args.pos
             .first()
             .is_some_and(|v| future::fut_of(v).is_some()),
@@ -657,7 +657,7 @@ fn f_register_exceptions(vm: &mut Vm, args: Args) -> PyResult {
 
 fn f_iscoroutine(vm: &mut Vm, args: Args) -> PyResult {
     let v = args.pos.first().cloned().unwrap_or(Value::None);
-    Ok(Value::Bool(super::task::is_coroutine_like(vm, &v)))
+    Ok(Value::from_bool(super::task::is_coroutine_like(vm, &v)))
 }
 
 fn f_run_coroutine_threadsafe(vm: &mut Vm, args: Args) -> PyResult {

@@ -526,7 +526,7 @@ pub fn init(vm: &mut Vm, cls: &ObjRef) {
         cls,
         "_log_destroy_pending",
         |_vm, v| {
-            Ok(Value::Bool(match v.kind() {
+            Ok(Value::from_bool(match v.kind() {
                 Some(ObjKind::Future(f)) => {
                     f.task.as_ref().is_some_and(|t| t.log_destroy_pending.get())
                 }

@@ -87,7 +87,7 @@ fn stream_flush(vm: &mut Vm, _args: Args) -> PyResult {
 
 fn stream_isatty(_vm: &mut Vm, args: Args) -> PyResult {
     use std::io::IsTerminal;
-    Ok(Value::Bool(match stream_fd(&args.pos[0]) {
+    Ok(Value::from_bool(match stream_fd(&args.pos[0]) {
         Some(0) => std::io::stdin().is_terminal(),
         Some(1) => std::io::stdout().is_terminal(),
         _ => std::io::stderr().is_terminal(),

@@ -388,10 +388,10 @@ fn affix(vm: &mut Vm, args: &Args, end: bool) -> PyResult {
     for c in cands {
         let p = needle(vm, &c)?;
         if (end && b.ends_with(&p)) || (!end && b.starts_with(&p)) {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn startswith(vm: &mut Vm, args: Args) -> PyResult {
@@ -580,7 +580,7 @@ macro_rules! bytes_cmp_method {
     ($name:ident, $op:expr) => {
         fn $name(vm: &mut Vm, args: Args) -> PyResult {
             match (bytes_of(&args.pos[0]), bytes_of(&args.pos[1])) {
-                (Some(a), Some(b)) => Ok(Value::Bool(super::cmp_ord($op, a.cmp(&b)))),
+                (Some(a), Some(b)) => Ok(Value::from_bool(super::cmp_ord($op, a.cmp(&b)))),
                 _ => Ok(vm.not_implemented()),
             }
         }

@@ -685,7 +685,9 @@ fn dict_delitem_m(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn dict_contains_m(vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(vm.dict_contains(&args.pos[0], &args.pos[1])?))
+    Ok(Value::from_bool(
+        vm.dict_contains(&args.pos[0], &args.pos[1])?,
+    ))
 }
 
 fn dict_len(_vm: &mut Vm, args: Args) -> PyResult {
@@ -720,7 +722,7 @@ fn dict_repr_m(vm: &mut Vm, args: Args) -> PyResult {
 
 fn dict_eq_m(vm: &mut Vm, args: Args) -> PyResult {
     match args.pos[1].kind() {
-        Some(ObjKind::Dict(_)) => Ok(Value::Bool(dict_eq(vm, &args.pos[0], &args.pos[1])?)),
+        Some(ObjKind::Dict(_)) => Ok(Value::from_bool(dict_eq(vm, &args.pos[0], &args.pos[1])?)),
         _ => Ok(vm.not_implemented()),
     }
 }

@@ -123,7 +123,7 @@ fn gen_of(v: &Value) -> Option<&crate::vm::object::GenObj> {
 }
 
 fn running(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(Value::Bool(gen_of(v).is_some_and(|g| {
+    Ok(Value::from_bool(gen_of(v).is_some_and(|g| {
         matches!(&*g.state.borrow(), GenState::Running | GenState::Delegated)
     })))
 }

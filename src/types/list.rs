@@ -22,7 +22,7 @@ pub fn repeat_count(vm: &mut Vm, n: &Value, what: &str) -> Option<PyResult<usize
     let _ = what;
     match n {
         Value::Int(i) => Some(Ok((*i).max(0) as usize)),
-        Value::Bool(b) => Some(Ok(*b as usize)),
+        Value::Bool(b) => Some(Ok(b.get() as usize)),
         _ => match n.kind() {
             Some(ObjKind::BigInt(_)) => Some(Err(
                 vm.overflow_error("cannot fit 'int' into an index-sized integer".into())
@@ -498,12 +498,12 @@ fn sort_indices(
                 _ => {
                     let fx = match x {
                         Value::Int(i) => *i as f64,
-                        Value::Float(f) => *f,
+                        Value::Float(f) => f.get(),
                         _ => 0.0,
                     };
                     let fy = match y {
                         Value::Int(i) => *i as f64,
-                        Value::Float(f) => *f,
+                        Value::Float(f) => f.get(),
                         _ => 0.0,
                     };
                     if fx < fy {
@@ -627,10 +627,10 @@ fn contains_m(vm: &mut Vm, args: Args) -> PyResult {
     let snapshot = items(&args.pos[0]).borrow().clone();
     for x in &snapshot {
         if x.is(&args.pos[1]) || vm.eq(x, &args.pos[1])? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn iter_m(vm: &mut Vm, args: Args) -> PyResult {
@@ -694,7 +694,7 @@ macro_rules! list_cmp_method {
             if !matches!(args.pos[1].kind(), Some(ObjKind::List(_))) {
                 return Ok(vm.not_implemented());
             }
-            Ok(Value::Bool(super::sequence_compare(
+            Ok(Value::from_bool(super::sequence_compare(
                 vm,
                 $op,
                 &args.pos[0],

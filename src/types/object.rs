@@ -70,7 +70,7 @@ fn object_init(vm: &mut Vm, args: Args) -> PyResult {
 
 fn object_eq(vm: &mut Vm, args: Args) -> PyResult {
     if args.pos[0].is(&args.pos[1]) {
-        Ok(Value::Bool(true))
+        Ok(Value::TRUE)
     } else {
         Ok(vm.not_implemented())
     }
@@ -91,10 +91,10 @@ fn object_ne(vm: &mut Vm, args: Args) -> PyResult {
         if vm.is_not_implemented(&r) {
             return Ok(r);
         }
-        return Ok(Value::Bool(!vm.truthy(&r)?));
+        return Ok(Value::from_bool(!vm.truthy(&r)?));
     }
     let r = r?;
-    Ok(Value::Bool(!vm.truthy(&r)?))
+    Ok(Value::from_bool(!vm.truthy(&r)?))
 }
 
 fn object_not_implemented(vm: &mut Vm, _args: Args) -> PyResult {
@@ -539,15 +539,15 @@ fn type_subclasses(vm: &mut Vm, _args: Args) -> PyResult {
 
 fn type_instancecheck(vm: &mut Vm, args: Args) -> PyResult {
     let Value::Obj(c) = &args.pos[0] else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::FALSE);
     };
-    Ok(Value::Bool(vm.isinstance(&args.pos[1], c)))
+    Ok(Value::from_bool(vm.isinstance(&args.pos[1], c)))
 }
 
 fn type_subclasscheck(vm: &mut Vm, args: Args) -> PyResult {
     match (&args.pos[1], &args.pos[0]) {
-        (Value::Obj(a), Value::Obj(b)) => Ok(Value::Bool(vm.is_subclass(a, b))),
-        _ => Ok(Value::Bool(false)),
+        (Value::Obj(a), Value::Obj(b)) => Ok(Value::from_bool(vm.is_subclass(a, b))),
+        _ => Ok(Value::FALSE),
     }
 }
 

@@ -240,7 +240,7 @@ impl PercentArgs for Percent<'_> {
             if index_only {
                 return Ok(None);
             }
-            return match crate::fmt::float_to_int(*f) {
+            return match crate::fmt::float_to_int(f.get()) {
                 Ok(i) => Ok(Some(i)),
                 Err(e) => Err(FmtFailure::Fmt(e)),
             };

@@ -562,13 +562,13 @@ impl Vm {
                 Instr::UnaryNot => {
                     let a = frame.pop();
                     let t = tri!(self.truthy(&a));
-                    frame.push(Value::Bool(!t));
+                    frame.push(Value::from_bool(!t));
                 }
                 Instr::CompareOp(op) => {
                     let b = frame.pop();
                     let a = frame.pop();
                     let r = match fast_compare(op, &a, &b) {
-                        Some(r) => Value::Bool(r),
+                        Some(r) => Value::from_bool(r),
                         None => tri!(self.compare(&a, &b, op)),
                     };
                     frame.push(r);
@@ -576,13 +576,13 @@ impl Vm {
                 Instr::IsOp(invert) => {
                     let b = frame.pop();
                     let a = frame.pop();
-                    frame.push(Value::Bool(a.is(&b) != invert));
+                    frame.push(Value::from_bool(a.is(&b) != invert));
                 }
                 Instr::ContainsOp(invert) => {
                     let container = frame.pop();
                     let item = frame.pop();
                     let r = tri!(self.contains(&container, &item));
-                    frame.push(Value::Bool(r != invert));
+                    frame.push(Value::from_bool(r != invert));
                 }
                 Instr::BuildTuple(n) => {
                     let at = frame.stack.len() - n as usize;
@@ -705,7 +705,7 @@ impl Vm {
                 Instr::PopJumpIfFalse(t) => {
                     let v = frame.pop();
                     let b = match v {
-                        Value::Bool(b) => b,
+                        Value::Bool(b) => b.get(),
                         _ => tri!(self.truthy(&v)),
                     };
                     if !b {
@@ -715,7 +715,7 @@ impl Vm {
                 Instr::PopJumpIfTrue(t) => {
                     let v = frame.pop();
                     let b = match v {
-                        Value::Bool(b) => b,
+                        Value::Bool(b) => b.get(),
                         _ => tri!(self.truthy(&v)),
                     };
                     if b {
@@ -867,7 +867,7 @@ impl Vm {
                     let typ = frame.pop();
                     let exc = frame.top().clone();
                     let r = tri!(self.exc_matches(&exc, &typ));
-                    frame.push(Value::Bool(r));
+                    frame.push(Value::from_bool(r));
                 }
                 Instr::BeforeWith => {
                     let mgr = frame.pop();
@@ -1021,12 +1021,14 @@ fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
                 _ => None,
             }
         }
-        (Value::Float(x), Value::Float(y)) => match op {
-            BinOp::Add => Some(Value::Float(x + y)),
-            BinOp::Sub => Some(Value::Float(x - y)),
-            BinOp::Mult => Some(Value::Float(x * y)),
-            BinOp::Div if *y != 0.0 => Some(Value::Float(x / y)),
-            _ => None,
+        (Value::Float(x), Value::Float(y)) => match (op, x.get(), y.get()) {
+            (op, x, y) => match op {
+                BinOp::Add => Some(Value::from_f64(x + y)),
+                BinOp::Sub => Some(Value::from_f64(x - y)),
+                BinOp::Mult => Some(Value::from_f64(x * y)),
+                BinOp::Div if y != 0.0 => Some(Value::from_f64(x / y)),
+                _ => None,
+            },
         },
         _ => None,
     }
@@ -1065,13 +1067,15 @@ fn fast_compare(op: CmpKind, a: &Value, b: &Value) -> Option<bool> {
             CmpKind::Gt => x > y,
             CmpKind::Ge => x >= y,
         }),
-        (Value::Float(x), Value::Float(y)) => Some(match op {
-            CmpKind::Lt => x < y,
-            CmpKind::Le => x <= y,
-            CmpKind::Eq => x == y,
-            CmpKind::Ne => x != y,
-            CmpKind::Gt => x > y,
-            CmpKind::Ge => x >= y,
+        (Value::Float(x), Value::Float(y)) => Some(match (x.get(), y.get()) {
+            (x, y) => match op {
+                CmpKind::Lt => x < y,
+                CmpKind::Le => x <= y,
+                CmpKind::Eq => x == y,
+                CmpKind::Ne => x != y,
+                CmpKind::Gt => x > y,
+                CmpKind::Ge => x >= y,
+            },
         }),
         (Value::Obj(x), Value::Obj(y)) if matches!(op, CmpKind::Eq | CmpKind::Ne) => {
             if x.class.is_some() || y.class.is_some() {
