@@ -15,6 +15,7 @@ pub mod gen;
 pub mod heap;
 pub mod import;
 pub mod iter;
+pub mod limits;
 pub mod object;
 pub mod ops;
 pub mod repr;
@@ -196,6 +197,8 @@ pub struct Vm {
     pub asyncio: Option<Box<crate::event_loop::AsyncioState>>,
     /// Extension state (the event loop and hosts) keyed by name.
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
+    /// Host limits: instruction budget, deadline, interrupts, memory cap, capabilities.
+    pub limits: limits::Limits,
 }
 
 impl Vm {
@@ -251,6 +254,7 @@ impl Vm {
             ext_future_check: |_| false,
             asyncio: None,
             ext: HashMap::new(),
+            limits: limits::Limits::default(),
         };
         let modules = vm.new_dict_obj();
         vm.modules = modules;
@@ -277,6 +281,7 @@ impl Vm {
                 | ObjKind::Ellipsis
                 | ObjKind::Code(_)
         );
+        self.charge_alloc(&kind);
         let o = Rc::new(Obj { class: None, kind });
         if tracked {
             self.heap.track(&o);
@@ -284,8 +289,28 @@ impl Vm {
         o
     }
 
+    /// Counts a new object against the memory cap. Allocation itself cannot fail here: an
+    /// excess is noticed at the next `reserve` or check point (see `limits`).
+    #[inline]
+    fn charge_alloc(&mut self, kind: &ObjKind) {
+        let n = limits::OBJ_OVERHEAD + limits::payload_size(kind);
+        self.charge_bytes(n);
+    }
+
+    /// Counts `n` bytes against the memory cap; an excess trips the limit at the next check
+    /// point (allocation helpers cannot raise).
+    #[inline]
+    pub fn charge_bytes(&mut self, n: usize) {
+        let l = &mut self.limits;
+        l.memory_used = l.memory_used.saturating_add(n);
+        if l.memory_used > l.memory_check_at {
+            l.fuel = -1;
+        }
+    }
+
     /// Allocates an instance of class `class` with payload `kind`.
     pub fn alloc_instance(&mut self, class: ObjRef, kind: ObjKind) -> ObjRef {
+        self.charge_alloc(&kind);
         let o = Rc::new(Obj {
             class: Some(class),
             kind,
@@ -301,6 +326,7 @@ impl Vm {
         if s.is_empty() {
             return self.empty_str.clone();
         }
+        self.charge_bytes(s.len());
         Value::Obj(Rc::new(Obj {
             class: None,
             kind: ObjKind::Str(StrObj::new(s)),
@@ -312,6 +338,7 @@ impl Vm {
         if s.is_empty() {
             return self.empty_str.clone();
         }
+        self.charge_bytes(s.len());
         Value::Obj(Rc::new(Obj {
             class: None,
             kind: ObjKind::Str(StrObj::with_len(s, chars)),
@@ -491,10 +518,11 @@ impl Vm {
         n
     }
 
-    /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget).
+    /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget) after a
+    /// step that cost `cost` instructions; see `limits`.
     #[inline]
     pub fn check_interrupt(&mut self) -> PyResult<()> {
-        Ok(())
+        self.charge(1)
     }
 
     /// `BeforeWith`: the bound `__exit__` and the bound `__enter__` of a context manager.
