@@ -56,6 +56,8 @@ pub enum OutputSink {
     Stderr,
     /// Captured into a buffer the host can read.
     Buffer(Rc<RefCell<Vec<u8>>>),
+    /// Handed to a host callback as text each time the stream is flushed.
+    Host(Box<dyn FnMut(&str) + Send>),
 }
 
 /// Buffered output stream: line-buffered on a terminal, block-buffered otherwise, like
@@ -74,7 +76,7 @@ impl Output {
         let line_buffered = match &sink {
             OutputSink::Stdout => is_terminal(1),
             OutputSink::Stderr => true,
-            OutputSink::Buffer(_) => false,
+            OutputSink::Buffer(_) | OutputSink::Host(_) => false,
         };
         Output {
             sink,
@@ -103,7 +105,7 @@ impl Output {
             self.buf.clear();
             return;
         }
-        let r = match &self.sink {
+        let r = match &mut self.sink {
             OutputSink::Stdout => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(&self.buf).and_then(|_| out.flush())
@@ -114,6 +116,10 @@ impl Output {
             }
             OutputSink::Buffer(b) => {
                 b.borrow_mut().extend_from_slice(&self.buf);
+                Ok(())
+            }
+            OutputSink::Host(f) => {
+                f(&String::from_utf8_lossy(&self.buf));
                 Ok(())
             }
         };
