@@ -234,7 +234,7 @@ impl<'e, T: UserData> ClassBuilder<'e, T> {
 
     /// Makes the class a builtin name visible to every module.
     pub fn build(self) {
-        let b = self.engine.vm.builtins.clone();
+        let b = super::builtins_dict(&self.engine.vm);
         self.engine
             .vm
             .dict_set_str(&b, &self.name, Value::Obj(self.class.clone()));

@@ -17,7 +17,13 @@ pub(crate) fn engine_loop(vm: &mut Vm) -> Value {
     if !lp.is_none() && loop_state(&lp).is_some_and(|s| !s.borrow().closed) {
         return lp;
     }
-    let lp = event_loop::new_event_loop(vm);
+    // Adopt the loop a script made current (`asyncio.get_event_loop()`), else make one.
+    let current = event_loop::types(vm).current_loop.clone();
+    let lp = if loop_state(&current).is_some_and(|s| !s.borrow().closed) {
+        current
+    } else {
+        event_loop::new_event_loop(vm)
+    };
     state(vm).loop_ = lp.clone();
     let st = event_loop::types(vm);
     st.current_loop = lp.clone();

@@ -389,7 +389,7 @@ impl Engine {
     pub fn register<M>(&mut self, name: &str, f: impl HostFunction<M>) {
         let boxed = f.into_boxed(name);
         let v = make_function(&mut self.vm, name, boxed);
-        let b = self.vm.builtins.clone();
+        let b = super::builtins_dict(&self.vm);
         self.vm.dict_set_str(&b, name, v);
     }
 
@@ -412,7 +412,7 @@ impl Engine {
             super::native::ret(vm, r)
         });
         let v = make_function(&mut self.vm, name, boxed);
-        let b = self.vm.builtins.clone();
+        let b = super::builtins_dict(&self.vm);
         self.vm.dict_set_str(&b, name, v);
     }
 
@@ -494,7 +494,7 @@ pub(crate) fn lookup(vm: &mut Vm, name: &str) -> Result<Value, Error> {
             }
         }
     }
-    let b = vm.builtins.clone();
+    let b = super::builtins_dict(vm);
     if let Some(v) = vm.dict_get_str(&b, name) {
         return Ok(v);
     }

@@ -123,6 +123,14 @@ impl EmbedState {
 
 const STATE_KEY: &str = "aio.embed";
 
+/// The dict of the `builtins` module (where host functions and classes are installed).
+pub(crate) fn builtins_dict(vm: &Vm) -> ObjRef {
+    match &vm.builtins.kind {
+        crate::vm::object::ObjKind::Module(m) => m.dict.clone(),
+        _ => vm.builtins.clone(),
+    }
+}
+
 /// The embedding state of `vm` (created on first use).
 pub(crate) fn state(vm: &mut Vm) -> &mut EmbedState {
     let entry = vm.ext.entry(STATE_KEY).or_insert_with(|| {
