@@ -2,8 +2,8 @@
 //! mlua, in the same process and run:
 //!
 //! - host → script: calling a small script function `add(a, b)` from Rust;
-//! - script → native: a script loop calling a Rust function `hadd(a, b)`, minus the same loop
-//!   doing the addition inline.
+//! - script → native: a loop in a script function calling a Rust function `hadd(a, b)`, minus
+//!   the same loop doing the addition inline.
 //!
 //! Run with `cargo run --release --example bench_embed`.
 
@@ -34,21 +34,30 @@ fn aio_host_to_script() -> f64 {
 fn aio_script_to_native() -> (f64, f64) {
     let mut e = aio::embed::Engine::new();
     e.register("hadd", |a: i64, b: i64| a + b);
-    let src_native = format!("s = 0\nfor i in range({N}):\n    s = s + hadd(i, 1)\n");
-    let src_inline = format!("s = 0\nfor i in range({N}):\n    s = s + (i + 1)\n");
-    e.run("s = 0\nfor i in range(1000):\n    s = s + hadd(i, 1)\n").unwrap();
+    e.run(
+        "def with_native(n):\n    s = 0\n    for i in range(n):\n        s = s + hadd(i, 1)\n    return s\n\
+         def inline(n):\n    s = 0\n    for i in range(n):\n        s = s + (i + 1)\n    return s\n",
+    )
+    .unwrap();
+    e.call::<i64>("with_native", (1000,)).unwrap();
     let t = Instant::now();
-    e.run(&src_native).unwrap();
+    let a: i64 = e.call("with_native", (N,)).unwrap();
     let native = t.elapsed();
     let t = Instant::now();
-    e.run(&src_inline).unwrap();
+    let b: i64 = e.call("inline", (N,)).unwrap();
     let inline = t.elapsed();
-    (per_call(native, N), per_call(native.saturating_sub(inline), N))
+    assert_eq!(a, b);
+    (
+        per_call(native, N),
+        per_call(native.saturating_sub(inline), N),
+    )
 }
 
 fn lua_host_to_script() -> f64 {
     let lua = mlua::Lua::new();
-    lua.load("function add(a, b) return a + b end").exec().unwrap();
+    lua.load("function add(a, b) return a + b end")
+        .exec()
+        .unwrap();
     let f: mlua::Function = lua.globals().get("add").unwrap();
     let mut s = 0i64;
     for i in 0..1000 {
@@ -65,10 +74,18 @@ fn lua_host_to_script() -> f64 {
 
 fn lua_script_to_native() -> (f64, f64) {
     let lua = mlua::Lua::new();
-    let hadd = lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b)).unwrap();
+    let hadd = lua
+        .create_function(|_, (a, b): (i64, i64)| Ok(a + b))
+        .unwrap();
     lua.globals().set("hadd", hadd).unwrap();
-    let native = format!("local s = 0 for i = 0, {} do s = s + hadd(i, 1) end return s", N - 1);
-    let inline = format!("local s = 0 for i = 0, {} do s = s + (i + 1) end return s", N - 1);
+    let native = format!(
+        "local s = 0 for i = 0, {} do s = s + hadd(i, 1) end return s",
+        N - 1
+    );
+    let inline = format!(
+        "local s = 0 for i = 0, {} do s = s + (i + 1) end return s",
+        N - 1
+    );
     let t = Instant::now();
     let a: i64 = lua.load(&native).eval().unwrap();
     let dn = t.elapsed();
@@ -86,7 +103,16 @@ fn main() {
     let (lua_s2n, lua_s2n_net) = lua_script_to_native();
     println!("{N} calls each (ns per call)");
     println!("{:<38} {:>10} {:>14}", "", "aio", "mlua (Lua 5.4)");
-    println!("{:<38} {:>10.1} {:>14.1}", "host -> script add(a, b)", aio_h2s, lua_h2s);
-    println!("{:<38} {:>10.1} {:>14.1}", "script loop calling native hadd(a, b)", aio_s2n, lua_s2n);
-    println!("{:<38} {:>10.1} {:>14.1}", "  of which the native call", aio_s2n_net, lua_s2n_net);
+    println!(
+        "{:<38} {:>10.1} {:>14.1}",
+        "host -> script add(a, b)", aio_h2s, lua_h2s
+    );
+    println!(
+        "{:<38} {:>10.1} {:>14.1}",
+        "script loop calling native hadd(a, b)", aio_s2n, lua_s2n
+    );
+    println!(
+        "{:<38} {:>10.1} {:>14.1}",
+        "  of which the native call", aio_s2n_net, lua_s2n_net
+    );
 }

@@ -14,7 +14,9 @@ fn main() -> Result<(), Error> {
     engine.register("log", |msg: String| println!("[host] {msg}"));
     engine
         .module("pricing")
-        .function("with_tax", |net: f64, rate: Option<f64>| net * (1.0 + rate.unwrap_or(0.2)))
+        .function("with_tax", |net: f64, rate: Option<f64>| {
+            net * (1.0 + rate.unwrap_or(0.2))
+        })
         .constant("CURRENCY", "EUR")
         .build()?;
     engine

@@ -37,11 +37,16 @@ fn main() {
             Err(Error::Limit(reason)) => {
                 println!("{what:>15}: stopped ({reason}) after {:?}", t.elapsed())
             }
-            Err(e) => println!("{what:>15}: failed: {}", e.to_string().lines().last().unwrap_or("")),
+            Err(e) => println!(
+                "{what:>15}: failed: {}",
+                e.to_string().lines().last().unwrap_or("")
+            ),
             Ok(()) => println!("{what:>15}: finished?!"),
         }
     }
     // The engine is still usable for well-behaved code.
-    engine.run("print(sum(range(10)))").expect("a small script runs");
+    engine
+        .run("print(sum(range(10)))")
+        .expect("a small script runs");
     print!("script output: {}", engine.take_output());
 }

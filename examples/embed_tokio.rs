@@ -56,7 +56,11 @@ async def crawl(urls):
     for p in &pages {
         println!("{p}");
     }
-    println!("fetched {} pages in {:?} (concurrently)", pages.len(), t.elapsed());
+    println!(
+        "fetched {} pages in {:?} (concurrently)",
+        pages.len(),
+        t.elapsed()
+    );
 
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     server.join().expect("engine thread")?;

@@ -1,9 +1,7 @@
 //! Integration tests for the embedding API: running, conversions, natives, modules, classes,
 //! async natives, loop driving, cross-thread handles, limits, capabilities, output and errors.
 
-use aio::embed::{
-    pending, Capability, Dynamic, Engine, Error, LimitKind, Raw, UserData,
-};
+use aio::embed::{pending, Capability, Dynamic, Engine, Error, LimitKind, Raw, UserData};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -26,13 +24,22 @@ fn run_eval_get_set() {
     assert_eq!(e.eval::<f64>("1 / 4").unwrap(), 0.25);
     assert!(e.eval::<bool>("x > 1000").unwrap());
     assert_eq!(e.eval::<Option<i64>>("None").unwrap(), None);
-    assert_eq!(e.eval::<(i64, String)>("(1, 'a')").unwrap(), (1, "a".into()));
+    assert_eq!(
+        e.eval::<(i64, String)>("(1, 'a')").unwrap(),
+        (1, "a".into())
+    );
     let m: HashMap<String, Vec<i64>> = e.eval("{'a': [1, 2], 'b': []}").unwrap();
     assert_eq!(m["a"], vec![1, 2]);
     let d: Dynamic = e.eval("{'k': (1, 2.5, b'x', 10**30)}").unwrap();
-    assert_eq!(d.to_string(), "{'k': (1, 2.5, b'x', 1000000000000000000000000000000)}");
+    assert_eq!(
+        d.to_string(),
+        "{'k': (1, 2.5, b'x', 1000000000000000000000000000000)}"
+    );
     e.set("d", d).unwrap();
-    assert_eq!(e.eval::<String>("repr(d)").unwrap(), "{'k': (1, 2.5, b'x', 1000000000000000000000000000000)}");
+    assert_eq!(
+        e.eval::<String>("repr(d)").unwrap(),
+        "{'k': (1, 2.5, b'x', 1000000000000000000000000000000)}"
+    );
     let err = e.get::<i64>("missing").unwrap_err();
     assert_eq!(err.kind(), "NameError");
 }
@@ -42,7 +49,11 @@ fn run_file_and_output_capture() {
     let dir = std::env::temp_dir().join(format!("aio-embed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("script.aio");
-    std::fs::write(&path, "import sys\nprint('out')\nprint('err', file=sys.stderr)\n").unwrap();
+    std::fs::write(
+        &path,
+        "import sys\nprint('out')\nprint('err', file=sys.stderr)\n",
+    )
+    .unwrap();
     let mut e = quiet();
     e.run_file(&path).unwrap();
     assert_eq!(e.take_output(), "out\n");
@@ -83,7 +94,9 @@ fn native_functions_convert_and_raise_type_errors() {
     let mut e = quiet();
     e.register("add", |a: i64, b: i64| a + b);
     e.register("scale", |xs: Vec<f64>, k: Option<f64>| {
-        xs.into_iter().map(|x| x * k.unwrap_or(2.0)).collect::<Vec<_>>()
+        xs.into_iter()
+            .map(|x| x * k.unwrap_or(2.0))
+            .collect::<Vec<_>>()
     });
     e.register("count", |m: HashMap<String, i64>| m.values().sum::<i64>());
     e.register("checked", |x: i64| -> Result<i64, Error> {
@@ -96,29 +109,54 @@ fn native_functions_convert_and_raise_type_errors() {
     e.register("pair", |p: (String, bool)| format!("{}{}", p.0, p.1));
     e.register("small", |x: u8| x);
     assert_eq!(e.eval::<i64>("add(2, 40)").unwrap(), 42);
-    assert_eq!(e.eval::<Vec<f64>>("scale([1, 2.5])").unwrap(), vec![2.0, 5.0]);
+    assert_eq!(
+        e.eval::<Vec<f64>>("scale([1, 2.5])").unwrap(),
+        vec![2.0, 5.0]
+    );
     assert_eq!(e.eval::<Vec<f64>>("scale((1,), 3)").unwrap(), vec![3.0]);
     assert_eq!(e.eval::<i64>("count({'a': 1, 'b': 2})").unwrap(), 3);
     assert_eq!(e.eval::<String>("pair(('x', True))").unwrap(), "xtrue");
     let cases = [
-        ("add('a', 1)", "TypeError: 'str' object cannot be interpreted as an integer"),
+        (
+            "add('a', 1)",
+            "TypeError: 'str' object cannot be interpreted as an integer",
+        ),
         ("add(1)", "TypeError: add expected 2 arguments, got 1"),
         ("add(1, 2, 3)", "TypeError: add expected 2 arguments, got 3"),
-        ("scale()", "TypeError: scale expected at least 1 argument, got 0"),
-        ("scale([1], 2, 3)", "TypeError: scale expected at most 2 arguments, got 3"),
-        ("scale(5)", "TypeError: scale() argument 1 must be list, not int"),
+        (
+            "scale()",
+            "TypeError: scale expected at least 1 argument, got 0",
+        ),
+        (
+            "scale([1], 2, 3)",
+            "TypeError: scale expected at most 2 arguments, got 3",
+        ),
+        (
+            "scale(5)",
+            "TypeError: scale() argument 1 must be list, not int",
+        ),
         ("scale(['a'])", "TypeError: must be real number, not str"),
-        ("count([])", "TypeError: count() argument must be dict, not list"),
-        ("add(a=1, b=2)", "TypeError: add() takes no keyword arguments"),
+        (
+            "count([])",
+            "TypeError: count() argument must be dict, not list",
+        ),
+        (
+            "add(a=1, b=2)",
+            "TypeError: add() takes no keyword arguments",
+        ),
         ("checked(-1)", "ValueError: negative"),
-        ("small(300)", "OverflowError: Python int too large to convert to Rust u8"),
+        (
+            "small(300)",
+            "OverflowError: Python int too large to convert to Rust u8",
+        ),
     ];
     for (src, want) in cases {
         let err = e.run(src).unwrap_err();
         assert_eq!(last_line(&err), want, "{src}");
     }
     // The script can catch them like any exception.
-    e.run("try:\n    add('a', 1)\nexcept TypeError as ex:\n    msg = str(ex)\n").unwrap();
+    e.run("try:\n    add('a', 1)\nexcept TypeError as ex:\n    msg = str(ex)\n")
+        .unwrap();
     assert_eq!(
         e.get::<String>("msg").unwrap(),
         "'str' object cannot be interpreted as an integer"
@@ -136,7 +174,11 @@ fn raw_values_and_callbacks() {
     assert_eq!(e.eval::<i64>("apply(lambda x: x * 3)").unwrap(), 31);
     assert_eq!(e.eval::<String>("kind(object())").unwrap(), "object");
     e.register("same", |r: Raw| r);
-    assert_eq!(e.eval::<bool>("(lambda o: same(o) is o)(object())").unwrap(), true);
+    assert_eq!(
+        e.eval::<bool>("(lambda o: same(o) is o)(object())")
+            .unwrap(),
+        true
+    );
 }
 
 #[test]
@@ -148,7 +190,8 @@ fn native_modules() {
         .constant("LIMIT", 7)
         .build()
         .unwrap();
-    e.run("import host\nfrom host import mul\nr = (host.version(), mul(host.LIMIT, 2))").unwrap();
+    e.run("import host\nfrom host import mul\nr = (host.version(), mul(host.LIMIT, 2))")
+        .unwrap();
     assert_eq!(e.get::<(String, f64)>("r").unwrap(), ("1.0".into(), 14.0));
 }
 
@@ -166,17 +209,21 @@ fn rust_types_as_classes() {
             a.balance += n;
             a.balance
         })
-        .method("withdraw", |a: &mut Account, n: i64| -> Result<i64, Error> {
-            if n > a.balance {
-                return Err(Error::raise("ValueError", "insufficient funds"));
-            }
-            a.balance -= n;
-            Ok(a.balance)
-        })
+        .method(
+            "withdraw",
+            |a: &mut Account, n: i64| -> Result<i64, Error> {
+                if n > a.balance {
+                    return Err(Error::raise("ValueError", "insufficient funds"));
+                }
+                a.balance -= n;
+                Ok(a.balance)
+            },
+        )
         .getter("balance", |a: &Account| a.balance)
         .build();
     e.register("open_account", || Account { balance: 1 });
-    e.run("a = Account(10)\na.deposit(5)\nb = open_account()\nb.deposit(1)").unwrap();
+    e.run("a = Account(10)\na.deposit(5)\nb = open_account()\nb.deposit(1)")
+        .unwrap();
     assert_eq!(e.eval::<i64>("a.balance").unwrap(), 15);
     assert_eq!(e.eval::<i64>("b.balance").unwrap(), 2);
     assert!(e.eval::<bool>("isinstance(b, Account)").unwrap());
@@ -352,9 +399,7 @@ fn instruction_budget_is_uncatchable() {
 
 #[test]
 fn deadline_and_interrupt() {
-    let mut e = Engine::builder()
-        .timeout(Duration::from_millis(50))
-        .build();
+    let mut e = Engine::builder().timeout(Duration::from_millis(50)).build();
     let t = Instant::now();
     assert_eq!(limit_of(e.run("while True: pass")), LimitKind::Deadline);
     assert!(t.elapsed() < Duration::from_secs(2));
@@ -398,7 +443,8 @@ fn memory_bombs_are_stopped() {
     }
     // Ordinary programs fit, and garbage does not count.
     let mut e = Engine::builder().memory_limit(32 << 20).build();
-    e.run("for i in range(200000):\n    t = [i] * 50\n").unwrap();
+    e.run("for i in range(200000):\n    t = [i] * 50\n")
+        .unwrap();
 }
 
 #[test]
@@ -410,7 +456,8 @@ fn recursion_cap_is_uncatchable() {
     assert_eq!(k, LimitKind::Recursion(100));
     // Without a host cap, RecursionError is an ordinary exception.
     let mut e = Engine::new();
-    e.run("def f():\n    return f()\ntry:\n    f()\nexcept RecursionError:\n    ok = 1\n").unwrap();
+    e.run("def f():\n    return f()\ntry:\n    f()\nexcept RecursionError:\n    ok = 1\n")
+        .unwrap();
     assert_eq!(e.get::<i64>("ok").unwrap(), 1);
 }
 
@@ -422,15 +469,23 @@ fn capabilities_are_denied_by_default() {
     let mut e = Engine::builder().grant(Capability::Stdin).build();
     // Granted: input() reaches stdin (empty under the test harness: EOFError).
     let r = e.run("try:\n    input()\nexcept EOFError:\n    pass\n");
-    assert!(r.is_ok() || matches!(r, Err(Error::Exception { .. })), "{r:?}");
+    assert!(
+        r.is_ok() || matches!(r, Err(Error::Exception { .. })),
+        "{r:?}"
+    );
 }
 
 #[test]
 fn errors_carry_kind_message_traceback_and_syntax_rendering() {
     let mut e = quiet();
-    e.run("def inner():\n    raise ValueError('bad value')\ndef outer():\n    inner()\n").unwrap();
+    e.run("def inner():\n    raise ValueError('bad value')\ndef outer():\n    inner()\n")
+        .unwrap();
     match e.call::<()>("outer", ()) {
-        Err(Error::Exception { kind, message, traceback }) => {
+        Err(Error::Exception {
+            kind,
+            message,
+            traceback,
+        }) => {
             assert_eq!(kind, "ValueError");
             assert_eq!(message, "bad value");
             assert!(traceback.starts_with("Traceback (most recent call last):\n"));
@@ -440,7 +495,12 @@ fn errors_carry_kind_message_traceback_and_syntax_rendering() {
         other => panic!("{other:?}"),
     }
     match e.run("x = (1,\ny = 2\n") {
-        Err(Error::Syntax { kind, line, rendered, .. }) => {
+        Err(Error::Syntax {
+            kind,
+            line,
+            rendered,
+            ..
+        }) => {
             assert_eq!(kind, "SyntaxError");
             assert_eq!(line, 1);
             assert!(rendered.contains("<string>"), "{rendered}");

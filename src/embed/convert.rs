@@ -200,7 +200,9 @@ impl FromScript for f64 {
             Value::Int(i) => Ok(*i as f64),
             Value::Bool(b) => Ok(*b as i64 as f64),
             _ => match v.0.kind() {
-                Some(ObjKind::BigInt(b)) => Ok(num_traits::ToPrimitive::to_f64(b).unwrap_or(f64::INFINITY)),
+                Some(ObjKind::BigInt(b)) => {
+                    Ok(num_traits::ToPrimitive::to_f64(b).unwrap_or(f64::INFINITY))
+                }
                 _ => Err(ConvError::Float(type_name(cx, v.0))),
             },
         }
@@ -475,7 +477,10 @@ fn to_dynamic(cx: &mut Ctx<'_>, v: &Value, depth: usize) -> Result<Dynamic, Conv
             Some(ObjKind::Dict(_)) => {
                 let mut out = Vec::new();
                 for (k, x) in dict_items(v).unwrap_or_default() {
-                    out.push((to_dynamic(cx, &k, depth + 1)?, to_dynamic(cx, &x, depth + 1)?));
+                    out.push((
+                        to_dynamic(cx, &k, depth + 1)?,
+                        to_dynamic(cx, &x, depth + 1)?,
+                    ));
                 }
                 Dynamic::Dict(out)
             }

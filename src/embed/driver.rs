@@ -93,8 +93,8 @@ pub(crate) fn run_until_complete(vm: &mut Vm, aw: Value) -> Result<Value, Error>
         ));
     }
     let lp = engine_loop(vm);
-    let fut = event_loop::methods::ensure_future(vm, aw, &lp)
-        .map_err(|e| Error::from_exc(vm, &e))?;
+    let fut =
+        event_loop::methods::ensure_future(vm, aw, &lp).map_err(|e| Error::from_exc(vm, &e))?;
     let Value::Obj(fo) = fut else {
         return Err(Error::raise("TypeError", "not awaitable"));
     };

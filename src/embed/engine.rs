@@ -229,7 +229,7 @@ impl Engine {
 
     /// Ends a host run: runs pending finalizers and flushes output.
     pub(crate) fn end(&mut self) {
-        if !self.vm.limit_tripped() {
+        if !self.vm.limit_tripped() && self.vm.heap.shared.pending.get() {
             self.vm.run_finalizers();
         }
         self.vm.flush_output();
@@ -358,7 +358,11 @@ impl Engine {
     }
 
     fn call_inner<T: FromScript>(&mut self, name: &str, args: impl IntoArgs) -> Result<T, Error> {
-        let f = lookup(&mut self.vm, name)?;
+        let g = self.globals();
+        let f = match self.vm.dict_get_str(&g, name) {
+            Some(f) => f,
+            None => lookup(&mut self.vm, name)?,
+        };
         let args = args.into_args(&mut Ctx { vm: &mut self.vm })?;
         let v = match self.vm.call(&f, &args) {
             Ok(v) => v,

@@ -167,8 +167,9 @@ impl EngineHandle {
     {
         let (w, fill) = waitable();
         let name = name.to_string();
-        self.remote
-            .submit(Box::new(move |vm: &mut Vm| start_call(vm, &name, args, fill)));
+        self.remote.submit(Box::new(move |vm: &mut Vm| {
+            start_call(vm, &name, args, fill)
+        }));
         w
     }
 

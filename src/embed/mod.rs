@@ -34,7 +34,9 @@ mod send;
 
 pub use crate::vm::limits::{Capabilities, Capability, LimitKind};
 pub use class::{ClassBuilder, UserData};
-pub use convert::{ConvError, Converted, Dynamic, FromScript, IntoArgs, IntoScript, Raw, ScriptRef};
+pub use convert::{
+    ConvError, Converted, Dynamic, FromScript, IntoArgs, IntoScript, Raw, ScriptRef,
+};
 pub use engine::{Engine, EngineBuilder};
 pub use error::Error;
 pub use handle::{EngineHandle, Waitable};
@@ -121,8 +123,6 @@ impl EmbedState {
     }
 }
 
-const STATE_KEY: &str = "aio.embed";
-
 /// The dict of the `builtins` module (where host functions and classes are installed).
 pub(crate) fn builtins_dict(vm: &Vm) -> ObjRef {
     match &vm.builtins.kind {
@@ -132,8 +132,9 @@ pub(crate) fn builtins_dict(vm: &Vm) -> ObjRef {
 }
 
 /// The embedding state of `vm` (created on first use).
+#[inline]
 pub(crate) fn state(vm: &mut Vm) -> &mut EmbedState {
-    let entry = vm.ext.entry(STATE_KEY).or_insert_with(|| {
+    let entry = vm.host.get_or_insert_with(|| {
         Box::new(EmbedState {
             engine_id: 0,
             arena: Vec::new(),

@@ -49,7 +49,13 @@ pub(crate) fn make_function(vm: &mut Vm, name: &str, f: BoxedFn) -> Value {
 }
 
 /// Checks the argument count: `max` parameters of which the last `max - min` may be omitted.
-pub(crate) fn check_arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResult<()> {
+pub(crate) fn check_arity(
+    vm: &mut Vm,
+    name: &str,
+    args: &Args,
+    min: usize,
+    max: usize,
+) -> PyResult<()> {
     if !args.kwnames.is_empty() {
         return Err(vm.type_error(format!("{name}() takes no keyword arguments")));
     }
@@ -61,15 +67,27 @@ pub(crate) fn check_arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max:
     let msg = if min == max {
         format!("{name} expected {max} argument{}, got {n}", plural(max))
     } else if n < min {
-        format!("{name} expected at least {min} argument{}, got {n}", plural(min))
+        format!(
+            "{name} expected at least {min} argument{}, got {n}",
+            plural(min)
+        )
     } else {
-        format!("{name} expected at most {max} argument{}, got {n}", plural(max))
+        format!(
+            "{name} expected at most {max} argument{}, got {n}",
+            plural(max)
+        )
     };
     Err(vm.type_error(msg))
 }
 
 /// Converts argument `i` (0-based) of a call to `name`.
-pub(crate) fn arg<T: FromScript>(vm: &mut Vm, name: &str, args: &Args, i: usize, total: usize) -> PyResult<T> {
+pub(crate) fn arg<T: FromScript>(
+    vm: &mut Vm,
+    name: &str,
+    args: &Args,
+    i: usize,
+    total: usize,
+) -> PyResult<T> {
     let Some(v) = args.pos.get(i) else {
         return match T::missing() {
             Some(x) => Ok(x),

@@ -204,9 +204,11 @@ impl Vm {
     pub fn reset_run(&mut self) {
         self.limits.tripped = None;
         self.limits.used = 0;
-        self.limits
-            .signals
-            .fetch_and(!signal::HOST_INTERRUPT, Ordering::Relaxed);
+        if self.limits.signals.load(Ordering::Relaxed) & signal::HOST_INTERRUPT != 0 {
+            self.limits
+                .signals
+                .fetch_and(!signal::HOST_INTERRUPT, Ordering::Relaxed);
+        }
         self.limits.fuel = 0;
         self.limits.issued = 0;
     }

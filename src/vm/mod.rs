@@ -205,6 +205,8 @@ pub struct Vm {
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
     /// Host limits: instruction budget, deadline, interrupts, memory cap, capabilities.
     pub limits: limits::Limits,
+    /// State of the embedding API (`crate::embed`), when a host engine owns this VM.
+    pub host: Option<Box<dyn std::any::Any>>,
 }
 
 impl Vm {
@@ -261,6 +263,7 @@ impl Vm {
             asyncio: None,
             ext: HashMap::new(),
             limits: limits::Limits::default(),
+            host: None,
         };
         let modules = vm.new_dict_obj();
         vm.modules = modules;
