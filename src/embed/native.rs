@@ -12,8 +12,8 @@ use crate::vm::object::{Args, ExtObject, ObjKind};
 use crate::vm::value::Value;
 use crate::vm::{PyResult, Vm};
 
-/// The boxed form of every host function.
-pub(crate) type BoxedFn = Box<dyn Fn(&mut Vm, &Args) -> PyResult + Send>;
+/// The boxed form of every host function: a closure over the interpreter and the raw call.
+pub type BoxedFn = Box<dyn Fn(&mut Vm, &Args) -> PyResult + Send>;
 
 /// A host closure stored in a native function's `data`.
 pub(crate) struct HostFn {
@@ -118,7 +118,7 @@ pub(crate) fn ret<R: IntoScript>(vm: &mut Vm, r: R) -> PyResult {
 /// `IntoScript` result (`Result<T, Error>` raises on `Err`).
 pub trait HostFunction<Marker>: Send + 'static {
     /// Boxes the closure as a function named `name`.
-    fn into_boxed(self, name: &str) -> Box<dyn Fn(&mut Vm, &Args) -> PyResult + Send>;
+    fn into_boxed(self, name: &str) -> BoxedFn;
 }
 
 /// Counts trailing parameters that may be omitted.
