@@ -815,6 +815,7 @@ fn format(vm: &mut Vm, args: Args) -> PyResult {
 
 fn input(vm: &mut Vm, args: Args) -> PyResult {
     args.expect_range(vm, "input", 0, 1)?;
+    vm.require(crate::vm::limits::Capability::Stdin, "input")?;
     if let Some(p) = args.pos.first() {
         let s = vm.str_of(p)?;
         vm.write_stdout(&s);

@@ -320,6 +320,12 @@ pub(crate) fn leave_task(_vm: &mut Vm, lp: &Value) {
 
 /// One iteration of the loop (`BaseEventLoop._run_once`).
 pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+    run_once_bounded(vm, lp, None)
+}
+
+/// One iteration of the loop that waits for I/O at most `max_wait` seconds (for hosts that
+/// poll the loop from their own main loop).
+pub fn run_once_bounded(vm: &mut Vm, lp: &Value, max_wait: Option<f64>) -> PyResult<()> {
     let st = loop_state(lp).expect("a loop");
     purge_cancelled(&mut st.borrow_mut());
     let timeout = {
@@ -332,7 +338,22 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 .map(|h| (h.when - monotonic()).clamp(0.0, MAX_SELECT_TIMEOUT))
         }
     };
+    // A host deadline bounds every wait, so a sleeping script still stops in time.
+    let max_wait = match vm.limits.deadline {
+        Some(d) => {
+            let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
+            Some(max_wait.map_or(left, |m| m.min(left)))
+        }
+        None => max_wait,
+    };
+    let timeout = match (timeout, max_wait) {
+        (Some(t), Some(m)) => Some(t.min(m.max(0.0))),
+        (None, m) => m.map(|m| m.max(0.0)),
+        (t, None) => t,
+    };
     wait_for_events(vm, lp, timeout)?;
+    // Host limits (deadline, interrupt) are checked once per iteration too.
+    vm.check_slow()?;
     {
         let end = monotonic() + CLOCK_RESOLUTION;
         let mut s = st.borrow_mut();

@@ -137,7 +137,11 @@ fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult {
             ),
         ));
     }
-    vm.config.recursion_limit = n as usize;
+    // The host's hard cap on call depth cannot be raised from a script.
+    vm.config.recursion_limit = match vm.limits.max_depth {
+        Some(m) => (n as usize).min(m),
+        None => n as usize,
+    };
     Ok(Value::None)
 }
 

@@ -84,6 +84,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 None => return Some(Err(cannot_multiply(vm, n))),
             };
             let src = bytes_of(seq)?;
+            if let Err(e) = vm.reserve_items(src.len(), count) {
+                return Some(Err(e));
+            }
             Some(Ok(make(vm, seq, src.repeat(count))))
         }
         _ => None,
@@ -536,6 +539,7 @@ fn append(vm: &mut Vm, args: Args) -> PyResult {
     if !(0..256).contains(&n) {
         return Err(vm.value_error("byte must be in range(0, 256)".into()));
     }
+    vm.reserve(1)?;
     if let Some(ObjKind::ByteArray(c)) = args.pos[0].kind() {
         c.borrow_mut().push(n as u8);
     }
@@ -544,6 +548,7 @@ fn append(vm: &mut Vm, args: Args) -> PyResult {
 
 fn extend(vm: &mut Vm, args: Args) -> PyResult {
     let b = bytes_from(vm, Some(&args.pos[1]), None)?;
+    vm.reserve(b.len())?;
     if let Some(ObjKind::ByteArray(c)) = args.pos[0].kind() {
         c.borrow_mut().extend(b);
     }

@@ -76,6 +76,7 @@ impl Vm {
                 drop(old);
             }
             None => {
+                self.reserve(3 * std::mem::size_of::<Value>())?;
                 table(d).borrow_mut().insert_new(hash, key, v);
             }
         }

@@ -17,6 +17,9 @@ fn items(v: &Value) -> &RefCell<Vec<Value>> {
     }
 }
 
+/// Bytes one list slot takes (for memory accounting).
+const VALUE_SIZE: usize = std::mem::size_of::<Value>();
+
 /// A repeat count for `seq * n` (negative counts as zero).
 pub fn repeat_count(vm: &mut Vm, n: &Value, what: &str) -> Option<PyResult<usize>> {
     let _ = what;
@@ -53,6 +56,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 return Some(Err(vm.type_error(msg)));
             };
             let mut out = items(a).borrow().clone();
+            if let Err(e) = vm.reserve_items(y.borrow().len(), VALUE_SIZE) {
+                return Some(Err(e));
+            }
             out.extend(y.borrow().iter().cloned());
             Some(Ok(vm.new_list(out)))
         }
@@ -68,6 +74,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 None => return Some(Err(cannot_multiply(vm, n))),
             };
             let src = items(seq).borrow().clone();
+            if let Err(e) = vm.reserve_items(src.len().saturating_mul(count), VALUE_SIZE) {
+                return Some(Err(e));
+            }
             let mut out = Vec::with_capacity(src.len() * count);
             for _ in 0..count {
                 out.extend(src.iter().cloned());
@@ -87,6 +96,10 @@ pub fn inplace(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult>
                 Ok(c) => c,
                 Err(e) => return Some(Err(e)),
             };
+            let n = items(a).borrow().len();
+            if let Err(e) = vm.reserve_items(n.saturating_mul(count), VALUE_SIZE) {
+                return Some(Err(e));
+            }
             let mut l = items(a).borrow_mut();
             let src = l.clone();
             l.clear();
@@ -118,6 +131,7 @@ impl Vm {
                 Err(e) => return Err(e),
             },
         };
+        self.reserve_items(new.len(), VALUE_SIZE)?;
         if let Some(ObjKind::List(target)) = l.kind() {
             target.borrow_mut().extend(new);
         }
@@ -297,6 +311,7 @@ fn this(args: &Args) -> Value {
 
 fn append(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "list.append", 1, 1)?;
+    vm.reserve(VALUE_SIZE)?;
     items(&args.pos[0]).borrow_mut().push(args.pos[1].clone());
     Ok(Value::None)
 }
@@ -305,6 +320,7 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "list.extend", 1, 1)?;
     let l = this(&args);
     let new = vm.collect_iterable(&args.pos[1])?;
+    vm.reserve_items(new.len(), VALUE_SIZE)?;
     items(&l).borrow_mut().extend(new);
     Ok(Value::None)
 }
@@ -312,6 +328,7 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult {
 fn insert(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "insert", 2, 2)?;
     let i = vm.index_value(&args.pos[1])?;
+    vm.reserve(VALUE_SIZE)?;
     let mut l = items(&args.pos[0]).borrow_mut();
     let len = l.len() as i64;
     let at = if i < 0 { (i + len).max(0) } else { i.min(len) };

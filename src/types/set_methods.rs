@@ -80,6 +80,7 @@ impl Vm {
             return Ok(());
         };
         let hash = self.hash(&v)?;
+        self.reserve(2 * std::mem::size_of::<Value>())?;
         let fast = !cell.borrow().slow && is_fast_key(&v);
         if fast {
             cell.borrow_mut().table.insert(hash, v, native_eq);

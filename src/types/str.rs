@@ -57,6 +57,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 None => return Some(Err(cannot_multiply(vm, n))),
             };
             let src = str_obj(seq)?;
+            if let Err(e) = vm.reserve_items(src.as_str().len(), count) {
+                return Some(Err(e));
+            }
             let s = src.as_str().repeat(count);
             let n = src.char_len() * count;
             Some(Ok(vm.new_str_len(s, n)))

@@ -353,8 +353,10 @@ impl Vm {
     ) -> PyResult<Prepared> {
         let code = f.code.clone();
         if self.depth >= self.config.recursion_limit {
-            return Err(self.recursion_error());
+            return Err(self.depth_exceeded());
         }
+        // Calls count against the instruction budget, so loops made of calls cannot escape it.
+        self.charge(1)?;
         let mut fr = self.new_frame(code.clone(), f.globals.clone(), Value::Null);
         let simple = kwnames.is_none()
             && args.len() == code.argcount as usize

@@ -260,7 +260,12 @@ impl Vm {
                 self.add_traceback(&exc, &frame);
             }
             let lasti = frame.lasti();
-            if let Some(h) = frame.code.handler_for(lasti) {
+            // A tripped host limit must not be caught, nor delayed by `finally` code.
+            let handler = match self.limits.tripped {
+                None => frame.code.handler_for(lasti),
+                Some(_) => None,
+            };
+            if let Some(h) = handler {
                 frame.stack.truncate(h.depth as usize);
                 frame.push(Value::Obj(exc.0));
                 frame.ip = h.target;
@@ -698,7 +703,8 @@ impl Vm {
                             self.collect_garbage();
                             frame = self.pop_caller();
                         }
-                        tri!(self.check_interrupt());
+                        // A loop iteration costs about its body's length in instructions.
+                        tri!(self.charge((ip - t as usize) as i64 + 1));
                     }
                     frame.ip = t;
                 }

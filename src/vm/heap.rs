@@ -108,6 +108,15 @@ impl Heap {
         self.young.len() >= self.threshold && self.enabled
     }
 
+    /// Every tracked object still alive (for memory measurement).
+    pub fn live_objects(&self) -> Vec<ObjRef> {
+        self.young
+            .iter()
+            .chain(self.old.iter())
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
     /// Number of tracked objects (live or not yet purged).
     pub fn tracked(&self) -> usize {
         self.young.len() + self.old.len()

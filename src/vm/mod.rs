@@ -16,6 +16,7 @@ pub mod gen;
 pub mod heap;
 pub mod import;
 pub mod iter;
+pub mod limits;
 pub mod object;
 pub mod ops;
 pub mod repr;
@@ -57,6 +58,8 @@ pub enum OutputSink {
     Stderr,
     /// Captured into a buffer the host can read.
     Buffer(Rc<RefCell<Vec<u8>>>),
+    /// Handed to a host callback as text each time the stream is flushed.
+    Host(Box<dyn FnMut(&str) + Send>),
 }
 
 /// Buffered output stream: line-buffered on a terminal, block-buffered otherwise, like
@@ -75,7 +78,7 @@ impl Output {
         let line_buffered = match &sink {
             OutputSink::Stdout => is_terminal(1),
             OutputSink::Stderr => true,
-            OutputSink::Buffer(_) => false,
+            OutputSink::Buffer(_) | OutputSink::Host(_) => false,
         };
         Output {
             sink,
@@ -104,7 +107,7 @@ impl Output {
             self.buf.clear();
             return;
         }
-        let r = match &self.sink {
+        let r = match &mut self.sink {
             OutputSink::Stdout => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(&self.buf).and_then(|_| out.flush())
@@ -115,6 +118,10 @@ impl Output {
             }
             OutputSink::Buffer(b) => {
                 b.borrow_mut().extend_from_slice(&self.buf);
+                Ok(())
+            }
+            OutputSink::Host(f) => {
+                f(&String::from_utf8_lossy(&self.buf));
                 Ok(())
             }
         };
@@ -200,6 +207,10 @@ pub struct Vm {
     pub asyncio: Option<Box<crate::event_loop::AsyncioState>>,
     /// Extension state (the event loop and hosts) keyed by name.
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
+    /// Host limits: instruction budget, deadline, interrupts, memory cap, capabilities.
+    pub limits: limits::Limits,
+    /// State of the embedding API (`crate::embed`), when a host engine owns this VM.
+    pub host: Option<Box<dyn std::any::Any>>,
 }
 
 impl Vm {
@@ -256,6 +267,8 @@ impl Vm {
             ext_future_check: |_| false,
             asyncio: None,
             ext: HashMap::new(),
+            limits: limits::Limits::default(),
+            host: None,
         };
         let modules = vm.new_dict_obj();
         vm.modules = modules;
@@ -282,6 +295,7 @@ impl Vm {
                 | ObjKind::Ellipsis
                 | ObjKind::Code(_)
         );
+        self.charge_alloc(&kind);
         let o = Rc::new(Obj { class: None, kind });
         if tracked {
             self.heap.track(&o);
@@ -289,8 +303,28 @@ impl Vm {
         o
     }
 
+    /// Counts a new object against the memory cap. Allocation itself cannot fail here: an
+    /// excess is noticed at the next `reserve` or check point (see `limits`).
+    #[inline]
+    fn charge_alloc(&mut self, kind: &ObjKind) {
+        let n = limits::OBJ_OVERHEAD + limits::payload_size(kind);
+        self.charge_bytes(n);
+    }
+
+    /// Counts `n` bytes against the memory cap; an excess trips the limit at the next check
+    /// point (allocation helpers cannot raise).
+    #[inline]
+    pub fn charge_bytes(&mut self, n: usize) {
+        let l = &mut self.limits;
+        l.memory_used = l.memory_used.saturating_add(n);
+        if l.memory_used > l.memory_check_at {
+            l.fuel = -1;
+        }
+    }
+
     /// Allocates an instance of class `class` with payload `kind`.
     pub fn alloc_instance(&mut self, class: ObjRef, kind: ObjKind) -> ObjRef {
+        self.charge_alloc(&kind);
         let o = Rc::new(Obj {
             class: Some(class),
             kind,
@@ -306,6 +340,7 @@ impl Vm {
         if s.is_empty() {
             return self.empty_str.clone();
         }
+        self.charge_bytes(s.len());
         Value::Obj(Rc::new(Obj {
             class: None,
             kind: ObjKind::Str(StrObj::new(s)),
@@ -317,6 +352,7 @@ impl Vm {
         if s.is_empty() {
             return self.empty_str.clone();
         }
+        self.charge_bytes(s.len());
         Value::Obj(Rc::new(Obj {
             class: None,
             kind: ObjKind::Str(StrObj::with_len(s, chars)),
@@ -496,10 +532,11 @@ impl Vm {
         n
     }
 
-    /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget).
+    /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget) after a
+    /// step that cost `cost` instructions; see `limits`.
     #[inline]
     pub fn check_interrupt(&mut self) -> PyResult<()> {
-        Ok(())
+        self.charge(1)
     }
 
     /// `BeforeWith`: the bound `__exit__` and the bound `__enter__` of a context manager.
