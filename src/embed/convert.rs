@@ -165,7 +165,7 @@ macro_rules! int_conv {
             fn from_script(cx: &mut Ctx<'_>, v: ScriptRef<'_>) -> Result<Self, ConvError> {
                 let i: i128 = match v.0 {
                     Value::Int(i) => *i as i128,
-                    Value::Bool(b) => *b as i128,
+                    Value::Bool(b) => b.get() as i128,
                     Value::Obj(_) => match v.0.kind() {
                         Some(ObjKind::BigInt(b)) => {
                             num_traits::ToPrimitive::to_i128(b).unwrap_or(i128::MAX)
@@ -196,9 +196,9 @@ int_conv!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 impl FromScript for f64 {
     fn from_script(cx: &mut Ctx<'_>, v: ScriptRef<'_>) -> Result<Self, ConvError> {
         match v.0 {
-            Value::Float(f) => Ok(*f),
+            Value::Float(f) => Ok(f.get()),
             Value::Int(i) => Ok(*i as f64),
-            Value::Bool(b) => Ok(*b as i64 as f64),
+            Value::Bool(b) => Ok(b.get() as i64 as f64),
             _ => match v.0.kind() {
                 Some(ObjKind::BigInt(b)) => {
                     Ok(num_traits::ToPrimitive::to_f64(b).unwrap_or(f64::INFINITY))
@@ -211,7 +211,7 @@ impl FromScript for f64 {
 
 impl IntoScript for f64 {
     fn into_script(self, _cx: &mut Ctx<'_>) -> Result<Converted, Error> {
-        Ok(Converted(Value::Float(self)))
+        Ok(Converted(Value::from_f64(self)))
     }
 }
 
@@ -223,14 +223,14 @@ impl FromScript for f32 {
 
 impl IntoScript for f32 {
     fn into_script(self, _cx: &mut Ctx<'_>) -> Result<Converted, Error> {
-        Ok(Converted(Value::Float(self as f64)))
+        Ok(Converted(Value::from_f64(self as f64)))
     }
 }
 
 impl FromScript for bool {
     fn from_script(cx: &mut Ctx<'_>, v: ScriptRef<'_>) -> Result<Self, ConvError> {
         match v.0 {
-            Value::Bool(b) => Ok(*b),
+            Value::Bool(b) => Ok(b.get()),
             Value::Int(i) => Ok(*i != 0),
             _ => Err(ConvError::Expected("bool", type_name(cx, v.0))),
         }
@@ -239,7 +239,7 @@ impl FromScript for bool {
 
 impl IntoScript for bool {
     fn into_script(self, _cx: &mut Ctx<'_>) -> Result<Converted, Error> {
-        Ok(Converted(Value::Bool(self)))
+        Ok(Converted(Value::from_bool(self)))
     }
 }
 
@@ -458,9 +458,9 @@ fn to_dynamic(cx: &mut Ctx<'_>, v: &Value, depth: usize) -> Result<Dynamic, Conv
     };
     Ok(match v {
         Value::None | Value::Null => Dynamic::None,
-        Value::Bool(b) => Dynamic::Bool(*b),
+        Value::Bool(b) => Dynamic::Bool(b.get()),
         Value::Int(i) => Dynamic::Int(*i),
-        Value::Float(f) => Dynamic::Float(*f),
+        Value::Float(f) => Dynamic::Float(f.get()),
         Value::Obj(_) => match v.kind() {
             Some(ObjKind::Str(s)) => Dynamic::Str(s.as_str().to_string()),
             Some(ObjKind::BigInt(b)) => Dynamic::BigInt(b.to_string()),
@@ -501,13 +501,13 @@ impl IntoScript for Dynamic {
     fn into_script(self, cx: &mut Ctx<'_>) -> Result<Converted, Error> {
         Ok(Converted(match self {
             Dynamic::None => Value::None,
-            Dynamic::Bool(b) => Value::Bool(b),
+            Dynamic::Bool(b) => Value::from_bool(b),
             Dynamic::Int(i) => Value::Int(i),
             Dynamic::BigInt(s) => match s.parse::<num_bigint::BigInt>() {
                 Ok(b) => cx.vm.new_bigint(b),
                 Err(_) => return Err(Error::conversion(format!("bad integer {s:?}"))),
             },
-            Dynamic::Float(f) => Value::Float(f),
+            Dynamic::Float(f) => Value::from_f64(f),
             Dynamic::Str(s) => cx.vm.new_str(s),
             Dynamic::Bytes(b) => cx.vm.new_bytes(b),
             Dynamic::List(items) => {
