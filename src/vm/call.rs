@@ -78,9 +78,12 @@ impl Vm {
         if !f.code.plain
             || f.code.argcount as usize != argc + has_self as usize
             || self.depth >= self.config.recursion_limit
+            || self.limits.fuel <= 0
         {
             return None;
         }
+        // Calls count against the instruction budget (the slow path handles running out).
+        self.limits.fuel -= 1;
         let (code, globals) = (f.code.clone(), f.globals.clone());
         let mut new = self.new_frame(code, globals, Value::Null);
         let start = base + 2 - has_self as usize;

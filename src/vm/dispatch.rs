@@ -24,20 +24,24 @@ pub enum Outcome {
     AsyncYield(Value),
 }
 
-/// Why `execute` stopped running the current frame.
+/// Why `execute` stopped running the current frame. At most one pointer of payload, so a
+/// step travels in registers; the value of a return or yield stays on top of the frame's
+/// stack, and the exception of `PushThrow` waits in `Vm::pending_throw`.
 pub(crate) enum Step {
     /// Run `frame` on top of the current one (a call or a resumed generator).
     Push(Box<Frame>),
-    /// Like Push, but the new frame raises the exception at once.
-    PushThrow(Box<Frame>, Exc),
-    Return(Value),
-    Yield(Value),
-    AsyncYield(Value),
+    /// Like Push, but the new frame raises `Vm::pending_throw` at once.
+    PushThrow(Box<Frame>),
+    Return,
+    Yield,
+    AsyncYield,
     /// An exception raised by the current instruction (adds a traceback entry).
     Raise(Exc),
     /// An exception re-raised by `Reraise` (no new traceback entry).
     Reraise(Exc),
 }
+
+const _: () = assert!(std::mem::size_of::<Step>() == 16);
 
 /// What the loop does after a frame transition.
 pub(crate) enum Flow {
@@ -49,8 +53,12 @@ impl Vm {
     /// Runs `frame` (entered with a `Boundary` or native `Resume` entry) until it finishes.
     pub(crate) fn run_frame(&mut self, frame: Box<Frame>) -> PyResult<Outcome> {
         let mut frame = frame;
+        let mut back: Option<Box<Frame>> = None;
         loop {
-            let (f, step) = self.execute(frame);
+            let step = self.execute(frame, &mut back);
+            let Some(mut f) = back.take() else {
+                unreachable!("execute hands its frame back")
+            };
             let flow = match step {
                 Step::Push(new) => {
                     self.fiber.push(f);
@@ -58,19 +66,39 @@ impl Vm {
                         let below = std::mem::take(&mut self.resume_below);
                         self.fiber.extend(below);
                     }
-                    Flow::Run(new)
+                    frame = new;
+                    continue;
                 }
-                Step::PushThrow(new, e) => {
+                Step::PushThrow(new) => {
                     self.fiber.push(f);
                     if !self.resume_below.is_empty() {
                         let below = std::mem::take(&mut self.resume_below);
                         self.fiber.extend(below);
                     }
+                    let e = self.pending_throw.take().expect("a throw has an exception");
                     self.unwind(new, e, true)
                 }
-                Step::Return(v) => self.on_return(f, v),
-                Step::Yield(v) => self.on_yield(f, v),
-                Step::AsyncYield(v) => self.on_async_yield(f, v),
+                Step::Return => {
+                    let v = f.pop();
+                    if let Entry::Call = f.entry {
+                        // The common case, inline: hand the result to the calling frame.
+                        self.depth -= 1;
+                        self.recycle_frame(f);
+                        let mut caller = self.pop_caller();
+                        caller.push(v);
+                        frame = caller;
+                        continue;
+                    }
+                    self.on_return(f, v)
+                }
+                Step::Yield => {
+                    let v = f.pop();
+                    self.on_yield(f, v)
+                }
+                Step::AsyncYield => {
+                    let v = f.pop();
+                    self.on_async_yield(f, v)
+                }
                 Step::Raise(e) => {
                     let handled = self.current_exception(Some(&f));
                     self.chain_context(&e, &handled);
@@ -331,12 +359,20 @@ impl Vm {
     }
 
     /// Runs instructions of `frame` until control has to leave it.
-    pub(crate) fn execute(&mut self, mut frame: Box<Frame>) -> (Box<Frame>, Step) {
+    pub(crate) fn execute(&mut self, mut frame: Box<Frame>, back: &mut Option<Box<Frame>>) -> Step {
+        // Every exit hands the frame back through `back` (keeps `Step` in registers).
+        macro_rules! leave {
+            ($step:expr) => {{
+                let step = $step;
+                *back = Some(frame);
+                return step;
+            }};
+        }
         macro_rules! tri {
             ($e:expr) => {
                 match $e {
                     Ok(v) => v,
-                    Err(e) => return (frame, Step::Raise(e)),
+                    Err(e) => leave!(Step::Raise(e)),
                 }
             };
         }
@@ -344,8 +380,11 @@ impl Vm {
             ($prep:expr) => {
                 match $prep {
                     Ok(Prepared::Done(v)) => frame.push(v),
-                    Ok(Prepared::Frame(f)) => return (frame, Step::Push(f)),
-                    Ok(Prepared::Throw(f, e)) => return (frame, Step::PushThrow(f, e)),
+                    Ok(Prepared::Frame(f)) => leave!(Step::Push(f)),
+                    Ok(Prepared::Throw(f, e)) => {
+                        self.pending_throw = Some(e);
+                        leave!(Step::PushThrow(f))
+                    }
                     Ok(Prepared::Native {
                         func,
                         args,
@@ -358,10 +397,10 @@ impl Vm {
                         frame = self.pop_caller();
                         match r {
                             Ok(v) => frame.push(v),
-                            Err(e) => return (frame, Step::Raise(e)),
+                            Err(e) => leave!(Step::Raise(e)),
                         }
                     }
-                    Err(e) => return (frame, Step::Raise(e)),
+                    Err(e) => leave!(Step::Raise(e)),
                 }
             };
         }
@@ -398,7 +437,7 @@ impl Vm {
                 Instr::LoadFast(i) => match &frame.locals[i as usize] {
                     Value::Null => {
                         let e = self.unbound_local(&code, i);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                     v => {
                         let v = v.clone();
@@ -412,7 +451,7 @@ impl Vm {
                 Instr::DeleteFast(i) => {
                     if frame.locals[i as usize].is_null() {
                         let e = self.unbound_local(&code, i);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                     frame.locals[i as usize] = Value::Null;
                 }
@@ -427,7 +466,7 @@ impl Vm {
                     let v = cell_get(&frame.locals[i as usize]);
                     if v.is_null() {
                         let e = self.unbound_deref(&code, i);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                     frame.push(v);
                 }
@@ -438,7 +477,7 @@ impl Vm {
                 Instr::DeleteDeref(i) => {
                     if cell_get(&frame.locals[i as usize]).is_null() {
                         let e = self.unbound_deref(&code, i);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                     cell_set(&frame.locals[i as usize], Value::Null);
                 }
@@ -461,7 +500,7 @@ impl Vm {
                     let g = frame.globals.clone();
                     if !tri!(self.dict_del(&g, &name)) {
                         let e = self.name_error(&name);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                 }
                 Instr::LoadName(ni) => {
@@ -484,7 +523,7 @@ impl Vm {
                     };
                     if !tri!(self.dict_del(&target, &name)) {
                         let e = self.name_error(&name);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                 }
                 Instr::LoadAttr(ni) => {
@@ -761,8 +800,8 @@ impl Vm {
                 }
                 Instr::ForIter(t) => match self.for_iter(&mut frame, t) {
                     Ok(None) => {}
-                    Ok(Some(new)) => return (frame, Step::Push(new)),
-                    Err(e) => return (frame, Step::Raise(e)),
+                    Ok(Some(new)) => leave!(Step::Push(new)),
+                    Err(e) => leave!(Step::Raise(e)),
                 },
                 Instr::GetAIter => {
                     let v = frame.pop();
@@ -781,7 +820,7 @@ impl Vm {
                     if self.exc_is(&e, "StopAsyncIteration") {
                         frame.pop();
                     } else {
-                        return (frame, Step::Reraise(e));
+                        leave!(Step::Reraise(e));
                     }
                 }
                 Instr::GetAwaitable(w) => {
@@ -797,25 +836,22 @@ impl Vm {
                 Instr::Send(t) => match self.send(&mut frame, t) {
                     Ok(None) => {}
                     Ok(Some(p)) => do_call!(Ok::<Prepared, Exc>(p)),
-                    Err(e) => return (frame, Step::Raise(e)),
+                    Err(e) => leave!(Step::Raise(e)),
                 },
                 Instr::YieldValue => {
-                    let v = frame.pop();
-                    return (frame, Step::Yield(v));
+                    leave!(Step::Yield);
                 }
                 Instr::YieldAsyncGen => {
-                    let v = frame.pop();
-                    return (frame, Step::AsyncYield(v));
+                    leave!(Step::AsyncYield);
                 }
                 Instr::ReturnValue => {
-                    let v = frame.pop();
-                    return (frame, Step::Return(v));
+                    leave!(Step::Return);
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
                     let argc = argc as usize;
                     if let Some(new) = self.plain_function_frame(&mut frame, argc) {
-                        return (frame, Step::Push(new));
+                        leave!(Step::Push(new));
                     }
                     if let Some((func, args, data)) = self.native_call_args(&mut frame, argc) {
                         self.fiber.push(frame);
@@ -824,7 +860,7 @@ impl Vm {
                         frame = self.pop_caller();
                         match r {
                             Ok(v) => frame.push(v),
-                            Err(e) => return (frame, Step::Raise(e)),
+                            Err(e) => leave!(Step::Raise(e)),
                         }
                     } else {
                         do_call!(self.call_instr(&mut frame, argc, None));
@@ -842,22 +878,22 @@ impl Vm {
                     frame.push(f);
                 }
                 Instr::BuildClass(n) => match self.build_class_instr(&mut frame, n) {
-                    Ok(new) => return (frame, Step::Push(new)),
-                    Err(e) => return (frame, Step::Raise(e)),
+                    Ok(new) => leave!(Step::Push(new)),
+                    Err(e) => leave!(Step::Raise(e)),
                 },
                 Instr::Raise(n) => {
                     let e = self.raise_instr(&mut frame, n);
                     if n == 0 {
-                        return (frame, Step::Reraise(e));
+                        leave!(Step::Reraise(e));
                     }
-                    return (frame, Step::Raise(e));
+                    leave!(Step::Raise(e));
                 }
                 Instr::Reraise => {
                     let v = frame.pop();
                     let Value::Obj(e) = v else {
                         panic!("reraise of a non-exception")
                     };
-                    return (frame, Step::Reraise(Exc(e)));
+                    leave!(Step::Reraise(Exc(e)));
                 }
                 Instr::PushExcInfo => {
                     let exc = frame.pop();
@@ -943,7 +979,7 @@ impl Vm {
                             self.type_name(&v)
                         );
                         let e = self.type_error(msg);
-                        return (frame, Step::Raise(e));
+                        leave!(Step::Raise(e));
                     }
                 }
             }

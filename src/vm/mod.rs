@@ -197,6 +197,8 @@ pub struct Vm {
     pub(crate) ascii_chars: Vec<Option<Value>>,
     /// Lower frames of a resumed await chain, to be pushed under the frame about to run.
     pub(crate) resume_below: Vec<Box<frame::Frame>>,
+    /// The exception a `Step::PushThrow` raises in the frame it pushes.
+    pub(crate) pending_throw: Option<Exc>,
     /// How `Send` steps extension awaitables (futures); installed by the event loop.
     pub ext_send_hook: gen::ExtSendHook,
     /// What happens to a suspended async generator that is dropped; installed by the loop.
@@ -262,6 +264,7 @@ impl Vm {
             repr_guard: Vec::new(),
             ascii_chars: vec![None; 128],
             resume_below: Vec::new(),
+            pending_throw: None,
             ext_send_hook: gen::no_ext_send,
             agen_finalizer_hook: gen::no_agen_finalizer,
             ext_future_check: |_| false,
