@@ -1,7 +1,8 @@
 //! Golden tests: every `tests/golden/<area>/<name>.aio` runs under the `aio` binary and its
 //! stdout must equal `<name>.out`, produced by CPython 3.11 (see `tests/golden/README.md`).
 //! A first line `# exit: N` gives the expected exit status (default 0); an optional
-//! `<name>.err` must equal stderr; `<name>.in` is fed to standard input; `<name>.args` holds
+//! `<name>.err` must equal stderr; an optional `<name>.errline` must equal the last line of
+//! stderr; `<name>.in` is fed to standard input; `<name>.args` holds
 //! extra command-line arguments, one per line.
 //!
 //! Set `GOLDEN_FILTER=substring` to run a subset.
@@ -44,6 +45,7 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         panic!("{} has no .out file", path.display());
     });
     let want_err = std::fs::read_to_string(path.with_extension("err")).ok();
+    let want_errline = std::fs::read_to_string(path.with_extension("errline")).ok();
     let input = std::fs::read(path.with_extension("in")).ok();
     let extra: Vec<String> = std::fs::read_to_string(path.with_extension("args"))
         .map(|s| s.lines().map(String::from).collect())
@@ -99,7 +101,17 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
     }
     if let Some(w) = want_err {
         if got_err != w {
-            problems.push(format!("stderr differs:\n--- expected\n{w}--- got\n{got_err}"));
+            problems.push(format!(
+                "stderr differs:\n--- expected\n{w}--- got\n{got_err}"
+            ));
+        }
+    }
+    if let Some(w) = want_errline {
+        let last = got_err.lines().last().unwrap_or("");
+        if last != w.trim_end_matches('\n') {
+            problems.push(format!(
+                "last stderr line differs:\n--- expected\n{w}--- got\n{last}\n"
+            ));
         }
     }
     if problems.is_empty() {

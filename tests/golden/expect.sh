@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Writes the CPython 3.11 expectations for golden cases: <name>.out (stdout) and the exit status
-# as a first-line "# exit: N" comment; with EXPECT_ERR=1 also <name>.err (stderr).
+# as a first-line "# exit: N" comment; with EXPECT_ERR=1 also <name>.err (stderr), with
+# EXPECT_ERR=line <name>.errline (the last line of stderr). Existing .err and .errline files are
+# always refreshed.
 # Usage: expect.sh FILE_OR_DIR...
 set -euo pipefail
 py=${PYTHON:-python3}
@@ -43,7 +45,12 @@ expect_one() {
         run_py "$f"   # line numbers changed: run again
     fi
     cp "$tmp/.out" "$dir/$base.out"
-    if [ "${EXPECT_ERR:-0}" = 1 ]; then cp "$tmp/.err" "$dir/$base.err"; fi
+    if [ "${EXPECT_ERR:-0}" = 1 ] || [ -f "$dir/$base.err" ]; then
+        cp "$tmp/.err" "$dir/$base.err"
+    fi
+    if [ "${EXPECT_ERR:-0}" = line ] || [ -f "$dir/$base.errline" ]; then
+        tail -n 1 "$tmp/.err" > "$dir/$base.errline"
+    fi
     echo "$f: exit $status"
 }
 
