@@ -515,6 +515,13 @@ fn all(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn sum(vm: &mut Vm, args: Args) -> PyResult {
+    if args.pos.is_empty() {
+        // `iterable` is positional-only (argument clinic's wording).
+        let n = args.pos.len();
+        return Err(vm.type_error(format!(
+            "sum() takes at least 1 positional argument ({n} given)"
+        )));
+    }
     let [iterable, start] = args.bind(vm, "sum", ["iterable", "start"], 1)?;
     let mut acc = start.unwrap_or(Value::Int(0));
     match acc.kind() {
@@ -663,7 +670,8 @@ fn round(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn divmod(vm: &mut Vm, args: Args) -> PyResult {
-    args.expect_range(vm, "divmod", 2, 2)?;
+    args.no_kwargs(vm, "divmod")?;
+    args.check_positional(vm, "divmod", 2, 2)?;
     let (a, b) = (&args.pos[0], &args.pos[1]);
     if let (Some(_), Some(_)) = (int_of(a), int_of(b)) {
         let q = vm.binary_op(a, b, crate::syntax::ast::BinOp::FloorDiv)?;

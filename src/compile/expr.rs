@@ -393,6 +393,15 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     /// Builds the positional-argument tuple of a call with `*args`.
     fn starred_args(&mut self, args: &'a [Expr]) -> R {
+        // `f(*x)` passes `x` as is, as CPython does: `CallEx` makes the tuple (and names
+        // the callee if `x` is not iterable).
+        if let [Expr {
+            kind: ExprKind::Starred(inner),
+            ..
+        }] = args
+        {
+            return self.expr(inner);
+        }
         let mut pending = 0;
         let mut started = false;
         for a in args {

@@ -215,21 +215,7 @@ impl Vm {
         } else {
             Value::None
         };
-        match f.kind() {
-            Some(ObjKind::Function(func)) => {
-                let module = match func.attrs.borrow().clone_module() {
-                    Some(m) => format!("{m}."),
-                    None => String::new(),
-                };
-                format!(
-                    "{}{}()",
-                    module,
-                    func.qualname.borrow().as_str().unwrap_or("?")
-                )
-            }
-            Some(ObjKind::Native(n)) => format!("{}()", n.name),
-            _ => format!("{}()", self.type_name(&f)),
-        }
+        self.function_str(&f)
     }
 
     /// Key/value pairs of a mapping (a dict, or anything with `keys()` and `[]`).
@@ -378,23 +364,6 @@ impl Vm {
     }
 }
 
-trait AttrsModule {
-    fn clone_module(&self) -> Option<String>;
-}
-
-impl AttrsModule for crate::vm::object::Attrs {
-    fn clone_module(&self) -> Option<String> {
-        if let crate::vm::object::Attrs::Inline(items) = self {
-            for (k, v) in items {
-                if k.as_str() == Some("__module__") {
-                    return v.as_str().map(|s| s.to_string());
-                }
-            }
-        }
-        None
-    }
-}
-
 /// `dict == dict`.
 pub fn dict_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
     let (Value::Obj(x), Value::Obj(y)) = (a, b) else {
@@ -507,7 +476,12 @@ fn items(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn get(vm: &mut Vm, args: Args) -> PyResult {
-    args.method_range(vm, "get", 1, 2)?;
+    args.no_kwargs(vm, "get")?;
+    let rest = Args {
+        pos: &args.pos[1..],
+        ..args
+    };
+    rest.check_positional(vm, "get", 1, 2)?;
     let d = this(&args);
     Ok(vm
         .dict_get(&d, &args.pos[1])?

@@ -38,6 +38,14 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     if float_of(a).is_none() && float_of(b).is_none() {
         return None;
     }
+    if !matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mult | BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow
+    ) {
+        // Bitwise operators and `@` are not float operations: the caller reports the
+        // operand types as given.
+        return None;
+    }
     let x = match as_float_operand(vm, a)? {
         Ok(x) => x,
         Err(e) => return Some(Err(e)),

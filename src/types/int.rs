@@ -370,6 +370,11 @@ fn parse_int(vm: &mut Vm, s: &str, base: i64, _orig: &Value) -> PyResult {
 }
 
 fn int_new(vm: &mut Vm, args: Args) -> PyResult {
+    if args.pos.len() > 3 {
+        // `cls` is not counted in CPython's message.
+        let n = args.pos.len() - 1;
+        return Err(vm.type_error(format!("int() takes at most 2 arguments ({n} given)")));
+    }
     let [cls, x, base] = args.bind(vm, "int", ["cls", "x", "base"], 1)?;
     let cls = cls.expect("bound");
     let v = match (x, base) {

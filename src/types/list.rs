@@ -124,7 +124,7 @@ impl Vm {
         Ok(())
     }
 
-    fn has_iter(&mut self, v: &Value) -> bool {
+    pub(crate) fn has_iter(&mut self, v: &Value) -> bool {
         let ty = self.type_of(v).clone();
         let n = self.intern("__iter__");
         let g = self.intern("__getitem__");
@@ -226,11 +226,20 @@ pub fn delitem(vm: &mut Vm, l: &Value, key: &Value) -> PyResult<()> {
         let len = items(l).borrow().len();
         let s = vm.slice_indices(key, len)?;
         let mut list = items(l).borrow_mut();
-        let mut doomed: Vec<usize> = s.indices().collect();
-        doomed.sort_unstable();
-        let mut removed = Vec::with_capacity(doomed.len());
-        for i in doomed.into_iter().rev() {
-            removed.push(list.remove(i));
+        // Linear in the list's length whatever the step; the removed values are dropped
+        // only after the borrow ends (their finalizers may touch the list).
+        let mut keep = vec![true; list.len()];
+        for i in s.indices() {
+            keep[i] = false;
+        }
+        let old = std::mem::take(&mut *list);
+        let mut removed = Vec::with_capacity(s.len);
+        for (x, k) in old.into_iter().zip(keep) {
+            if k {
+                list.push(x);
+            } else {
+                removed.push(x);
+            }
         }
         drop(list);
         drop(removed);

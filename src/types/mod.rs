@@ -351,6 +351,7 @@ pub fn builtin_setitem(vm: &mut Vm, c: &Value, key: Value, v: Value) -> Option<P
 pub fn builtin_delitem(vm: &mut Vm, c: &Value, key: &Value) -> Option<PyResult<()>> {
     match c.kind()? {
         ObjKind::List(_) => Some(list::delitem(vm, c, key)),
+        ObjKind::ByteArray(_) => Some(bytes::delitem(vm, c, key)),
         ObjKind::Dict(_) => {
             let Value::Obj(d) = c else { return None };
             Some(match vm.dict_del(d, key) {

@@ -74,10 +74,18 @@ impl Vm {
         }
         match argtuple.kind() {
             Some(ObjKind::Tuple(items)) => args.extend(items.iter().cloned()),
-            _ => {
-                let items = self.collect_iterable(&argtuple)?;
-                args.extend(items);
-            }
+            _ => match self.collect_iterable(&argtuple) {
+                Ok(items) => args.extend(items),
+                Err(e) if self.exc_is(&e, "TypeError") && !self.has_iter(&argtuple) => {
+                    let msg = format!(
+                        "{} argument after * must be an iterable, not {}",
+                        self.function_str(&callable),
+                        self.type_name(&argtuple)
+                    );
+                    return Err(self.type_error(msg));
+                }
+                Err(e) => return Err(e),
+            },
         }
         let mut kwnames = None;
         if let Value::Obj(d) = &kwargs {
@@ -102,6 +110,28 @@ impl Vm {
             }
         }
         self.prepare_call(callable, args, kwnames)
+    }
+
+    /// How CPython names a callable in argument errors (`_PyObject_FunctionStr`):
+    /// `module.qualname()`, without the module for builtins, else `str(callable)`.
+    pub(crate) fn function_str(&mut self, f: &Value) -> String {
+        if let Some(ObjKind::Native(n)) = f.kind() {
+            return format!("{}()", n.name);
+        }
+        let qualname = match self.getattr_str(f, "__qualname__") {
+            Ok(q) => q.as_str().map(str::to_string),
+            Err(_) => None,
+        };
+        let Some(qualname) = qualname else {
+            return self.str_of(f).unwrap_or_default();
+        };
+        match self.getattr_str(f, "__module__") {
+            Ok(m) => match m.as_str() {
+                Some(m) if m != "builtins" => format!("{m}.{qualname}()"),
+                _ => format!("{qualname}()"),
+            },
+            Err(_) => format!("{qualname}()"),
+        }
     }
 
     /// Resolves a call down to a value, a frame or a native invocation.

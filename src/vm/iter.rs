@@ -309,6 +309,9 @@ impl Vm {
     }
 
     fn zip_next(&mut self, its: &[Value], strict: bool) -> PyResult<Option<Value>> {
+        if its.is_empty() {
+            return Ok(None);
+        }
         let mut items = Vec::with_capacity(its.len());
         for (i, it) in its.iter().enumerate() {
             match self.next_value(it)? {

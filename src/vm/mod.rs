@@ -516,13 +516,16 @@ impl Vm {
         let ex = self.intern(exit);
         let e = self.lookup_type(&ty, &en);
         let x = self.lookup_type(&ty, &ex);
-        let (Some(e), Some(x)) = (e, x) else {
+        let (Some(e), Some(x)) = (e.clone(), x) else {
             let tn = self.type_name(mgr);
-            let msg = if is_async {
+            let mut msg = if is_async {
                 format!("'{tn}' object does not support the asynchronous context manager protocol")
             } else {
                 format!("'{tn}' object does not support the context manager protocol")
             };
+            if e.is_some() {
+                msg.push_str(&format!(" (missed {exit} method)"));
+            }
             return Err(self.type_error(msg));
         };
         let exit_bound = self.bind_descriptor(x, mgr, &ty)?;
