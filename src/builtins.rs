@@ -417,10 +417,8 @@ fn attr_name(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<Value> {
     if v.as_str().is_some() {
         return Ok(v.clone());
     }
-    let msg = format!(
-        "{fname}(): attribute name must be string, not '{}'",
-        vm.type_name(v)
-    );
+    let _ = fname;
+    let msg = format!("attribute name must be string, not '{}'", vm.type_name(v));
     Err(vm.type_error(msg))
 }
 
@@ -705,6 +703,23 @@ fn pow(vm: &mut Vm, args: Args) -> PyResult {
     match modulo {
         Some(m) if !m.is_none() => match (int_of(&base), int_of(&exp), int_of(&m)) {
             (Some(a), Some(b), Some(c)) => crate::types::int::pow_mod(vm, a, b, c),
+            _ if !crate::vm::ops::is_builtin(&base) => {
+                // Ternary pow goes to the base's `__pow__(exp, mod)` only (no reflection).
+                let pn = vm.intern("__pow__");
+                let ty = vm.type_of(&base).clone();
+                match vm.lookup_type(&ty, &pn) {
+                    Some(f) => {
+                        let f = vm.bind_descriptor(f, &base, &ty)?;
+                        vm.call(&f, &[exp, m])
+                    }
+                    None => Err(vm.type_error(format!(
+                        "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+                        vm.type_name(&base),
+                        vm.type_name(&exp),
+                        vm.type_name(&m)
+                    ))),
+                }
+            }
             _ => Err(vm.type_error(
                 "pow() 3rd argument not allowed unless all arguments are integers".into(),
             )),

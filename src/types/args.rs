@@ -50,7 +50,13 @@ impl<'a> Args<'a> {
 
     /// CPython's `_PyArg_CheckPositional` wording (`divmod expected 2 arguments, got 1`),
     /// used by builtins whose parameters are positional-only.
-    pub fn check_positional(&self, vm: &mut Vm, name: &str, min: usize, max: usize) -> PyResult<()> {
+    pub fn check_positional(
+        &self,
+        vm: &mut Vm,
+        name: &str,
+        min: usize,
+        max: usize,
+    ) -> PyResult<()> {
         let n = self.pos.len();
         let (bound, qual) = if n < min {
             (min, "at least ")
@@ -61,7 +67,9 @@ impl<'a> Args<'a> {
         };
         let qual = if min == max { "" } else { qual };
         let s = if bound == 1 { "" } else { "s" };
-        Err(vm.type_error(format!("{name} expected {qual}{bound} argument{s}, got {n}")))
+        Err(vm.type_error(format!(
+            "{name} expected {qual}{bound} argument{s}, got {n}"
+        )))
     }
 
     /// Method form: `pos[0]` is self; checks the remaining count with CPython's wording

@@ -40,7 +40,13 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     }
     if !matches!(
         op,
-        BinOp::Add | BinOp::Sub | BinOp::Mult | BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mult
+            | BinOp::Div
+            | BinOp::FloorDiv
+            | BinOp::Mod
+            | BinOp::Pow
     ) {
         // Bitwise operators and `@` are not float operations: the caller reports the
         // operand types as given.
@@ -296,6 +302,10 @@ fn float_format(vm: &mut Vm, args: Args) -> PyResult {
         .and_then(|s| s.as_str())
         .unwrap_or("")
         .to_string();
+    if spec.is_empty() {
+        // `format(x, "")` is `str(x)`, which a subclass's `__repr__` may change.
+        return vm.str_value(&args.pos[0]);
+    }
     let s = vm.format(&Value::Float(this(&args)), &spec)?;
     Ok(vm.new_str(s))
 }
@@ -394,7 +404,6 @@ pub fn init(vm: &mut Vm) {
         ("__float__", float_identity),
         ("__round__", float_round),
         ("__repr__", float_repr),
-        ("__str__", float_repr),
         ("__format__", float_format),
         ("__hash__", float_hash),
         ("__abs__", float_abs),

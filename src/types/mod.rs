@@ -27,7 +27,7 @@ pub mod tuple;
 
 use crate::compile::code::CmpKind;
 use crate::syntax::ast::BinOp;
-use crate::vm::object::{NativeFn, ObjKind};
+use crate::vm::object::{NativeFn, NativeFunction, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -52,17 +52,14 @@ pub fn init_all(vm: &mut Vm) {
 impl Vm {
     /// Adds a native method to a builtin type.
     pub fn add_method(&mut self, ty: &ObjRef, name: &str, f: NativeFn) {
-        let owner = ty.as_type().map(|t| t.name.borrow().clone());
-        let v = self.new_native(name, f);
-        if let (Some(ObjKind::Native(_)), Some(owner)) = (v.kind(), owner) {
-            if let Value::Obj(o) = &v {
-                // Fresh object: set its owner for reprs.
-                if let ObjKind::Native(n) = &o.kind {
-                    let _ = n;
-                }
-                let _ = owner;
-            }
-        }
+        let v = Value::Obj(self.alloc(ObjKind::Native(Box::new(NativeFunction {
+            name: name.into(),
+            func: f,
+            bound: Value::Null,
+            data: Value::Null,
+            owner: Some(ty.clone()),
+            doc: None,
+        }))));
         self.type_dict_set(ty, name, v);
     }
 

@@ -5,7 +5,7 @@
 //! Invariant: no `RefCell` borrow of attribute storage is held while a descriptor, property or
 //! `__getattr__` runs.
 
-use super::object::{Attrs, NativeFunction, ObjKind};
+use super::object::{Attrs, NativeFunction, ObjKind, HOOK_GETATTR, HOOK_GETATTRIBUTE};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use std::cell::RefCell;
@@ -61,6 +61,7 @@ impl Vm {
 
     /// Sets a class attribute directly (no descriptors, no checks).
     pub fn type_dict_set(&mut self, cls: &ObjRef, name: &str, v: Value) {
+        self.type_epoch += 1;
         let key = self.intern(name);
         let hash = self.str_hash(&key);
         if let Some(t) = cls.as_type() {
@@ -203,10 +204,7 @@ impl Vm {
             ObjKind::StaticMethod(f) => Ok(f.clone()),
             ObjKind::ClassMethod(f) => {
                 let f = f.clone();
-                Ok(Value::Obj(self.alloc(ObjKind::BoundMethod(Box::new((
-                    f,
-                    Value::Obj(ty.clone()),
-                ))))))
+                self.classmethod_get(f, ty)
             }
             ObjKind::Property(p) => {
                 if p.fget.is_none() {
@@ -225,6 +223,34 @@ impl Vm {
                 }
             }
             _ => Ok(d),
+        }
+    }
+
+    /// `classmethod.__get__`: binds the wrapped callable to `cls`; a wrapped descriptor
+    /// (such as a property) is asked for its value with `cls` as the instance, as 3.11 does.
+    fn classmethod_get(&mut self, f: Value, cls: &ObjRef) -> PyResult {
+        let clsv = Value::Obj(cls.clone());
+        match f.kind() {
+            Some(ObjKind::Property(_)) => {
+                let meta = self.type_of(&clsv).clone();
+                self.bind_descriptor(f, &clsv, &meta)
+            }
+            Some(ObjKind::Function(_)) | Some(ObjKind::Native(_)) | None => Ok(Value::Obj(
+                self.alloc(ObjKind::BoundMethod(Box::new((f, clsv)))),
+            )),
+            Some(_) if f.as_obj().is_some_and(|o| o.class.is_some()) => {
+                let dty = self.type_of(&f).clone();
+                let get = self.intern("__get__");
+                match self.lookup_type(&dty, &get) {
+                    Some(g) => self.call(&g, &[f.clone(), clsv.clone(), clsv]),
+                    None => Ok(Value::Obj(
+                        self.alloc(ObjKind::BoundMethod(Box::new((f, clsv)))),
+                    )),
+                }
+            }
+            Some(_) => Ok(Value::Obj(
+                self.alloc(ObjKind::BoundMethod(Box::new((f, clsv)))),
+            )),
         }
     }
 
@@ -270,9 +296,70 @@ impl Vm {
         self.generic_getattr(obj, name)
     }
 
-    /// The instance lookup rules (also `object.__getattribute__`).
+    /// Instance attribute lookup: a user `__getattribute__` or the generic rules, then
+    /// `__getattr__` when they raise AttributeError (a property whose getter raises
+    /// AttributeError falls back too, as in CPython).
     pub fn generic_getattr(&mut self, obj: &Value, name: &Value) -> PyResult {
         let ty = self.type_of(obj).clone();
+        let hooks = self.attr_hooks(&ty);
+        if hooks == 0 {
+            return self.object_getattribute(obj, name, &ty);
+        }
+        let r = if hooks & HOOK_GETATTRIBUTE != 0 {
+            let n = self.intern("__getattribute__");
+            let f = self
+                .lookup_type(&ty, &n)
+                .expect("hook bit implies the method");
+            let f = self.bind_descriptor(f, obj, &ty)?;
+            self.call(&f, &[name.clone()])
+        } else {
+            self.object_getattribute(obj, name, &ty)
+        };
+        if hooks & HOOK_GETATTR == 0 {
+            return r;
+        }
+        match r {
+            Err(e) if self.exc_is(&e, "AttributeError") => {
+                let n = self.intern("__getattr__");
+                let f = self
+                    .lookup_type(&ty, &n)
+                    .expect("hook bit implies the method");
+                let f = self.bind_descriptor(f, obj, &ty)?;
+                self.call(&f, &[name.clone()])
+            }
+            r => r,
+        }
+    }
+
+    /// The `HOOK_*` bits of a type, recomputed when a class attribute changed since.
+    fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
+        let Some(t) = ty.as_type() else { return 0 };
+        if t.builtin {
+            return 0;
+        }
+        let (epoch, bits) = t.hooks.get();
+        if epoch == self.type_epoch {
+            return bits;
+        }
+        let mut bits = 0;
+        let ga = self.intern("__getattribute__");
+        if let Some(f) = self.lookup_type(ty, &ga) {
+            if !matches!(f.kind(), Some(ObjKind::Native(_))) {
+                bits |= HOOK_GETATTRIBUTE;
+            }
+        }
+        let gn = self.intern("__getattr__");
+        if self.lookup_type(ty, &gn).is_some() {
+            bits |= HOOK_GETATTR;
+        }
+        t.hooks.set((self.type_epoch, bits));
+        bits
+    }
+
+    /// `object.__getattribute__`: data descriptors, then the instance's attributes, then
+    /// other class attributes.
+    pub fn object_getattribute(&mut self, obj: &Value, name: &Value, ty: &ObjRef) -> PyResult {
+        let ty = ty.clone();
         let descr = self.lookup_type(&ty, name);
         if let Some(d) = &descr {
             if self.is_data_descriptor(d) {
@@ -288,11 +375,6 @@ impl Vm {
         }
         if let Some(d) = descr {
             return self.bind_descriptor(d, obj, &ty);
-        }
-        let ga = self.intern("__getattr__");
-        if let Some(f) = self.lookup_type(&ty, &ga) {
-            let f = self.bind_descriptor(f, obj, &ty)?;
-            return self.call(&f, &[name.clone()]);
         }
         Err(self.no_attribute(obj, name))
     }
@@ -323,10 +405,7 @@ impl Vm {
                 ObjKind::StaticMethod(f) => Ok(f.clone()),
                 ObjKind::ClassMethod(f) => {
                     let f = f.clone();
-                    Ok(Value::Obj(self.alloc(ObjKind::BoundMethod(Box::new((
-                        f,
-                        Value::Obj(cls.clone()),
-                    ))))))
+                    self.classmethod_get(f, cls)
                 }
                 ObjKind::Function(_)
                 | ObjKind::Native(_)
@@ -377,10 +456,8 @@ impl Vm {
                         return match v.kind() {
                             Some(ObjKind::ClassMethod(f)) => {
                                 let f = f.clone();
-                                Ok(Value::Obj(self.alloc(ObjKind::BoundMethod(Box::new((
-                                    f,
-                                    target.clone(),
-                                ))))))
+                                let cls = target_type_of(target);
+                                self.classmethod_get(f, &cls)
                             }
                             Some(ObjKind::StaticMethod(f)) => Ok(f.clone()),
                             _ => Ok(v),
@@ -539,6 +616,15 @@ impl Vm {
             }
         }
         let attrs = match obj {
+            // A plain `object()` has no `__dict__`.
+            Value::Obj(o)
+                if matches!(o.kind, ObjKind::Object(_))
+                    && o.class
+                        .as_ref()
+                        .is_some_and(|c| Rc::ptr_eq(c, &self.types.object)) =>
+            {
+                None
+            }
             Value::Obj(o) => o.attrs().map(|_| o.clone()),
             _ => None,
         };
@@ -589,6 +675,7 @@ impl Vm {
                             "cannot set '{n}' attribute of immutable type '{tn}'"
                         )));
                     }
+                    self.type_epoch += 1;
                     let hash = self.str_hash(name);
                     let s = name.as_str().unwrap_or("");
                     let idx = t.dict.borrow().find_str(hash, s);
@@ -653,5 +740,13 @@ impl Vm {
     pub fn setattr_str(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
         let n = self.intern(name);
         self.set_attr(obj, &n, v)
+    }
+}
+
+/// The class a `super()` target stands for: the target itself when it is a class.
+fn target_type_of(target: &Value) -> ObjRef {
+    match target {
+        Value::Obj(o) => o.clone(),
+        _ => unreachable!("a class target is an object"),
     }
 }

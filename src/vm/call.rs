@@ -7,7 +7,9 @@
 //! beyond the recursion limit is a RecursionError before anything is pushed.
 
 use super::frame::{Entry, Frame};
-use super::object::{Args, Attrs, ExcObj, Function, Layout, NativeFn, ObjKind, Subclassed};
+use super::object::{
+    Args, Attrs, ExcObj, Function, Layout, NativeFn, NativeFunction, ObjKind, Subclassed,
+};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use smallvec::SmallVec;
@@ -134,6 +136,40 @@ impl Vm {
         }
     }
 
+    /// A builtin method called unbound (`list.append(x, 1)`) needs an instance of its
+    /// type first, as CPython's method descriptors check.
+    fn check_descriptor_self(
+        &mut self,
+        n: &NativeFunction,
+        owner: &ObjRef,
+        args: &[Value],
+    ) -> PyResult<()> {
+        let tname = |t: &ObjRef| {
+            t.as_type()
+                .map(|t| t.name.borrow().to_string())
+                .unwrap_or_default()
+        };
+        let Some(first) = args.first() else {
+            let msg = format!(
+                "unbound method {}.{}() needs an argument",
+                tname(owner),
+                n.name
+            );
+            return Err(self.type_error(msg));
+        };
+        let ty = self.type_of(first).clone();
+        if Rc::ptr_eq(&ty, owner) || self.is_subclass(&ty, owner) {
+            return Ok(());
+        }
+        let msg = format!(
+            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+            n.name,
+            tname(owner),
+            self.type_name(first)
+        );
+        Err(self.type_error(msg))
+    }
+
     /// Resolves a call down to a value, a frame or a native invocation.
     pub(crate) fn prepare_call(
         &mut self,
@@ -156,6 +192,8 @@ impl Vm {
                 ObjKind::Native(n) => {
                     if !n.bound.is_null() {
                         args.insert(0, n.bound.clone());
+                    } else if let Some(owner) = &n.owner {
+                        self.check_descriptor_self(n, owner, &args)?;
                     }
                     return Ok(Prepared::Native {
                         func: n.func,

@@ -157,6 +157,8 @@ impl Default for Config {
 /// One interpreter.
 pub struct Vm {
     pub heap: heap::Heap,
+    /// Bumped whenever a class attribute is set or deleted (invalidates `TypeObj::hooks`).
+    pub type_epoch: u64,
     pub types: Types,
     pub builtins: ObjRef,
     /// `sys.modules`: a dict object.
@@ -230,6 +232,7 @@ impl Vm {
             fiber: Vec::new(),
             frame_pool: Vec::new(),
             depth: 0,
+            type_epoch: 0,
             native_reentries: 0,
             config,
             hash_secret: crate::hash::HashSecret::from_env()

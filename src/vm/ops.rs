@@ -44,7 +44,7 @@ pub fn cmp_names(op: CmpKind) -> (&'static str, &'static str) {
 
 /// True when `v` is a builtin value (not an instance of a user class).
 #[inline]
-fn is_builtin(v: &Value) -> bool {
+pub(crate) fn is_builtin(v: &Value) -> bool {
     match v {
         Value::Obj(o) => o.class.is_none(),
         _ => true,
@@ -63,8 +63,45 @@ impl Vm {
         let (lname, rname, _) = binop_names(op);
         match self.binary_protocol(a, b, lname, rname)? {
             Some(v) => Ok(v),
+            None if op == BinOp::Mult => self.sequence_repeat(a, b),
             None => Err(self.unsupported_operands(op, a, b)),
         }
+    }
+
+    /// CPython's last resort for `*` when neither operand's number methods apply: a builtin
+    /// sequence repeated by anything with `__index__`.
+    fn sequence_repeat(&mut self, a: &Value, b: &Value) -> PyResult {
+        let is_seq = |v: &Value| {
+            is_builtin(v)
+                && matches!(
+                    v.kind(),
+                    Some(
+                        ObjKind::Str(_)
+                            | ObjKind::List(_)
+                            | ObjKind::Tuple(_)
+                            | ObjKind::Bytes(_)
+                            | ObjKind::ByteArray(_)
+                    )
+                )
+        };
+        let (seq, n) = if is_seq(a) {
+            (a, b)
+        } else if is_seq(b) {
+            (b, a)
+        } else {
+            return Err(self.unsupported_operands(BinOp::Mult, a, b));
+        };
+        let ty = self.type_of(n).clone();
+        let idx = self.intern("__index__");
+        if self.lookup_type(&ty, &idx).is_none() {
+            let msg = format!(
+                "can't multiply sequence by non-int of type '{}'",
+                self.type_name(n)
+            );
+            return Err(self.type_error(msg));
+        }
+        let count = Value::Int(self.index_value(n)?);
+        self.binary_op(seq, &count, BinOp::Mult)
     }
 
     /// Tries `a.lname(b)` and `b.rname(a)` in CPython's order; None when both decline.

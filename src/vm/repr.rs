@@ -166,6 +166,11 @@ impl Vm {
                         };
                     }
                 }
+                if spec.is_empty() {
+                    // Builtin `__format__` with an empty spec is `str(v)`, which a
+                    // subclass may change through `__str__` or `__repr__`.
+                    return self.str_of(v);
+                }
             }
         }
         if let Some(r) = types::builtin_format(self, v, spec) {
