@@ -63,7 +63,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 if *is_async {
                     self.async_for(target, iter, body, orelse)
                 } else {
-                    self.for_stmt(target, iter, body, orelse)
+                    self.for_stmt(s.span, target, iter, body, orelse)
                 }
             }
             StmtKind::With {
@@ -155,7 +155,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
                     self.expr(m)?;
                     self.emit(Instr::Call(1));
                 }
-                self.set_span(s.span);
+                // CPython reports a failed assert at its test expression.
+                self.set_span(test.span);
                 self.emit(Instr::Raise(1));
                 self.bind(end);
                 Ok(())
@@ -444,19 +445,22 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     fn for_stmt(
         &mut self,
+        span: crate::source::Span,
         target: &'a Expr,
         iter: &'a Expr,
         body: &'a [Stmt],
         orelse: &'a [Stmt],
     ) -> R {
         self.expr(iter)?;
-        self.set_span(iter.span);
+        // CPython 3.11 gives GET_ITER and FOR_ITER the whole statement's location, so a
+        // traceback through them shows no carets.
+        self.set_span(span);
         self.emit(Instr::GetIter);
         let start = self.new_label();
         let cleanup = self.new_label();
         let end = self.new_label();
         self.bind(start);
-        self.set_span(iter.span);
+        self.set_span(span);
         self.emit_jump(Instr::ForIter, cleanup);
         self.store_target(target)?;
         self.push_fblock(FBlock::Loop {

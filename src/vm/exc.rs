@@ -192,6 +192,7 @@ impl Vm {
             x.traceback.borrow_mut().push(TbEntry {
                 code: frame.code.clone(),
                 ip: frame.lasti(),
+                globals: frame.globals.clone(),
             });
         }
     }
@@ -353,42 +354,63 @@ impl Vm {
     pub fn format_exception(&mut self, e: &Exc) -> String {
         let mut out = String::new();
         let mut seen = Vec::new();
-        self.format_chain(&e.0, &mut out, &mut seen);
+        self.format_chain(&e.0, &mut out, &mut seen, 0);
         out
     }
 
-    fn format_chain(&mut self, e: &ObjRef, out: &mut String, seen: &mut Vec<usize>) {
+    /// An exception after its cause or context (CPython's `print_exception_recursive`);
+    /// `depth` is the exception-group nesting (0 outside groups).
+    pub(crate) fn format_chain(
+        &mut self,
+        e: &ObjRef,
+        out: &mut String,
+        seen: &mut Vec<usize>,
+        depth: usize,
+    ) {
         seen.push(Rc::as_ptr(e) as *const u8 as usize);
         if let Some(x) = Self::exc_obj(e) {
             let cause = x.cause.borrow().clone();
             let context = x.context.borrow().clone();
             let suppress = x.suppress_context.get();
+            let margin = super::tb_groups::margin(depth);
             if let Value::Obj(c) = &cause {
                 if !seen.contains(&(Rc::as_ptr(c) as *const u8 as usize)) {
-                    self.format_chain(c, out, seen);
-                    out.push_str(
-                        "\nThe above exception was the direct cause of the following exception:\n\n",
-                    );
+                    self.format_chain(c, out, seen, depth);
+                    out.push_str(&format!(
+                        "{margin}\n{margin}The above exception was the direct cause of the following exception:\n{margin}\n"
+                    ));
                 }
             } else if let (Value::Obj(c), false) = (&context, suppress) {
                 if !seen.contains(&(Rc::as_ptr(c) as *const u8 as usize)) {
-                    self.format_chain(c, out, seen);
-                    out.push_str(
-                        "\nDuring handling of the above exception, another exception occurred:\n\n",
-                    );
+                    self.format_chain(c, out, seen, depth);
+                    out.push_str(&format!(
+                        "{margin}\n{margin}During handling of the above exception, another exception occurred:\n{margin}\n"
+                    ));
                 }
             }
         }
-        self.format_single(e, out);
+        let group = self.types.exc("BaseExceptionGroup").clone();
+        if self.isinstance(&Value::Obj(e.clone()), &group) {
+            self.format_group(e, out, seen, depth);
+        } else {
+            let mut text = String::new();
+            self.format_single(e, &mut text, false);
+            super::tb_groups::indent_into(&text, depth, false, out);
+        }
     }
 
-    fn format_single(&mut self, e: &ObjRef, out: &mut String) {
+    /// One exception's traceback and final line, unindented.
+    pub(crate) fn format_single(&mut self, e: &ObjRef, out: &mut String, group: bool) {
         let tb: Vec<TbEntry> = match Self::exc_obj(e) {
             Some(x) => x.traceback.borrow().clone(),
             None => Vec::new(),
         };
         if !tb.is_empty() {
-            out.push_str("Traceback (most recent call last):\n");
+            if group {
+                out.push_str("Exception Group Traceback (most recent call last):\n");
+            } else {
+                out.push_str("Traceback (most recent call last):\n");
+            }
             let mut last: Option<(String, usize, String)> = None;
             let mut repeat = 0;
             for entry in tb.iter().rev() {
@@ -415,7 +437,7 @@ impl Vm {
                     repeat = 0;
                 }
                 last = Some(key);
-                format_tb_entry(entry, out);
+                super::carets::format_tb_entry(entry, out);
             }
             if repeat >= 3 {
                 let n = repeat - 2;
@@ -444,10 +466,14 @@ impl Vm {
             Err(_) => "<exception str() failed>".to_string(),
         };
         let mut s = if text.is_empty() {
-            format!("{name}\n")
+            name.to_string()
         } else {
-            format!("{name}: {text}\n")
+            format!("{name}: {text}")
         };
+        if let Some(hint) = self.suggestion_for(e) {
+            s.push_str(&format!(". Did you mean: '{hint}'?"));
+        }
+        s.push('\n');
         let notes_key = self.intern("__notes__");
         if let Some(notes) = self.exc_get_attr(&Exc(e.clone()), &notes_key) {
             if let Some(ObjKind::List(items)) = notes.kind() {
@@ -526,46 +552,4 @@ impl Vm {
             Err(_) => format!("<{} object>", self.type_name(v)),
         }
     }
-}
-
-/// One `File "...", line N, in name` block, with the source line and CPython 3.11's carets.
-fn format_tb_entry(entry: &TbEntry, out: &mut String) {
-    let code = &entry.code;
-    let file = &code.file;
-    let span = code
-        .spans
-        .get(entry.ip as usize)
-        .copied()
-        .unwrap_or_default();
-    let line = file.line_of(span.lo);
-    out.push_str(&format!(
-        "  File \"{}\", line {}, in {}\n",
-        file.name, line, code.name
-    ));
-    let text = file.line_text(line);
-    let stripped = text.trim_start();
-    if stripped.is_empty() {
-        return;
-    }
-    out.push_str(&format!("    {}\n", stripped.trim_end()));
-    let indent = text.len() - stripped.len();
-    let line_start = file.line_start(line);
-    let lo = span.lo as usize;
-    let hi = (span.hi as usize).min(line_start + text.len());
-    if lo < line_start || hi <= lo {
-        return;
-    }
-    let start_col = text[..lo - line_start].chars().count();
-    let end_col = text[..hi - line_start].chars().count();
-    let content_start = text[..indent].chars().count();
-    let content_end = text.trim_end().chars().count();
-    if start_col <= content_start && end_col >= content_end {
-        return;
-    }
-    let width = end_col.saturating_sub(start_col).max(1);
-    out.push_str(&format!(
-        "    {}{}\n",
-        " ".repeat(start_col - content_start),
-        "^".repeat(width)
-    ));
 }

@@ -316,6 +316,9 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             trace_value(&*borrow!(e.cause), f);
             trace_value(&*borrow!(e.context), f);
             trace_attrs(&*borrow!(e.attrs), f);
+            for entry in borrow!(e.traceback).iter() {
+                f(&entry.globals);
+            }
         }
         ObjKind::Generator(g) => {
             trace_value(&*borrow!(g.name), f);

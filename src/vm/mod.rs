@@ -8,6 +8,7 @@
 
 pub mod attr;
 pub mod call;
+pub mod carets;
 pub mod dispatch;
 pub mod exc;
 pub mod frame;
@@ -18,6 +19,8 @@ pub mod iter;
 pub mod object;
 pub mod ops;
 pub mod repr;
+pub mod suggest;
+pub mod tb_groups;
 pub mod types_registry;
 pub mod value;
 

@@ -291,6 +291,8 @@ pub struct Property {
 pub struct TbEntry {
     pub code: Rc<Code>,
     pub ip: u32,
+    /// The frame's globals (NameError suggestions look there, as CPython does).
+    pub globals: ObjRef,
 }
 
 /// An exception instance's state.
