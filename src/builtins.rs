@@ -383,12 +383,13 @@ fn next(vm: &mut Vm, args: Args) -> PyResult {
         let msg = format!("'{}' object is not an iterator", vm.type_name(it));
         return Err(vm.type_error(msg));
     }
-    match vm.next_value(it)? {
-        Some(v) => Ok(v),
-        None => match args.pos.get(1) {
-            Some(d) => Ok(d.clone()),
-            None => Err(vm.stop_iteration(Value::None)),
-        },
+    let default = args.pos.get(1);
+    match vm.next_or_stop(it) {
+        Ok(v) => Ok(v),
+        Err(e) if default.is_some() && vm.exc_is(&e, "StopIteration") => {
+            Ok(default.cloned().unwrap_or_default())
+        }
+        Err(e) => Err(e),
     }
 }
 

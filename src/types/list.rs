@@ -418,7 +418,9 @@ fn count(vm: &mut Vm, args: Args) -> PyResult {
 
 fn clear(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "list.clear", 0, 0)?;
-    let old = std::mem::take(&mut *items(&args.pos[0]).borrow_mut());
+    let mut old = std::mem::take(&mut *items(&args.pos[0]).borrow_mut());
+    // CPython releases the items last to first.
+    old.reverse();
     drop(old);
     Ok(Value::None)
 }

@@ -268,6 +268,7 @@ impl Vm {
             }
             let entry = std::mem::replace(&mut frame.entry, Entry::Suspended);
             self.depth -= 1;
+            self.keep_frame_locals(&exc, &mut frame);
             self.recycle_frame(frame);
             match entry {
                 Entry::Boundary => return Flow::Exit(Err(exc)),

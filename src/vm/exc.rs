@@ -193,7 +193,19 @@ impl Vm {
                 code: frame.code.clone(),
                 ip: frame.lasti(),
                 globals: frame.globals.clone(),
+                locals: Vec::new(),
             });
+        }
+    }
+
+    /// Hands the locals of a frame that `e` is leaving to its newest traceback entry.
+    pub(crate) fn keep_frame_locals(&mut self, e: &Exc, frame: &mut Frame) {
+        if let ObjKind::Exception(x) = &e.0.kind {
+            if let Some(entry) = x.traceback.borrow_mut().last_mut() {
+                if entry.locals.is_empty() {
+                    entry.locals = std::mem::take(&mut frame.locals);
+                }
+            }
         }
     }
 

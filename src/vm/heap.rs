@@ -318,6 +318,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             trace_attrs(&*borrow!(e.attrs), f);
             for entry in borrow!(e.traceback).iter() {
                 f(&entry.globals);
+                entry.locals.iter().for_each(|v| trace_value(v, f));
             }
         }
         ObjKind::Generator(g) => {
@@ -484,7 +485,14 @@ impl Drop for Obj {
             return;
         }
         let depth = DROP_DEPTH.with(|d| d.get());
-        let kind = std::mem::replace(&mut self.kind, ObjKind::Ellipsis);
+        let mut kind = std::mem::replace(&mut self.kind, ObjKind::Ellipsis);
+        // Lists and tuples release their items last to first, as CPython's deallocators do
+        // (observable through finalizers).
+        match &mut kind {
+            ObjKind::List(items) => items.get_mut().reverse(),
+            ObjKind::Tuple(items) => items.reverse(),
+            _ => {}
+        }
         if depth >= MAX_DROP_DEPTH {
             DEFERRED_DROPS.with(|q| q.borrow_mut().push(kind));
             return;

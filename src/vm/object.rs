@@ -293,6 +293,9 @@ pub struct TbEntry {
     pub ip: u32,
     /// The frame's globals (NameError suggestions look there, as CPython does).
     pub globals: ObjRef,
+    /// The locals of a frame the exception left: like CPython's traceback holding the
+    /// frame, this keeps them alive (and unfinalized) until the exception dies.
+    pub locals: Vec<Value>,
 }
 
 /// An exception instance's state.
