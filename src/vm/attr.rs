@@ -5,7 +5,9 @@
 //! Invariant: no `RefCell` borrow of attribute storage is held while a descriptor, property or
 //! `__getattr__` runs.
 
-use super::object::{Attrs, NativeFunction, ObjKind, HOOK_GETATTR, HOOK_GETATTRIBUTE};
+use super::object::{
+    Attrs, NativeFunction, ObjKind, HOOK_GETATTR, HOOK_GETATTRIBUTE, HOOK_SETATTR,
+};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use std::cell::RefCell;
@@ -352,6 +354,12 @@ impl Vm {
         if self.lookup_type(ty, &gn).is_some() {
             bits |= HOOK_GETATTR;
         }
+        let sn = self.intern("__setattr__");
+        if let Some(f) = self.lookup_type(ty, &sn) {
+            if !matches!(f.kind(), Some(ObjKind::Native(_))) {
+                bits |= HOOK_SETATTR;
+            }
+        }
         t.hooks.set((self.type_epoch, bits));
         bits
     }
@@ -549,15 +557,14 @@ impl Vm {
         }
         let ty = self.type_of(obj).clone();
         if let Value::Obj(o) = obj {
-            if o.class.is_some() {
+            if o.class.is_some() && self.attr_hooks(&ty) & HOOK_SETATTR != 0 {
                 let sa = self.intern("__setattr__");
-                if let Some(f) = self.lookup_type(&ty, &sa) {
-                    if !matches!(f.kind(), Some(ObjKind::Native(_))) {
-                        let f = self.bind_descriptor(f, obj, &ty)?;
-                        self.call(&f, &[name.clone(), v])?;
-                        return Ok(());
-                    }
-                }
+                let f = self
+                    .lookup_type(&ty, &sa)
+                    .expect("hook bit implies the method");
+                let f = self.bind_descriptor(f, obj, &ty)?;
+                self.call(&f, &[name.clone(), v])?;
+                return Ok(());
             }
         }
         self.generic_setattr(obj, name, Some(v))

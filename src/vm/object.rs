@@ -240,6 +240,8 @@ pub const HOOKS_UNKNOWN: (u64, u8) = (u64::MAX, 0);
 pub const HOOK_GETATTRIBUTE: u8 = 1;
 /// The type (or a base) defines `__getattr__`.
 pub const HOOK_GETATTR: u8 = 2;
+/// The type (or a base) defines `__setattr__` in Aio code.
+pub const HOOK_SETATTR: u8 = 4;
 
 /// The payload kind instances of a type are created with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
