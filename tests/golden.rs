@@ -71,6 +71,19 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         let mut stdin = child.stdin.take().expect("piped");
         let _ = stdin.write_all(&data);
     }
+    // Drain the pipes while the case runs: output larger than a pipe buffer would
+    // otherwise block the child until the deadline.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out_reader = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err_reader = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         match child.try_wait() {
@@ -83,10 +96,12 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
             Err(e) => return Some(format!("{}: {e}", path.display())),
         }
     }
-    let out = child.wait_with_output().expect("output");
-    let got_out = String::from_utf8_lossy(&out.stdout);
-    let got_err = String::from_utf8_lossy(&out.stderr);
-    let code = out.status.code().unwrap_or(-1);
+    let status = child.wait().expect("exit status");
+    let stdout = out_reader.join().expect("stdout reader");
+    let stderr = err_reader.join().expect("stderr reader");
+    let got_out = String::from_utf8_lossy(&stdout);
+    let got_err = String::from_utf8_lossy(&stderr);
+    let code = status.code().unwrap_or(-1);
     let mut problems = Vec::new();
     if got_out != want_out {
         problems.push(format!(

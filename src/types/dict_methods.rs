@@ -366,6 +366,13 @@ impl Vm {
 
 /// `dict == dict`.
 pub fn dict_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    vm.enter_recursion_where(" in comparison")?;
+    let r = dict_eq_items(vm, a, b);
+    vm.leave_recursion();
+    r
+}
+
+fn dict_eq_items(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
     let (Value::Obj(x), Value::Obj(y)) = (a, b) else {
         return Ok(false);
     };
@@ -398,7 +405,7 @@ pub fn repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
     if items.is_empty() {
         return Ok("{}".into());
     }
-    vm.enter_recursion()?;
+    vm.enter_recursion_where(" while getting the repr of an object")?;
     vm.repr_guard.push(id);
     let r = (|| {
         let mut s = String::from("{");

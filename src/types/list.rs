@@ -279,7 +279,7 @@ pub fn seq_repr(vm: &mut Vm, v: &Value, open: &str, close: &str, tuple: bool) ->
     if snapshot.is_empty() {
         return Ok(format!("{open}{close}"));
     }
-    vm.enter_recursion()?;
+    vm.enter_recursion_where(" while getting the repr of an object")?;
     vm.repr_guard.push(id);
     let r = (|| {
         let mut s = String::from(open);

@@ -229,6 +229,13 @@ pub fn sequence_compare(vm: &mut Vm, op: CmpKind, a: &Value, b: &Value) -> PyRes
     if matches!(op, CmpKind::Eq | CmpKind::Ne) && x.len() != y.len() {
         return Ok(op == CmpKind::Ne);
     }
+    vm.enter_recursion_where(" in comparison")?;
+    let r = sequence_compare_items(vm, op, &x, &y);
+    vm.leave_recursion();
+    r
+}
+
+fn sequence_compare_items(vm: &mut Vm, op: CmpKind, x: &[Value], y: &[Value]) -> PyResult<bool> {
     let n = x.len().min(y.len());
     for i in 0..n {
         if x[i].is(&y[i]) {

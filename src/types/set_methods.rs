@@ -485,7 +485,7 @@ pub fn repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
     if vm.repr_guard.contains(&id) {
         return Ok(format!("{name}(...)"));
     }
-    vm.enter_recursion()?;
+    vm.enter_recursion_where(" while getting the repr of an object")?;
     vm.repr_guard.push(id);
     let r = (|| {
         let mut s = String::new();

@@ -840,8 +840,18 @@ impl Vm {
 
     /// Checks the recursion limit for native recursion (repr of nested containers...).
     pub fn enter_recursion(&mut self) -> PyResult<()> {
+        self.enter_recursion_where("")
+    }
+
+    /// `enter_recursion` whose RecursionError message ends with `where`, as CPython's
+    /// `Py_EnterRecursiveCall(" while getting the repr of an object")` does.
+    pub fn enter_recursion_where(&mut self, place: &str) -> PyResult<()> {
         if self.depth >= self.config.recursion_limit || self.native_reentries >= MAX_NATIVE_DEPTH {
-            return Err(self.recursion_error());
+            let e = self.new_exc_msg(
+                "RecursionError",
+                format!("maximum recursion depth exceeded{place}"),
+            );
+            return Err(e);
         }
         self.depth += 1;
         self.native_reentries += 1;

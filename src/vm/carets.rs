@@ -23,6 +23,10 @@ pub(crate) fn format_tb_entry(entry: &TbEntry, out: &mut String) {
         "  File \"{}\", line {}, in {}\n",
         file.name, line, code.name
     ));
+    // Like CPython's linecache, there is no source to show for `<string>` or `<stdin>`.
+    if file.name.starts_with('<') && file.name.ends_with('>') {
+        return;
+    }
     let text = file.line_text(line);
     let text = text.trim_end_matches(['\n', '\r']);
     let stripped = text.trim_start();

@@ -142,13 +142,14 @@ impl Heap {
             }
             freed = garbage.len();
         }
-        let garbage_set: std::collections::HashSet<usize> = if resurrected {
-            Default::default()
-        } else {
-            garbage.iter().copied().collect()
-        };
+        let mut is_garbage = vec![false; objs.len()];
+        if !resurrected {
+            for &i in &garbage {
+                is_garbage[i] = true;
+            }
+        }
         for (i, o) in objs.iter().enumerate() {
-            if !garbage_set.contains(&i) {
+            if !is_garbage[i] {
                 self.old.push(Rc::downgrade(o));
             }
         }
@@ -168,7 +169,7 @@ impl Heap {
 
 /// Indices into `objs` of the objects reachable only from each other.
 fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
-    let index: HashMap<*const Obj, usize> = objs
+    let index: HashMap<*const Obj, usize, PtrHash> = objs
         .iter()
         .enumerate()
         .map(|(i, o)| (Rc::as_ptr(o), i))
@@ -208,6 +209,39 @@ fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
         });
     }
     (0..objs.len()).filter(|&i| !reachable[i]).collect()
+}
+
+/// Hashing for the collector's pointer index: SipHash costs more than the whole scan.
+#[derive(Default, Clone, Copy)]
+struct PtrHash;
+
+impl std::hash::BuildHasher for PtrHash {
+    type Hasher = PtrHasher;
+    fn build_hasher(&self) -> PtrHasher {
+        PtrHasher(0)
+    }
+}
+
+/// Multiplicative hashing of an address, folded so that the low bits (which pick the
+/// bucket) depend on all of it despite allocation alignment.
+struct PtrHasher(u64);
+
+impl std::hash::Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
 }
 
 /// A suspended generator must be closed (running its `finally` blocks) before it is freed.

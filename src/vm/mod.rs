@@ -68,6 +68,8 @@ pub struct Output {
     line_buffered: bool,
     /// Set after a write failed (e.g. a closed pipe); later writes are dropped.
     broken: bool,
+    /// The OS error of a failed write not yet reported to the script.
+    unreported: Option<i32>,
 }
 
 impl Output {
@@ -83,6 +85,7 @@ impl Output {
             buf: Vec::new(),
             line_buffered,
             broken: false,
+            unreported: None,
         }
     }
 
@@ -119,10 +122,17 @@ impl Output {
                 Ok(())
             }
         };
-        if r.is_err() {
+        if let Err(e) = r {
             self.broken = true;
+            self.unreported = Some(e.raw_os_error().unwrap_or(32));
         }
         self.buf.clear();
+    }
+
+    /// The errno of a write failure that the script has not been told about yet (`print`
+    /// raises it once, as CPython raises BrokenPipeError when its buffer cannot be flushed).
+    pub fn take_failure(&mut self) -> Option<i32> {
+        self.unreported.take()
     }
 }
 
