@@ -451,7 +451,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         body: &'a [Stmt],
         orelse: &'a [Stmt],
     ) -> R {
-        self.expr(iter)?;
+        self.iterable(iter)?;
         // CPython 3.11 gives GET_ITER and FOR_ITER the whole statement's location, so a
         // traceback through them shows no carets.
         self.set_span(span);
