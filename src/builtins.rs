@@ -239,15 +239,15 @@ pub fn isinstance_value(vm: &mut Vm, obj: &Value, cls: &Value) -> PyResult<bool>
                             ),
                             _ => f,
                         };
-                        let r = vm.call(&f, &[obj.clone()])?;
+                        let r = vm.call(&f, std::slice::from_ref(obj))?;
                         return vm.truthy(&r);
                     }
                 }
                 Ok(vm.isinstance(obj, c))
             }
             ObjKind::Tuple(items) => {
-                for it in items.to_vec() {
-                    if isinstance_value(vm, obj, &it)? {
+                for it in items.iter() {
+                    if isinstance_value(vm, obj, it)? {
                         return Ok(true);
                     }
                 }
@@ -299,7 +299,7 @@ pub fn issubclass_value(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
                                     )),
                                     _ => f,
                                 };
-                            let r = vm.call(&f, &[a.clone()])?;
+                            let r = vm.call(&f, std::slice::from_ref(a))?;
                             return vm.truthy(&r);
                         }
                     }
@@ -307,8 +307,8 @@ pub fn issubclass_value(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
                 Ok(vm.is_subclass(ao, c))
             }
             ObjKind::Tuple(items) => {
-                for it in items.to_vec() {
-                    if issubclass_value(vm, a, &it)? {
+                for it in items.iter() {
+                    if issubclass_value(vm, a, it)? {
                         return Ok(true);
                     }
                 }
@@ -591,7 +591,7 @@ fn min_max(vm: &mut Vm, args: &Args, is_max: bool) -> PyResult {
         let k = if key.is_none() {
             x.clone()
         } else {
-            vm.call(&key, &[x.clone()])?
+            vm.call(&key, std::slice::from_ref(&x))?
         };
         let better = if is_max {
             vm.lt(&best_key, &k)?

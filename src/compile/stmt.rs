@@ -8,7 +8,7 @@
 //! depth recorded at the `try`.
 
 use super::code::{AwaitWhere, Instr};
-use super::symtable::{tag, NameScope, ScopeKind};
+use super::symtable::{tag, ScopeKind};
 use super::{Compiler, FBlock, Label, R};
 use crate::syntax::ast::*;
 use crate::syntax::SyntaxError;
@@ -1018,13 +1018,6 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
         self.store_name(&c.name);
         Ok(())
-    }
-
-    /// True when the scope is a class whose free name `name` resolves through the class
-    /// namespace first.
-    pub(crate) fn is_class_free(&self, name: &str) -> bool {
-        let scope = &self.table.scopes[self.unit_ref().scope];
-        scope.kind == ScopeKind::Class && scope.lookup(name) == NameScope::Free
     }
 }
 

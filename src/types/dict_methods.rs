@@ -145,7 +145,7 @@ impl Vm {
             let n = self.intern("__missing__");
             if let Some(f) = self.lookup_type(&ty, &n) {
                 let f = self.bind_descriptor(f, dv, &ty)?;
-                return self.call(&f, &[key.clone()]);
+                return self.call(&f, std::slice::from_ref(key));
             }
         }
         Err(self.key_error(key.clone()))

@@ -415,7 +415,7 @@ fn split_rec(vm: &mut Vm, exc: &Value, cond: &Value) -> PyResult<(Option<Value>,
     let matched = match cond.kind() {
         Some(ObjKind::Type(_)) | Some(ObjKind::Tuple(_)) => vm.exc_matches(exc, cond)?,
         _ => {
-            let r = vm.call(cond, &[exc.clone()])?;
+            let r = vm.call(cond, std::slice::from_ref(exc))?;
             vm.truthy(&r)?
         }
     };

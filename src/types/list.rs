@@ -447,7 +447,7 @@ pub fn sort_values(
     if let Some(k) = key.filter(|k| !k.is_none()) {
         let mut keyed = Vec::with_capacity(vals.len());
         for v in vals.drain(..) {
-            let kv = vm.call(k, &[v.clone()])?;
+            let kv = vm.call(k, std::slice::from_ref(&v))?;
             keyed.push((kv, v));
         }
         let mut keys: Vec<Value> = keyed.iter().map(|(k, _)| k.clone()).collect();
@@ -486,7 +486,7 @@ pub fn sort_values(
 fn sort_indices(
     vm: &mut Vm,
     keys: &mut [Value],
-    order: &mut Vec<usize>,
+    order: &mut [usize],
     reverse: bool,
 ) -> PyResult<()> {
     let all_str = keys.iter().all(|k| {

@@ -213,7 +213,7 @@ impl Vm {
                     return Err(self.attribute_error("unreadable attribute".into()));
                 }
                 let fget = p.fget.clone();
-                self.call(&fget, &[obj.clone()])
+                self.call(&fget, std::slice::from_ref(obj))
             }
             ObjKind::GetSet(g) => (g.get)(self, obj),
             _ if o.class.is_some() => {
@@ -313,7 +313,7 @@ impl Vm {
                 .lookup_type(&ty, &n)
                 .expect("hook bit implies the method");
             let f = self.bind_descriptor(f, obj, &ty)?;
-            self.call(&f, &[name.clone()])
+            self.call(&f, std::slice::from_ref(name))
         } else {
             self.object_getattribute(obj, name, &ty)
         };
@@ -327,7 +327,7 @@ impl Vm {
                     .lookup_type(&ty, &n)
                     .expect("hook bit implies the method");
                 let f = self.bind_descriptor(f, obj, &ty)?;
-                self.call(&f, &[name.clone()])
+                self.call(&f, std::slice::from_ref(name))
             }
             r => r,
         }
@@ -456,8 +456,8 @@ impl Vm {
         }
         let pos = chain.iter().position(|c| Rc::ptr_eq(c, start));
         if let Some(p) = pos {
-            for c in chain[p + 1..].to_vec() {
-                if let Some(v) = self.type_dict_get(&c, name) {
+            for c in chain[p + 1..].iter() {
+                if let Some(v) = self.type_dict_get(c, name) {
                     let is_type_target = matches!(target, Value::Obj(o) if o.as_type().is_some());
                     if is_type_target {
                         // super() in a classmethod: bind classmethods to the class.
@@ -719,7 +719,7 @@ impl Vm {
                 if let Some(f) = self.lookup_type(&ty, &da) {
                     if !matches!(f.kind(), Some(ObjKind::Native(_))) {
                         let f = self.bind_descriptor(f, obj, &ty)?;
-                        self.call(&f, &[name.clone()])?;
+                        self.call(&f, std::slice::from_ref(name))?;
                         return Ok(());
                     }
                 }

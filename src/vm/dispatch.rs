@@ -1084,6 +1084,8 @@ impl Vm {
     }
 
     /// Stores a suspended await chain in the generator at its base.
+    // Frames stay boxed: they move between fibers, pools and generators by pointer.
+    #[allow(clippy::vec_box)]
     pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: Vec<Box<Frame>>) {
         if let ObjKind::Generator(g) = &gen.kind {
             *g.state.borrow_mut() = GenState::Suspended(segment);

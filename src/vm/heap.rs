@@ -311,7 +311,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
                 .iter()
                 .for_each(|v| trace_value(v, f));
             trace_value(&*borrow!(func.kwdefaults), f);
-            func.closure.iter().for_each(|c| f(c));
+            func.closure.iter().for_each(&mut *f);
             trace_attrs(&*borrow!(func.attrs), f);
         }
         ObjKind::BoundMethod(m) => {

@@ -264,7 +264,7 @@ impl Vm {
                     self.truthy(&v)?
                 } else {
                     let func = func.clone();
-                    let r = self.call(&func, &[v.clone()])?;
+                    let r = self.call(&func, std::slice::from_ref(&v))?;
                     self.truthy(&r)?
                 };
                 if keep {

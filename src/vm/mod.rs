@@ -179,6 +179,8 @@ pub struct Vm {
     interned: HashMap<Box<str>, Value>,
     /// Frames below the one the dispatch loop is running (its caller chain), bottom first.
     pub fiber: Vec<Box<frame::Frame>>,
+    // Frames stay boxed: they move between fibers, pools and generators by pointer.
+    #[allow(clippy::vec_box)]
     frame_pool: Vec<Box<frame::Frame>>,
     /// Frames running now, including nested native re-entries (for RecursionError).
     pub depth: usize,
@@ -200,6 +202,8 @@ pub struct Vm {
     /// Cached one-character ASCII strings.
     pub(crate) ascii_chars: Vec<Option<Value>>,
     /// Lower frames of a resumed await chain, to be pushed under the frame about to run.
+    // Frames stay boxed: they move between fibers, pools and generators by pointer.
+    #[allow(clippy::vec_box)]
     pub(crate) resume_below: Vec<Box<frame::Frame>>,
     /// How `Send` steps extension awaitables (futures); installed by the event loop.
     pub ext_send_hook: gen::ExtSendHook,

@@ -162,7 +162,7 @@ impl Vm {
             _ => {
                 let ty = self.type_of(this).clone();
                 let bound = self.bind_descriptor(f, this, &ty)?;
-                self.call(&bound, &[other.clone()])
+                self.call(&bound, std::slice::from_ref(other))
             }
         }
     }
@@ -445,7 +445,7 @@ impl Vm {
         let cn = self.intern("__contains__");
         if let Some(f) = self.lookup_type(&ty, &cn) {
             let f = self.bind_descriptor(f, container, &ty)?;
-            let r = self.call(&f, &[item.clone()])?;
+            let r = self.call(&f, std::slice::from_ref(item))?;
             return self.truthy(&r);
         }
         let it = match self.get_iter(container) {
@@ -478,14 +478,14 @@ impl Vm {
         let gn = self.intern("__getitem__");
         if let Some(f) = self.lookup_type(&ty, &gn) {
             let f = self.bind_descriptor(f, container, &ty)?;
-            return self.call(&f, &[key.clone()]);
+            return self.call(&f, std::slice::from_ref(key));
         }
         if let Value::Obj(o) = container {
             if let ObjKind::Type(_) = &o.kind {
                 let cg = self.intern("__class_getitem__");
                 if let Some(f) = self.lookup_type(o, &cg) {
                     let f = self.bind_descriptor(f, container, o)?;
-                    return self.call(&f, &[key.clone()]);
+                    return self.call(&f, std::slice::from_ref(key));
                 }
                 if o.as_type().is_some_and(|t| t.builtin) {
                     // `list[int]` in annotations: a generic alias; the origin class serves.
@@ -537,7 +537,7 @@ impl Vm {
         let dn = self.intern("__delitem__");
         if let Some(f) = self.lookup_type(&ty, &dn) {
             let f = self.bind_descriptor(f, container, &ty)?;
-            self.call(&f, &[key.clone()])?;
+            self.call(&f, std::slice::from_ref(key))?;
             return Ok(());
         }
         let msg = format!(
