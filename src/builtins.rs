@@ -2,7 +2,7 @@
 //! Invariant: each function's argument errors use CPython 3.11's wording.
 
 use crate::types::int::{int_of, IntRef};
-use crate::vm::object::{Args, NativeFn, NativeIter, ObjKind};
+use crate::vm::object::{Args, GenKind, NativeFn, NativeIter, ObjKind};
 use crate::vm::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::cell::Cell;
@@ -84,9 +84,9 @@ pub fn install(vm: &mut Vm) {
     let el = vm.ellipsis();
     vm.dict_set_str(&d, "Ellipsis", el);
     vm.dict_set_str(&d, "None", Value::None);
-    vm.dict_set_str(&d, "True", Value::Bool(true));
-    vm.dict_set_str(&d, "False", Value::Bool(false));
-    vm.dict_set_str(&d, "__debug__", Value::Bool(true));
+    vm.dict_set_str(&d, "True", Value::TRUE);
+    vm.dict_set_str(&d, "False", Value::FALSE);
+    vm.dict_set_str(&d, "__debug__", Value::TRUE);
 }
 
 impl crate::vm::Types {
@@ -269,7 +269,7 @@ fn isinstance(vm: &mut Vm, args: Args) -> PyResult {
         let n = args.pos.len();
         return Err(vm.type_error(format!("isinstance expected 2 arguments, got {n}")));
     }
-    Ok(Value::Bool(isinstance_value(
+    Ok(Value::from_bool(isinstance_value(
         vm,
         &args.pos[0],
         &args.pos[1],
@@ -329,7 +329,7 @@ fn issubclass(vm: &mut Vm, args: Args) -> PyResult {
         let n = args.pos.len();
         return Err(vm.type_error(format!("issubclass expected 2 arguments, got {n}")));
     }
-    Ok(Value::Bool(issubclass_value(
+    Ok(Value::from_bool(issubclass_value(
         vm,
         &args.pos[0],
         &args.pos[1],
@@ -395,7 +395,27 @@ fn next(vm: &mut Vm, args: Args) -> PyResult {
 
 fn aiter(vm: &mut Vm, args: Args) -> PyResult {
     let v = one_arg(vm, &args, "aiter")?;
-    vm.get_aiter(v)
+    // The builtin words its errors differently from `async for`.
+    let ty = vm.type_of(v).clone();
+    let n = vm.intern("__aiter__");
+    if vm.lookup_type(&ty, &n).is_none() {
+        let msg = format!("'{}' object is not an async iterable", vm.type_name(v));
+        return Err(vm.type_error(msg));
+    }
+    let f = vm.getattr_str(v, "__aiter__")?;
+    let it = vm.call(&f, &[])?;
+    let is_agen =
+        matches!(it.kind(), Some(ObjKind::Generator(g)) if g.kind == GenKind::AsyncGenerator);
+    let ity = vm.type_of(&it).clone();
+    let an = vm.intern("__anext__");
+    if !is_agen && vm.lookup_type(&ity, &an).is_none() {
+        let msg = format!(
+            "aiter() returned not an async iterator of type '{}'",
+            vm.type_name(&it)
+        );
+        return Err(vm.type_error(msg));
+    }
+    Ok(it)
 }
 
 fn anext(vm: &mut Vm, args: Args) -> PyResult {
@@ -456,8 +476,8 @@ fn hasattr(vm: &mut Vm, args: Args) -> PyResult {
     let s = name.as_str().unwrap_or("").to_string();
     let n = vm.intern(&s);
     match vm.get_attr(&args.pos[0], &n) {
-        Ok(_) => Ok(Value::Bool(true)),
-        Err(e) if vm.exc_is(&e, "AttributeError") => Ok(Value::Bool(false)),
+        Ok(_) => Ok(Value::TRUE),
+        Err(e) if vm.exc_is(&e, "AttributeError") => Ok(Value::FALSE),
         Err(e) => Err(e),
     }
 }
@@ -488,7 +508,7 @@ pub fn callable_value(vm: &mut Vm, v: &Value) -> bool {
 
 fn callable(vm: &mut Vm, args: Args) -> PyResult {
     let v = one_arg(vm, &args, "callable")?;
-    Ok(Value::Bool(callable_value(vm, v)))
+    Ok(Value::from_bool(callable_value(vm, v)))
 }
 
 fn any(vm: &mut Vm, args: Args) -> PyResult {
@@ -496,10 +516,10 @@ fn any(vm: &mut Vm, args: Args) -> PyResult {
     let it = vm.get_iter(v)?;
     while let Some(x) = vm.next_value(&it)? {
         if vm.truthy(&x)? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn all(vm: &mut Vm, args: Args) -> PyResult {
@@ -507,10 +527,10 @@ fn all(vm: &mut Vm, args: Args) -> PyResult {
     let it = vm.get_iter(v)?;
     while let Some(x) = vm.next_value(&it)? {
         if !vm.truthy(&x)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::FALSE);
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::TRUE)
 }
 
 fn sum(vm: &mut Vm, args: Args) -> PyResult {
@@ -541,7 +561,7 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult {
     while let Some(x) = vm.next_value(&it)? {
         acc = match (&acc, &x) {
             (Value::Int(a), Value::Int(b)) if a.checked_add(*b).is_some() => Value::Int(a + b),
-            (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
+            (Value::Float(a), Value::Float(b)) => Value::from_f64(a.get() + b.get()),
             _ => vm.binary_op(&acc, &x, crate::syntax::ast::BinOp::Add)?,
         };
     }
@@ -621,8 +641,8 @@ fn abs(vm: &mut Vm, args: Args) -> PyResult {
             Some(a) => Value::Int(a),
             None => vm.new_bigint(num_bigint::BigInt::from(*i).magnitude().clone().into()),
         }),
-        Value::Bool(b) => Ok(Value::Int(*b as i64)),
-        Value::Float(f) => Ok(Value::Float(f.abs())),
+        Value::Bool(b) => Ok(Value::Int(b.get() as i64)),
+        Value::Float(f) => Ok(Value::from_f64(f.get().abs())),
         _ => {
             if let Some(IntRef::Big(b)) = int_of(v) {
                 use num_traits::Signed;
@@ -682,7 +702,7 @@ fn divmod(vm: &mut Vm, args: Args) -> PyResult {
     if let (Some(x), Some(y)) = (fa, fb) {
         if matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)) {
             let (q, r) = crate::fmt::float_divmod(x, y).map_err(|e| vm.fmt_error(e))?;
-            return Ok(vm.new_tuple(vec![Value::Float(q), Value::Float(r)]));
+            return Ok(vm.new_tuple(vec![Value::from_f64(q), Value::from_f64(r)]));
         }
     }
     match vm.binary_protocol(a, b, "__divmod__", "__rdivmod__")? {
@@ -819,6 +839,7 @@ fn format(vm: &mut Vm, args: Args) -> PyResult {
 
 fn input(vm: &mut Vm, args: Args) -> PyResult {
     args.expect_range(vm, "input", 0, 1)?;
+    vm.require(crate::vm::limits::Capability::Stdin, "input")?;
     if let Some(p) = args.pos.first() {
         let s = vm.str_of(p)?;
         vm.write_stdout(&s);

@@ -106,8 +106,14 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
                         }
                     })
                     .unwrap_or_else(|| PathBuf::from("."));
+                // Like CPython, the main script's file name (tracebacks, `__file__`) is
+                // the path joined to the working directory, without normalisation.
+                let shown = match std::env::current_dir() {
+                    Ok(cwd) if p.is_relative() => cwd.join(p),
+                    _ => p.clone(),
+                };
                 let name = p.to_string_lossy().to_string();
-                (text, name.clone(), name, dir)
+                (text, shown.to_string_lossy().to_string(), name, dir)
             }
             Err(e) => {
                 let code = e.raw_os_error().unwrap_or(2);
@@ -237,7 +243,7 @@ pub fn exit_status(vm: &mut Vm, e: &Exc) -> i32 {
         return match &code {
             Value::None => 0,
             Value::Int(i) => *i as i32,
-            Value::Bool(b) => *b as i32,
+            Value::Bool(b) => b.get() as i32,
             other => {
                 let s = vm.str_of(other).unwrap_or_default();
                 vm.write_stderr(&format!("{s}\n"));

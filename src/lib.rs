@@ -4,6 +4,9 @@
 //! The pipeline: `syntax` (tokens, layout, parser) → `compile` (scopes, bytecode) → `vm`
 //! (stackless dispatch loop) with `types` (the builtin types), `builtins` and `modules` (the
 //! standard library).
+//!
+//! Embedding: [`embed::Engine`] is the entry point for Rust hosts (re-exported here as
+//! [`Engine`]); see `docs/embedding.md`.
 
 #![deny(unsafe_code)]
 
@@ -11,6 +14,8 @@ pub mod builtins;
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod embed;
+pub mod event_loop;
 pub mod fmt;
 pub mod hash;
 pub mod modules;
@@ -19,3 +24,5 @@ pub mod source;
 pub mod syntax;
 pub mod types;
 pub mod vm;
+
+pub use embed::{Dynamic, Engine, EngineBuilder, Error};

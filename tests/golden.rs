@@ -100,7 +100,12 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
     let stdout = out_reader.join().expect("stdout reader");
     let stderr = err_reader.join().expect("stderr reader");
     let got_out = String::from_utf8_lossy(&stdout);
-    let got_err = String::from_utf8_lossy(&stderr);
+    // The main script is named by its absolute path in tracebacks, as python3 does; the
+    // expectations name it relative to its directory.
+    let abs_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let got_err = String::from_utf8_lossy(&stderr)
+        .replace(&format!("\"{}/", abs_dir.display()), "\"")
+        .replace(&format!("\"{}/", dir.display()), "\"");
     let code = status.code().unwrap_or(-1);
     let mut problems = Vec::new();
     if got_out != want_out {

@@ -88,6 +88,15 @@ fn syntax_unsupported_features_are_clear_errors() {
             "{src:?}"
         );
     }
+    // Python 2 syntax keeps CPython's message; the rich rendering's hint says why.
+    let e = parse_module("x = `a`\n").unwrap_err();
+    assert_eq!(
+        describe("x = `a`\n", &e),
+        ("SyntaxError".into(), "invalid syntax".into(), 1, 5)
+    );
+    assert!(e.hint.unwrap().contains("backquotes"));
+    let e = parse_module("a <> b\n").unwrap_err();
+    assert!(e.hint.unwrap().contains("'!='"));
     // `match` and `case` stay ordinary names everywhere else.
     for src in [
         "match = 1\n",

@@ -213,10 +213,10 @@ impl<'a, 'v> Compiler<'a, 'v> {
     pub(crate) fn constant(&mut self, c: &Constant) -> Value {
         match c {
             Constant::None => Value::None,
-            Constant::Bool(b) => Value::Bool(*b),
+            Constant::Bool(b) => Value::from_bool(*b),
             Constant::Int(i) => Value::Int(*i),
             Constant::BigInt(b) => self.vm.new_bigint((**b).clone()),
-            Constant::Float(f) => Value::Float(*f),
+            Constant::Float(f) => Value::from_f64(*f),
             Constant::Str(s) => {
                 if s.len() <= 40 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                     self.vm.intern(s)
@@ -558,7 +558,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 operand,
             } => match &operand.kind {
                 ExprKind::Constant(Constant::Int(i)) => i.checked_neg().map(Value::Int),
-                ExprKind::Constant(Constant::Float(f)) => Some(Value::Float(-f)),
+                ExprKind::Constant(Constant::Float(f)) => Some(Value::from_f64(-f)),
                 _ => None,
             },
             _ => None,

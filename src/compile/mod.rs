@@ -338,9 +338,9 @@ impl<'a, 'v> Compiler<'a, 'v> {
     fn const_key(v: &Value) -> ConstKey {
         match v {
             Value::None => ConstKey::None,
-            Value::Bool(b) => ConstKey::Bool(*b),
+            Value::Bool(b) => ConstKey::Bool(b.get()),
             Value::Int(i) => ConstKey::Int(*i),
-            Value::Float(f) => ConstKey::Float(f.to_bits()),
+            Value::Float(f) => ConstKey::Float(f.get().to_bits()),
             Value::Obj(o) => match o.payload() {
                 crate::vm::object::ObjKind::Str(s) => ConstKey::Str(s.as_str().to_string()),
                 crate::vm::object::ObjKind::Bytes(b) => ConstKey::Bytes(b.to_vec()),
@@ -536,7 +536,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
             .collect();
         let varnames = unit.varnames.iter().map(|n| self.vm.intern(n)).collect();
         let doc = Value::None;
+        let plain = kwonly == 0
+            && !flags.varargs
+            && !flags.varkeywords
+            && !(flags.generator || flags.coroutine || flags.async_generator)
+            && unit.ncells == 0
+            && unit.nfree == 0;
         Ok(Code {
+            plain,
             name: unit.name,
             qualname: unit.qualname,
             file: self.file.clone(),

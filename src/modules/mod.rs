@@ -19,8 +19,8 @@ pub fn install_all(vm: &mut Vm) {
 
 /// Creates the native module `name`, if there is one.
 pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
-    let _ = vm;
     Ok(match name {
+        "_asyncio" => Some(crate::event_loop::methods::create_module(vm)),
         _ => None,
     })
 }
@@ -34,6 +34,19 @@ pub fn stdlib_source(name: &str) -> Option<(&'static str, bool)> {
 fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
     Some(match name {
         "_aio_helpers" => (include_str!("../../stdlib/_aio_helpers.aio"), false),
+        "asyncio" => (include_str!("../../stdlib/asyncio/__init__.aio"), true),
+        "asyncio.base_events" => (include_str!("../../stdlib/asyncio/base_events.aio"), false),
+        "asyncio.coroutines" => (include_str!("../../stdlib/asyncio/coroutines.aio"), false),
+        "asyncio.events" => (include_str!("../../stdlib/asyncio/events.aio"), false),
+        "asyncio.exceptions" => (include_str!("../../stdlib/asyncio/exceptions.aio"), false),
+        "asyncio.futures" => (include_str!("../../stdlib/asyncio/futures.aio"), false),
+        "asyncio.locks" => (include_str!("../../stdlib/asyncio/locks.aio"), false),
+        "asyncio.mixins" => (include_str!("../../stdlib/asyncio/mixins.aio"), false),
+        "asyncio.queues" => (include_str!("../../stdlib/asyncio/queues.aio"), false),
+        "asyncio.runners" => (include_str!("../../stdlib/asyncio/runners.aio"), false),
+        "asyncio.taskgroups" => (include_str!("../../stdlib/asyncio/taskgroups.aio"), false),
+        "asyncio.tasks" => (include_str!("../../stdlib/asyncio/tasks.aio"), false),
+        "asyncio.timeouts" => (include_str!("../../stdlib/asyncio/timeouts.aio"), false),
         _ => return None,
     })
 }

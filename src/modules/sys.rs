@@ -104,7 +104,7 @@ fn stream_flush(vm: &mut Vm, _args: Args) -> PyResult {
 
 fn stream_isatty(_vm: &mut Vm, args: Args) -> PyResult {
     use std::io::IsTerminal;
-    Ok(Value::Bool(match stream_fd(&args.pos[0]) {
+    Ok(Value::from_bool(match stream_fd(&args.pos[0]) {
         Some(0) => std::io::stdin().is_terminal(),
         Some(1) => std::io::stdout().is_terminal(),
         _ => std::io::stderr().is_terminal(),
@@ -154,7 +154,11 @@ fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult {
             ),
         ));
     }
-    vm.config.recursion_limit = n as usize;
+    // The host's hard cap on call depth cannot be raised from a script.
+    vm.config.recursion_limit = match vm.limits.max_depth {
+        Some(m) => (n as usize).min(m),
+        None => n as usize,
+    };
     Ok(Value::None)
 }
 

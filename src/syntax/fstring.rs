@@ -99,11 +99,7 @@ impl Splitter<'_> {
             if lit_end > start {
                 let mut text = String::new();
                 let chunk = &self.body[start..lit_end];
-                if self.raw {
-                    text.push_str(chunk);
-                } else {
-                    decode_str_into(chunk, false, &mut text)?;
-                }
+                decode_str_into(chunk, self.raw, &mut text)?;
                 out.push_text(&text, self.span(start, lit_end));
             }
             if doubled {

@@ -215,6 +215,12 @@ impl<'a> Layout<'a> {
             let (lo, hi) = (range.start + start, range.end + start);
             let tok = match item {
                 Ok(tok) => tok,
+                Err(e)
+                    if e.what == LexFailure::BadChar
+                        && self.src.as_bytes()[lo].is_ascii_graphic() =>
+                {
+                    Tok::Unknown
+                }
                 Err(e) => return Err(self.lex_error(e, start, lo)),
             };
             pending_continuation = None;
@@ -482,11 +488,6 @@ impl<'a> Layout<'a> {
     /// A character that starts no token.
     fn bad_char(&self, lo: usize) -> End {
         let c = self.src[lo..].chars().next().unwrap_or('\0');
-        let kind = SyntaxErrorKind::SyntaxError;
-        if c.is_ascii_graphic() {
-            // `$`, `?`, `!`, backquote: CPython passes them to its parser, which says no.
-            return End::Lazy(self.error(kind, "invalid syntax", lo));
-        }
         let span = self.span(lo, lo + c.len_utf8());
         let msg = if is_non_printable(c) {
             format!("invalid non-printable character U+{:04X}", c as u32)
@@ -514,7 +515,9 @@ fn rewrite_soft_syntax(toks: &mut Vec<Spanned<'_>>, end: End) -> End {
         match &toks[i].1 {
             Tok::With if matches!(toks.get(i + 1), Some((_, Tok::LParen, _))) => {
                 if let Some(close) = matching_close(toks, i + 1) {
-                    if matches!(toks.get(close + 1), Some((_, Tok::Colon, _))) {
+                    if matches!(toks.get(close + 1), Some((_, Tok::Colon, _)))
+                        && !holds_plain_expression(&toks[i + 2..close])
+                    {
                         toks[i + 1].1 = Tok::WithLParen;
                     }
                 }
@@ -537,6 +540,23 @@ fn rewrite_soft_syntax(toks: &mut Vec<Spanned<'_>>, end: End) -> End {
         i += 1;
     }
     end
+}
+
+/// Whether the tokens inside `with (...)` can only be one parenthesised expression (a
+/// walrus, `yield` or a generator expression at the top level), which CPython then takes as
+/// a single context manager rather than a list of items.
+fn holds_plain_expression(inner: &[Spanned<'_>]) -> bool {
+    let mut depth = 0usize;
+    for (_, t, _) in inner {
+        if t.is_open() {
+            depth += 1;
+        } else if t.is_close() {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && matches!(t, Tok::ColonEqual | Tok::Yield | Tok::For) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Index of the bracket closing the one at `open`.

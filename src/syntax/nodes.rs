@@ -127,7 +127,10 @@ pub fn tuple_or_single(elts: (Vec<Expr>, bool), l: usize, r: usize) -> Expr {
 pub fn paren<'a>(c: Option<Elems>, l: usize, r: usize) -> PResult<'a, Expr> {
     match c {
         None => Ok(ex(l, r, ExprKind::Tuple(vec![]))),
-        Some(Elems::Comp(elt, generators)) => Ok(ex(l, r, genexp(elt, generators))),
+        Some(Elems::Comp(elt, generators)) => {
+            check_comp_elt(&elt)?;
+            Ok(ex(l, r, genexp(elt, generators)))
+        }
         Some(Elems::List(mut v, false)) if v.len() == 1 => {
             let e = v.pop().expect("one element");
             if let ExprKind::Starred(_) = e.kind {
@@ -140,6 +143,15 @@ pub fn paren<'a>(c: Option<Elems>, l: usize, r: usize) -> PResult<'a, Expr> {
         }
         Some(Elems::List(v, _)) => Ok(ex(l, r, ExprKind::Tuple(v))),
     }
+}
+
+/// A starred element cannot start a comprehension.
+fn check_comp_elt<'a>(elt: &Expr) -> PResult<'a, ()> {
+    if let ExprKind::Starred(_) = elt.kind {
+        let msg = "iterable unpacking cannot be used in comprehension";
+        return fail(SyntaxError::new(msg, elt.span));
+    }
+    Ok(())
 }
 
 fn genexp(elt: Expr, generators: Vec<Comprehension>) -> ExprKind {
@@ -178,8 +190,11 @@ pub fn slice(
 }
 
 /// `[ ... ]`: list display or list comprehension.
-pub fn list(c: Option<Elems>, l: usize, r: usize) -> Expr {
-    match c {
+pub fn list<'a>(c: Option<Elems>, l: usize, r: usize) -> PResult<'a, Expr> {
+    if let Some(Elems::Comp(elt, _)) = &c {
+        check_comp_elt(elt)?;
+    }
+    Ok(match c {
         None => ex(l, r, ExprKind::List(vec![])),
         Some(Elems::Comp(elt, generators)) => ex(
             l,
@@ -190,11 +205,14 @@ pub fn list(c: Option<Elems>, l: usize, r: usize) -> Expr {
             },
         ),
         Some(Elems::List(v, _)) => ex(l, r, ExprKind::List(v)),
-    }
+    })
 }
 
 /// `{ ... }`.
-pub fn dict_or_set(c: Option<DictSet>, l: usize, r: usize) -> Expr {
+pub fn dict_or_set<'a>(c: Option<DictSet>, l: usize, r: usize) -> PResult<'a, Expr> {
+    if let Some(DictSet::SetComp(elt, _)) = &c {
+        check_comp_elt(elt)?;
+    }
     let kind = match c {
         None => ExprKind::Dict {
             keys: vec![],
@@ -215,7 +233,7 @@ pub fn dict_or_set(c: Option<DictSet>, l: usize, r: usize) -> Expr {
             generators,
         },
     };
-    ex(l, r, kind)
+    Ok(ex(l, r, kind))
 }
 
 /// A number literal; imaginary numbers are outside the subset.

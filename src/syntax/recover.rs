@@ -53,7 +53,7 @@ pub fn unexpected(
             let (lo, _, hi) = toks[i];
             Span::new(lo, hi.max(lo + 1).min(src.len()).max(lo))
         }
-        None => eof_span(src, toks),
+        None => eof_span(src),
     };
     let cur = idx.map(|i| &toks[i].1);
     if let Some(Tok::Indent) = cur {
@@ -69,7 +69,7 @@ pub fn unexpected(
     let span = match (cur, idx) {
         (Some(Tok::Dedent), Some(i)) => match toks[i..].iter().find(|t| t.1 != Tok::Dedent) {
             Some(&(lo, _, hi)) if lo < src.len() => Span::new(lo, hi.max(lo + 1)),
-            _ => eof_span(src, toks),
+            _ => eof_span(src),
         },
         _ => span,
     };
@@ -82,7 +82,11 @@ pub fn unexpected(
     if has(expected, "except") && has(expected, "finally") {
         return SyntaxError::new("expected 'except' or 'finally' block", span);
     }
-    if (matches!(cur, Some(Tok::Newline) | None) || expected.len() == 1)
+    let bare_header = matches!(
+        header_keyword(toks, end),
+        Some((_, Tok::Else | Tok::Try | Tok::Finally))
+    );
+    if (matches!(cur, Some(Tok::Newline) | None) || (expected.len() == 1 && bare_header))
         && has(expected, ":")
         && header_keyword(toks, end).is_some()
     {
@@ -101,6 +105,17 @@ pub fn unexpected(
             return e;
         }
     }
+    if let Some(e) = idx.and_then(|i| colon_after_non_target(src, toks, i)) {
+        return e;
+    }
+    if let Some(Tok::Unknown) = cur {
+        let hint = match &src[span.range()] {
+            "`" => "backquotes are Python 2 syntax and not supported by Aio; use repr(...)",
+            "<>" => "'<>' is not supported by Aio; use '!='",
+            _ => "this character is not part of Aio's syntax",
+        };
+        return SyntaxError::new("invalid syntax", span).hint(hint);
+    }
     if let Some(Tok::Dedent) = cur {
         let kind = SyntaxErrorKind::IndentationError;
         return SyntaxError::with_kind(kind, "unexpected unindent", span);
@@ -108,13 +123,13 @@ pub fn unexpected(
     SyntaxError::new("invalid syntax", span)
 }
 
-/// Where CPython reports an error at the end of input: the end of the last line with tokens.
-fn eof_span(src: &str, toks: &[Spanned<'_>]) -> Span {
-    let pos = toks
-        .iter()
-        .rev()
-        .find(|t| t.1 == Tok::Newline)
-        .map_or(src.len(), |t| t.0);
+/// Where CPython reports an error at the end of input: the end of the last line that has
+/// any text (a comment counts).
+fn eof_span(src: &str) -> Span {
+    let trimmed = src.trim_end_matches([' ', '\t', '\x0c', '\n', '\r']);
+    let pos = src[trimmed.len()..]
+        .find(['\n', '\r'])
+        .map_or(src.len(), |i| trimmed.len() + i);
     Span::new(pos, pos)
 }
 
@@ -373,7 +388,12 @@ fn special_at(
         return equal_instead_of_eq(src, toks, i);
     }
     if matches!(cur, Tok::For | Tok::Async) {
-        return keyword_genexp(toks, i);
+        return unpacking_in_comprehension(toks, i).or_else(|| keyword_genexp(toks, i));
+    }
+    if *cur == Tok::Comma && toks[line_start(toks, i)].1 == Tok::Except {
+        let at = line_start(toks, i) + 1;
+        let msg = "multiple exception types must be parenthesized";
+        return Some(SyntaxError::new(msg, range(toks, at, i)));
     }
     if matches!(cur, Tok::Comma | Tok::RBrace) && has(expected, ":") {
         return dict_key_without_value(toks, i);
@@ -537,4 +557,105 @@ fn in_parameter_list(toks: &[Spanned<'_>], i: usize) -> bool {
         }
     }
     false
+}
+
+/// `f(x): ...` where the annotation does not parse: CPython only reads the `:` of an
+/// annotated assignment after a name, attribute or subscript, so it blames the colon.
+fn colon_after_non_target(src: &str, toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
+    let colon = i.checked_sub(1)?;
+    if toks[colon].1 != Tok::Colon {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut start = colon;
+    while start > 0 {
+        let t = &toks[start - 1].1;
+        if t.is_close() {
+            depth += 1;
+        } else if t.is_open() {
+            if depth == 0 {
+                return None;
+            }
+            depth -= 1;
+        } else if depth == 0
+            && matches!(
+                t,
+                Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Semi | Tok::Colon
+            )
+        {
+            break;
+        } else if depth == 0 && (header_like(t) || matches!(t, Tok::Lambda | Tok::Equal)) {
+            return None;
+        }
+        start -= 1;
+    }
+    if start >= colon {
+        return None;
+    }
+    let (lo, hi) = (toks[start].0, toks[colon - 1].2);
+    let tokens = super::layout::tokenize(&src[lo..hi], lo, Mode::Expression);
+    let e = match super::parse_tokens(src, tokens, Mode::Expression) {
+        Ok(super::nodes::Top::Expression(e)) => e,
+        _ => return None,
+    };
+    let target = matches!(
+        e.kind,
+        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
+    );
+    (!target).then(|| {
+        let (lo, _, hi) = toks[colon];
+        SyntaxError::new("invalid syntax", Span::new(lo, hi))
+    })
+}
+
+/// Keywords that open a compound statement header.
+fn header_like(t: &Tok<'_>) -> bool {
+    matches!(
+        t,
+        Tok::If
+            | Tok::Elif
+            | Tok::Else
+            | Tok::While
+            | Tok::For
+            | Tok::Try
+            | Tok::Except
+            | Tok::Finally
+            | Tok::With
+            | Tok::Def
+            | Tok::Class
+            | Tok::Async
+    )
+}
+
+/// `f(*a for a in b)`, `{**a for a in b}`: unpacking as a comprehension's element.
+fn unpacking_in_comprehension(toks: &[Spanned<'_>], i: usize) -> Option<SyntaxError> {
+    let start = expr_start(toks, i, true);
+    let first = &toks.get(start)?.1;
+    let (star, msg) = match first {
+        Tok::Star if start < i => (start, "iterable unpacking cannot be used in comprehension"),
+        Tok::DoubleStar if start < i => {
+            (start, "dict unpacking cannot be used in dict comprehension")
+        }
+        _ => {
+            // expr_start stops after `*`/`**` only when they open the element.
+            let k = start.checked_sub(1)?;
+            match toks[k].1 {
+                Tok::Star => (k, "iterable unpacking cannot be used in comprehension"),
+                Tok::DoubleStar => (k, "dict unpacking cannot be used in dict comprehension"),
+                _ => return None,
+            }
+        }
+    };
+    if star > 0
+        && !matches!(
+            toks[star - 1].1,
+            Tok::LParen | Tok::LSqb | Tok::LBrace | Tok::Comma
+        )
+    {
+        return None;
+    }
+    if toks[star].1 == Tok::DoubleStar && star > 0 && toks[star - 1].1 != Tok::LBrace {
+        return None;
+    }
+    Some(SyntaxError::new(msg, range(toks, star, i)))
 }

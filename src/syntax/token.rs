@@ -78,6 +78,10 @@ pub enum Tok<'a> {
     Backslash,
     /// `(` when it opens the parenthesised item list of a `with` statement (made by layout).
     WithLParen,
+    /// A printable ASCII character that starts no token (`$`, `?`, `!`, backquote): CPython
+    /// passes it to its parser, which rejects it (made by layout). `<>` is such a token too.
+    #[token("<>")]
+    Unknown,
 
     #[regex(r"[\p{XID_Start}_][\p{XID_Continue}]*", |lex| lex.slice())]
     Name(&'a str),
@@ -269,19 +273,6 @@ impl Tok<'_> {
     /// Whether this token closes a bracket.
     pub fn is_close(&self) -> bool {
         matches!(self, Tok::RParen | Tok::RSqb | Tok::RBrace)
-    }
-
-    /// A short description for diagnostics.
-    pub fn describe(&self) -> String {
-        match self {
-            Tok::Name(n) => format!("name '{n}'"),
-            Tok::Number(_) => "number".into(),
-            Tok::Str(_) => "string".into(),
-            Tok::Newline => "newline".into(),
-            Tok::Indent => "indent".into(),
-            Tok::Dedent => "dedent".into(),
-            other => format!("{other:?}"),
-        }
     }
 }
 

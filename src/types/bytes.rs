@@ -84,6 +84,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 None => return Some(Err(cannot_multiply(vm, n))),
             };
             let src = bytes_of(seq)?;
+            if let Err(e) = vm.reserve_items(src.len(), count) {
+                return Some(Err(e));
+            }
             Some(Ok(make(vm, seq, src.repeat(count))))
         }
         _ => None,
@@ -466,10 +469,10 @@ fn affix(vm: &mut Vm, args: &Args, end: bool) -> PyResult {
     for c in cands {
         let p = needle(vm, &c)?;
         if (end && b.ends_with(&p)) || (!end && b.starts_with(&p)) {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn startswith(vm: &mut Vm, args: Args) -> PyResult {
@@ -614,6 +617,7 @@ fn append(vm: &mut Vm, args: Args) -> PyResult {
     if !(0..256).contains(&n) {
         return Err(vm.value_error("byte must be in range(0, 256)".into()));
     }
+    vm.reserve(1)?;
     if let Some(ObjKind::ByteArray(c)) = args.pos[0].kind() {
         c.borrow_mut().push(n as u8);
     }
@@ -622,6 +626,7 @@ fn append(vm: &mut Vm, args: Args) -> PyResult {
 
 fn extend(vm: &mut Vm, args: Args) -> PyResult {
     let b = bytes_from(vm, Some(&args.pos[1]), None)?;
+    vm.reserve(b.len())?;
     if let Some(ObjKind::ByteArray(c)) = args.pos[0].kind() {
         c.borrow_mut().extend(b);
     }
@@ -658,7 +663,7 @@ macro_rules! bytes_cmp_method {
     ($name:ident, $op:expr) => {
         fn $name(vm: &mut Vm, args: Args) -> PyResult {
             match (bytes_of(&args.pos[0]), bytes_of(&args.pos[1])) {
-                (Some(a), Some(b)) => Ok(Value::Bool(super::cmp_ord($op, a.cmp(&b)))),
+                (Some(a), Some(b)) => Ok(Value::from_bool(super::cmp_ord($op, a.cmp(&b)))),
                 _ => Ok(vm.not_implemented()),
             }
         }

@@ -76,6 +76,7 @@ impl Vm {
                 drop(old);
             }
             None => {
+                self.reserve(3 * std::mem::size_of::<Value>())?;
                 table(d).borrow_mut().insert_new(hash, key, v);
             }
         }
@@ -666,7 +667,9 @@ fn dict_delitem_m(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn dict_contains_m(vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(vm.dict_contains(&args.pos[0], &args.pos[1])?))
+    Ok(Value::from_bool(
+        vm.dict_contains(&args.pos[0], &args.pos[1])?,
+    ))
 }
 
 fn dict_len(_vm: &mut Vm, args: Args) -> PyResult {
@@ -701,7 +704,7 @@ fn dict_repr_m(vm: &mut Vm, args: Args) -> PyResult {
 
 fn dict_eq_m(vm: &mut Vm, args: Args) -> PyResult {
     match args.pos[1].kind() {
-        Some(ObjKind::Dict(_)) => Ok(Value::Bool(dict_eq(vm, &args.pos[0], &args.pos[1])?)),
+        Some(ObjKind::Dict(_)) => Ok(Value::from_bool(dict_eq(vm, &args.pos[0], &args.pos[1])?)),
         _ => Ok(vm.not_implemented()),
     }
 }

@@ -240,7 +240,7 @@ fn context_set(_vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
 }
 
 fn suppress_get(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(Value::Bool(
+    Ok(Value::from_bool(
         exc_of(v).map(|e| e.suppress_context.get()).unwrap_or(false),
     ))
 }

@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 /// The float value of a float (or float subclass) value.
 pub fn float_of(v: &Value) -> Option<f64> {
     match v {
-        Value::Float(f) => Some(*f),
+        Value::Float(f) => Some(f.get()),
         _ => None,
     }
 }
@@ -99,15 +99,15 @@ fn float_binop(vm: &mut Vm, op: BinOp, x: f64, y: f64) -> PyResult {
             )))
         }
     };
-    Ok(Value::Float(r))
+    Ok(Value::from_f64(r))
 }
 
 /// Unary operators on floats.
 pub fn unary(_vm: &mut Vm, name: &str, v: &Value) -> Option<PyResult> {
     let f = float_of(v)?;
     match name {
-        "__neg__" => Some(Ok(Value::Float(-f))),
-        "__pos__" => Some(Ok(Value::Float(f))),
+        "__neg__" => Some(Ok(Value::from_f64(-f))),
+        "__pos__" => Some(Ok(Value::from_f64(f))),
         _ => None,
     }
 }
@@ -222,7 +222,7 @@ fn float_new(vm: &mut Vm, args: Args) -> PyResult {
         Some(v) => to_float(vm, v)?,
         None => 0.0,
     };
-    Ok(Value::Float(f))
+    Ok(Value::from_f64(f))
 }
 
 fn this(args: &Args) -> f64 {
@@ -231,7 +231,7 @@ fn this(args: &Args) -> f64 {
 
 fn is_integer(_vm: &mut Vm, args: Args) -> PyResult {
     let f = this(&args);
-    Ok(Value::Bool(f.is_finite() && f.fract() == 0.0))
+    Ok(Value::from_bool(f.is_finite() && f.fract() == 0.0))
 }
 
 fn hex(vm: &mut Vm, args: Args) -> PyResult {
@@ -247,7 +247,7 @@ fn fromhex(vm: &mut Vm, args: Args) -> PyResult {
         .unwrap_or("")
         .to_string();
     let f = crate::fmt::float_fromhex(&s).map_err(|e| vm.fmt_error(e))?;
-    Ok(Value::Float(f))
+    Ok(Value::from_f64(f))
 }
 
 fn as_integer_ratio(vm: &mut Vm, args: Args) -> PyResult {
@@ -276,7 +276,7 @@ fn float_round(vm: &mut Vm, args: Args) -> PyResult {
         Some(n) => {
             let nd = vm.index_value(n)?;
             crate::fmt::round_float(f, nd)
-                .map(Value::Float)
+                .map(Value::from_f64)
                 .map_err(|e| vm.fmt_error(e))
         }
     }
@@ -306,37 +306,37 @@ fn float_format(vm: &mut Vm, args: Args) -> PyResult {
         // `format(x, "")` is `str(x)`, which a subclass's `__repr__` may change.
         return vm.str_value(&args.pos[0]);
     }
-    let s = vm.format(&Value::Float(this(&args)), &spec)?;
+    let s = vm.format(&Value::from_f64(this(&args)), &spec)?;
     Ok(vm.new_str(s))
 }
 
 fn float_hash(vm: &mut Vm, args: Args) -> PyResult {
-    let v = Value::Float(this(&args));
+    let v = Value::from_f64(this(&args));
     Ok(Value::Int(vm.hash(&v)?))
 }
 
 fn float_abs(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Float(this(&args).abs()))
+    Ok(Value::from_f64(this(&args).abs()))
 }
 
 fn float_bool(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(this(&args) != 0.0))
+    Ok(Value::from_bool(this(&args) != 0.0))
 }
 
 fn float_identity(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Float(this(&args)))
+    Ok(Value::from_f64(this(&args)))
 }
 
 fn float_neg(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Float(-this(&args)))
+    Ok(Value::from_f64(-this(&args)))
 }
 
 fn get_real(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(Value::Float(float_of(v).unwrap_or(0.0)))
+    Ok(Value::from_f64(float_of(v).unwrap_or(0.0)))
 }
 
 fn get_imag(_vm: &mut Vm, _v: &Value) -> PyResult {
-    Ok(Value::Float(0.0))
+    Ok(Value::from_f64(0.0))
 }
 
 macro_rules! float_dunder {
@@ -374,7 +374,7 @@ macro_rules! float_cmp {
     ($name:ident, $op:expr) => {
         fn $name(vm: &mut Vm, args: Args) -> PyResult {
             match compare(vm, $op, &args.pos[0], &args.pos[1]) {
-                Some(r) => Ok(Value::Bool(r)),
+                Some(r) => Ok(Value::from_bool(r)),
                 None => Ok(vm.not_implemented()),
             }
         }

@@ -167,7 +167,7 @@ fn method_eq(vm: &mut Vm, args: Args) -> PyResult {
         return Ok(vm.not_implemented());
     }
     let (f2, s2) = method_parts(&args.pos[1]);
-    Ok(Value::Bool(f1.is(&f2) && s1.is(&s2)))
+    Ok(Value::from_bool(f1.is(&f2) && s1.is(&s2)))
 }
 
 fn method_hash(vm: &mut Vm, args: Args) -> PyResult {
@@ -343,7 +343,7 @@ fn none_repr(vm: &mut Vm, _args: Args) -> PyResult {
 }
 
 fn none_bool(_vm: &mut Vm, _args: Args) -> PyResult {
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn none_new(vm: &mut Vm, args: Args) -> PyResult {

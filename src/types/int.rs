@@ -58,7 +58,7 @@ impl IntRef<'_> {
 pub fn int_of(v: &Value) -> Option<IntRef<'_>> {
     match v {
         Value::Int(i) => Some(IntRef::Small(*i)),
-        Value::Bool(b) => Some(IntRef::Small(*b as i64)),
+        Value::Bool(b) => Some(IntRef::Small(b.get() as i64)),
         Value::Obj(o) => match o.payload() {
             ObjKind::BigInt(b) => Some(IntRef::Big(b)),
             _ => None,
@@ -80,9 +80,9 @@ fn big(vm: &mut Vm, b: BigInt) -> Value {
 pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
         match op {
-            BinOp::BitAnd => return Some(Ok(Value::Bool(*p & *q))),
-            BinOp::BitOr => return Some(Ok(Value::Bool(*p | *q))),
-            BinOp::BitXor => return Some(Ok(Value::Bool(*p ^ *q))),
+            BinOp::BitAnd => return Some(Ok(Value::from_bool(p.get() & q.get()))),
+            BinOp::BitOr => return Some(Ok(Value::from_bool(p.get() | q.get()))),
+            BinOp::BitXor => return Some(Ok(Value::from_bool(p.get() ^ q.get()))),
             _ => {}
         }
     }
@@ -120,7 +120,7 @@ fn int_binop(vm: &mut Vm, op: BinOp, x: IntRef, y: IntRef) -> PyResult {
                 return Err(vm.zero_division("division by zero"));
             }
             match crate::fmt::int_true_divide(a, b) {
-                Ok(f) => Value::Float(f),
+                Ok(f) => Value::from_f64(f),
                 Err(e) => return Err(vm.fmt_error(e)),
             }
         }
@@ -181,7 +181,7 @@ fn small_binop(vm: &mut Vm, op: BinOp, a: i64, b: i64) -> Option<PyResult> {
                 return Some(Err(vm.zero_division("division by zero")));
             }
             match crate::fmt::int_true_divide_i64(a, b) {
-                Ok(f) => Value::Float(f),
+                Ok(f) => Value::from_f64(f),
                 Err(e) => return Some(Err(vm.fmt_error(e))),
             }
         }
@@ -235,7 +235,7 @@ fn int_pow(vm: &mut Vm, a: &BigInt, b: &BigInt) -> PyResult {
             return Err(vm.zero_division("0.0 cannot be raised to a negative power"));
         }
         return match crate::fmt::float_pow(x, y) {
-            Ok(Some(f)) => Ok(Value::Float(f)),
+            Ok(Some(f)) => Ok(Value::from_f64(f)),
             Ok(None) => Err(vm.value_error("math domain error".into())),
             Err(e) => Err(vm.fmt_error(e)),
         };
@@ -322,7 +322,7 @@ pub fn to_int(vm: &mut Vm, v: &Value) -> PyResult {
         });
     }
     if let Value::Float(f) = v {
-        return float_to_int(vm, *f);
+        return float_to_int(vm, f.get());
     }
     if let Some(s) = v.as_str() {
         let s = s.to_string();
@@ -422,8 +422,8 @@ fn bool_new(vm: &mut Vm, args: Args) -> PyResult {
         return Err(vm.type_error(format!("bool expected at most 1 argument, got {n}")));
     }
     match args.pos.get(1) {
-        Some(v) => Ok(Value::Bool(vm.truthy(v)?)),
-        None => Ok(Value::Bool(false)),
+        Some(v) => Ok(Value::from_bool(vm.truthy(v)?)),
+        None => Ok(Value::FALSE),
     }
 }
 
@@ -576,7 +576,7 @@ fn identity_int(vm: &mut Vm, args: Args) -> PyResult {
 fn int_float(vm: &mut Vm, args: Args) -> PyResult {
     let i = this(&args);
     match i.to_f64() {
-        Some(f) => Ok(Value::Float(f)),
+        Some(f) => Ok(Value::from_f64(f)),
         None => Err(vm.overflow_error("int too large to convert to float".into())),
     }
 }
@@ -646,7 +646,7 @@ fn int_hash(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn int_bool(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(!this(&args).is_zero()))
+    Ok(Value::from_bool(!this(&args).is_zero()))
 }
 
 fn as_integer_ratio(vm: &mut Vm, args: Args) -> PyResult {
@@ -731,9 +731,9 @@ macro_rules! int_cmp {
         fn $name(vm: &mut Vm, args: Args) -> PyResult {
             let (a, b) = (&args.pos[0], &args.pos[1]);
             match compare(vm, $op, a, b) {
-                Some(r) => Ok(Value::Bool(r)),
+                Some(r) => Ok(Value::from_bool(r)),
                 None => match super::float::compare(vm, $op, a, b) {
-                    Some(r) => Ok(Value::Bool(r)),
+                    Some(r) => Ok(Value::from_bool(r)),
                     None => Ok(vm.not_implemented()),
                 },
             }
@@ -844,7 +844,7 @@ pub fn init(vm: &mut Vm) {
 
 fn bool_repr(vm: &mut Vm, args: Args) -> PyResult {
     let s = match args.pos[0] {
-        Value::Bool(true) => "True",
+        Value::Bool(b) if b.get() => "True",
         _ => "False",
     };
     Ok(vm.intern(s))
@@ -854,7 +854,7 @@ macro_rules! bool_op {
     ($name:ident, $op:tt, $binop:expr) => {
         fn $name(vm: &mut Vm, args: Args) -> PyResult {
             match (&args.pos[0], &args.pos[1]) {
-                (Value::Bool(a), Value::Bool(b)) => Ok(Value::Bool(*a $op *b)),
+                (Value::Bool(a), Value::Bool(b)) => Ok(Value::from_bool(a.get() $op b.get())),
                 (a, b) => match (int_of(a), int_of(b)) {
                     (Some(x), Some(y)) => int_binop(vm, $binop, x, y),
                     _ => Ok(vm.not_implemented()),

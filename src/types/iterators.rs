@@ -188,7 +188,7 @@ fn view_reversed(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn view_contains_m(vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(super::set_methods::view_contains(
+    Ok(Value::from_bool(super::set_methods::view_contains(
         vm,
         &args.pos[0],
         &args.pos[1],
@@ -199,10 +199,10 @@ fn view_isdisjoint(vm: &mut Vm, args: Args) -> PyResult {
     let other = vm.collect_iterable(&args.pos[1])?;
     for x in other {
         if super::set_methods::view_contains(vm, &args.pos[0], &x)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::FALSE);
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::TRUE)
 }
 
 fn view_repr_m(vm: &mut Vm, args: Args) -> PyResult {

@@ -17,12 +17,15 @@ fn items(v: &Value) -> &RefCell<Vec<Value>> {
     }
 }
 
+/// Bytes one list slot takes (for memory accounting).
+const VALUE_SIZE: usize = std::mem::size_of::<Value>();
+
 /// A repeat count for `seq * n` (negative counts as zero).
 pub fn repeat_count(vm: &mut Vm, n: &Value, what: &str) -> Option<PyResult<usize>> {
     let _ = what;
     match n {
         Value::Int(i) => Some(Ok((*i).max(0) as usize)),
-        Value::Bool(b) => Some(Ok(*b as usize)),
+        Value::Bool(b) => Some(Ok(b.get() as usize)),
         _ => match n.kind() {
             Some(ObjKind::BigInt(_)) => Some(Err(
                 vm.overflow_error("cannot fit 'int' into an index-sized integer".into())
@@ -53,6 +56,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 return Some(Err(vm.type_error(msg)));
             };
             let mut out = items(a).borrow().clone();
+            if let Err(e) = vm.reserve_items(y.borrow().len(), VALUE_SIZE) {
+                return Some(Err(e));
+            }
             out.extend(y.borrow().iter().cloned());
             Some(Ok(vm.new_list(out)))
         }
@@ -68,6 +74,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 None => return Some(Err(cannot_multiply(vm, n))),
             };
             let src = items(seq).borrow().clone();
+            if let Err(e) = vm.reserve_items(src.len().saturating_mul(count), VALUE_SIZE) {
+                return Some(Err(e));
+            }
             let mut out = Vec::with_capacity(src.len() * count);
             for _ in 0..count {
                 out.extend(src.iter().cloned());
@@ -87,6 +96,10 @@ pub fn inplace(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult>
                 Ok(c) => c,
                 Err(e) => return Some(Err(e)),
             };
+            let n = items(a).borrow().len();
+            if let Err(e) = vm.reserve_items(n.saturating_mul(count), VALUE_SIZE) {
+                return Some(Err(e));
+            }
             let mut l = items(a).borrow_mut();
             let src = l.clone();
             l.clear();
@@ -118,6 +131,7 @@ impl Vm {
                 Err(e) => return Err(e),
             },
         };
+        self.reserve_items(new.len(), VALUE_SIZE)?;
         if let Some(ObjKind::List(target)) = l.kind() {
             target.borrow_mut().extend(new);
         }
@@ -306,6 +320,7 @@ fn this(args: &Args) -> Value {
 
 fn append(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "list.append", 1, 1)?;
+    vm.reserve(VALUE_SIZE)?;
     items(&args.pos[0]).borrow_mut().push(args.pos[1].clone());
     Ok(Value::None)
 }
@@ -314,6 +329,7 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "list.extend", 1, 1)?;
     let l = this(&args);
     let new = vm.collect_iterable(&args.pos[1])?;
+    vm.reserve_items(new.len(), VALUE_SIZE)?;
     items(&l).borrow_mut().extend(new);
     Ok(Value::None)
 }
@@ -321,6 +337,7 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult {
 fn insert(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "insert", 2, 2)?;
     let i = vm.index_value(&args.pos[1])?;
+    vm.reserve(VALUE_SIZE)?;
     let mut l = items(&args.pos[0]).borrow_mut();
     let len = l.len() as i64;
     let at = if i < 0 { (i + len).max(0) } else { i.min(len) };
@@ -509,12 +526,12 @@ fn sort_indices(
                 _ => {
                     let fx = match x {
                         Value::Int(i) => *i as f64,
-                        Value::Float(f) => *f,
+                        Value::Float(f) => f.get(),
                         _ => 0.0,
                     };
                     let fy = match y {
                         Value::Int(i) => *i as f64,
-                        Value::Float(f) => *f,
+                        Value::Float(f) => f.get(),
                         _ => 0.0,
                     };
                     if fx < fy {
@@ -638,10 +655,10 @@ fn contains_m(vm: &mut Vm, args: Args) -> PyResult {
     let snapshot = items(&args.pos[0]).borrow().clone();
     for x in &snapshot {
         if x.is(&args.pos[1]) || vm.eq(x, &args.pos[1])? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn iter_m(vm: &mut Vm, args: Args) -> PyResult {
@@ -705,7 +722,7 @@ macro_rules! list_cmp_method {
             if !matches!(args.pos[1].kind(), Some(ObjKind::List(_))) {
                 return Ok(vm.not_implemented());
             }
-            Ok(Value::Bool(super::sequence_compare(
+            Ok(Value::from_bool(super::sequence_compare(
                 vm,
                 $op,
                 &args.pos[0],

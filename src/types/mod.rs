@@ -11,6 +11,7 @@ pub mod dict;
 pub mod dict_methods;
 pub mod exceptions;
 pub mod float;
+pub mod frame;
 pub mod function;
 pub mod generator;
 pub mod int;
@@ -45,6 +46,7 @@ pub fn init_all(vm: &mut Vm) {
     set_methods::init(vm);
     range::init(vm);
     function::init(vm);
+    frame::init(vm);
     generator::init(vm);
     iterators::init(vm);
 }
@@ -509,13 +511,13 @@ pub fn builtin_format(vm: &mut Vm, v: &Value, spec: &str) -> Option<PyResult<Str
         Value::Int(i) => crate::fmt::format_int_i64(*i, spec, &tn, &mut out),
         Value::Bool(b) => {
             if spec.is_empty() {
-                out.push_str(if *b { "True" } else { "False" });
+                out.push_str(if b.get() { "True" } else { "False" });
                 Ok(())
             } else {
-                crate::fmt::format_int_i64(*b as i64, spec, &tn, &mut out)
+                crate::fmt::format_int_i64(b.get() as i64, spec, &tn, &mut out)
             }
         }
-        Value::Float(f) => crate::fmt::format_float(*f, spec, &tn, &mut out),
+        Value::Float(f) => crate::fmt::format_float(f.get(), spec, &tn, &mut out),
         Value::Obj(o) => match o.payload() {
             ObjKind::BigInt(b) => {
                 let limit = vm.config.int_max_str_digits;

@@ -80,7 +80,7 @@ fn object_init(vm: &mut Vm, args: Args) -> PyResult {
 
 fn object_eq(vm: &mut Vm, args: Args) -> PyResult {
     if args.pos[0].is(&args.pos[1]) {
-        Ok(Value::Bool(true))
+        Ok(Value::TRUE)
     } else {
         Ok(vm.not_implemented())
     }
@@ -99,7 +99,7 @@ fn object_ne(vm: &mut Vm, args: Args) -> PyResult {
     if vm.is_not_implemented(&r) {
         return Ok(r);
     }
-    Ok(Value::Bool(!vm.truthy(&r)?))
+    Ok(Value::from_bool(!vm.truthy(&r)?))
 }
 
 fn object_not_implemented(vm: &mut Vm, _args: Args) -> PyResult {
@@ -328,18 +328,14 @@ impl Vm {
     /// A new class object with `base`, taking attributes from the namespace dict `ns`.
     pub fn new_class(&mut self, name: &str, base: &ObjRef, ns: &ObjRef) -> PyResult<ObjRef> {
         let bt = base.as_type().expect("base is a type");
-        if bt.layout == Layout::Opaque || bt.layout == Layout::Float || bt.layout == Layout::Bytes {
+        if bt.layout == Layout::Opaque {
             let bname = bt.name.borrow().to_string();
             if std::rc::Rc::ptr_eq(base, &self.types.type_) {
                 return Err(self.type_error(
                     "metaclasses (subclasses of type) are not supported by Aio".into(),
                 ));
             }
-            if !matches!(bt.layout, Layout::Float | Layout::Bytes) || bt.layout == Layout::Opaque {
-                return Err(
-                    self.type_error(format!("type '{bname}' is not an acceptable base type"))
-                );
-            }
+            return Err(self.type_error(format!("type '{bname}' is not an acceptable base type")));
         }
         let mut mro = vec![base.clone()];
         mro.extend(bt.mro.iter().cloned());
@@ -566,15 +562,15 @@ fn type_subclasses(vm: &mut Vm, _args: Args) -> PyResult {
 
 fn type_instancecheck(vm: &mut Vm, args: Args) -> PyResult {
     let Value::Obj(c) = &args.pos[0] else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::FALSE);
     };
-    Ok(Value::Bool(vm.isinstance(&args.pos[1], c)))
+    Ok(Value::from_bool(vm.isinstance(&args.pos[1], c)))
 }
 
 fn type_subclasscheck(vm: &mut Vm, args: Args) -> PyResult {
     match (&args.pos[1], &args.pos[0]) {
-        (Value::Obj(a), Value::Obj(b)) => Ok(Value::Bool(vm.is_subclass(a, b))),
-        _ => Ok(Value::Bool(false)),
+        (Value::Obj(a), Value::Obj(b)) => Ok(Value::from_bool(vm.is_subclass(a, b))),
+        _ => Ok(Value::FALSE),
     }
 }
 

@@ -113,7 +113,7 @@ impl Vm {
     fn slice_bound(&mut self, v: &Value) -> PyResult<i64> {
         match v {
             Value::Int(i) => Ok(*i),
-            Value::Bool(b) => Ok(*b as i64),
+            Value::Bool(b) => Ok(b.get() as i64),
             _ => match v.kind() {
                 Some(ObjKind::BigInt(b)) => {
                     use num_traits::Signed;
@@ -207,7 +207,7 @@ pub fn contains(vm: &mut Vm, r: &Value, item: &Value) -> PyResult<bool> {
     let (start, stop, step, _) = range_of(r);
     let x = match item {
         Value::Int(i) => *i,
-        Value::Bool(b) => *b as i64,
+        Value::Bool(b) => b.get() as i64,
         _ => {
             for i in range_items(r) {
                 if vm.eq(&Value::Int(i), item)? {

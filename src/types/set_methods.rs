@@ -92,6 +92,7 @@ impl Vm {
             return Ok(());
         };
         let hash = self.hash(&v)?;
+        self.reserve(2 * std::mem::size_of::<Value>())?;
         let fast = !cell.borrow().slow && is_fast_key(&v);
         if fast {
             cell.borrow_mut().table.insert(hash, v, native_eq);
@@ -706,13 +707,23 @@ set_update_method!(symmetric_difference_update, BinOp::BitXor);
 fn issubset(vm: &mut Vm, args: Args) -> PyResult {
     let other = vm.as_data(&args.pos[1])?;
     let o = vm.set_value(other, true);
-    Ok(Value::Bool(compare(vm, CmpKind::Le, &args.pos[0], &o)?))
+    Ok(Value::from_bool(compare(
+        vm,
+        CmpKind::Le,
+        &args.pos[0],
+        &o,
+    )?))
 }
 
 fn issuperset(vm: &mut Vm, args: Args) -> PyResult {
     let other = vm.as_data(&args.pos[1])?;
     let o = vm.set_value(other, true);
-    Ok(Value::Bool(compare(vm, CmpKind::Ge, &args.pos[0], &o)?))
+    Ok(Value::from_bool(compare(
+        vm,
+        CmpKind::Ge,
+        &args.pos[0],
+        &o,
+    )?))
 }
 
 fn isdisjoint(vm: &mut Vm, args: Args) -> PyResult {
@@ -720,14 +731,16 @@ fn isdisjoint(vm: &mut Vm, args: Args) -> PyResult {
     let items = vm.collect_iterable(&args.pos[1])?;
     for x in items {
         if vm.data_contains(&a, &x)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::FALSE);
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::TRUE)
 }
 
 fn contains(vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(vm.set_contains(&args.pos[0], &args.pos[1])?))
+    Ok(Value::from_bool(
+        vm.set_contains(&args.pos[0], &args.pos[1])?,
+    ))
 }
 
 fn len(_vm: &mut Vm, args: Args) -> PyResult {
@@ -762,7 +775,12 @@ macro_rules! set_cmp_method {
             ) {
                 return Ok(vm.not_implemented());
             }
-            Ok(Value::Bool(compare(vm, $op, &args.pos[0], &args.pos[1])?))
+            Ok(Value::from_bool(compare(
+                vm,
+                $op,
+                &args.pos[0],
+                &args.pos[1],
+            )?))
         }
     };
 }

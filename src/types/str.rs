@@ -57,6 +57,9 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 None => return Some(Err(cannot_multiply(vm, n))),
             };
             let src = str_obj(seq)?;
+            if let Err(e) = vm.reserve_items(src.as_str().len(), count) {
+                return Some(Err(e));
+            }
             let s = src.as_str().repeat(count);
             let n = src.char_len() * count;
             Some(Ok(vm.new_str_len(s, n)))
@@ -240,7 +243,7 @@ impl PercentArgs for Percent<'_> {
             if index_only {
                 return Ok(None);
             }
-            return match crate::fmt::float_to_int(*f) {
+            return match crate::fmt::float_to_int(f.get()) {
                 Ok(i) => Ok(Some(i)),
                 Err(e) => Err(FmtFailure::Fmt(e)),
             };

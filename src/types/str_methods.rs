@@ -483,7 +483,7 @@ fn affix_common(vm: &mut Vm, args: &Args, end: bool) -> PyResult {
     args.method_range(vm, name, 1, 3)?;
     let text = s(args);
     let Some((a, b, _)) = sub_range(vm, &args.pos[0], args.pos.get(2), args.pos.get(3))? else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::FALSE);
     };
     let hay = &text[a..b];
     let candidates: Vec<Value> = match args.pos[1].kind() {
@@ -504,10 +504,10 @@ fn affix_common(vm: &mut Vm, args: &Args, end: bool) -> PyResult {
             hay.starts_with(p)
         };
         if ok {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn startswith(vm: &mut Vm, args: Args) -> PyResult {
@@ -543,10 +543,10 @@ macro_rules! predicate {
         fn $name(_vm: &mut Vm, args: Args) -> PyResult {
             let t = s(&args);
             if t.is_empty() {
-                return Ok(Value::Bool($empty));
+                return Ok(Value::from_bool($empty));
             }
             let f: fn(char) -> bool = $test;
-            Ok(Value::Bool(t.chars().all(f)))
+            Ok(Value::from_bool(t.chars().all(f)))
         }
     };
 }
@@ -566,13 +566,17 @@ predicate!(isprintable, true, |c| crate::fmt::unicode::is_printable(c));
 fn isupper(_vm: &mut Vm, args: Args) -> PyResult {
     let t = s(&args);
     let cased = t.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    Ok(Value::Bool(cased && !t.chars().any(|c| c.is_lowercase())))
+    Ok(Value::from_bool(
+        cased && !t.chars().any(|c| c.is_lowercase()),
+    ))
 }
 
 fn islower(_vm: &mut Vm, args: Args) -> PyResult {
     let t = s(&args);
     let cased = t.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    Ok(Value::Bool(cased && !t.chars().any(|c| c.is_uppercase())))
+    Ok(Value::from_bool(
+        cased && !t.chars().any(|c| c.is_uppercase()),
+    ))
 }
 
 fn istitle(_vm: &mut Vm, args: Args) -> PyResult {
@@ -582,13 +586,13 @@ fn istitle(_vm: &mut Vm, args: Args) -> PyResult {
     for c in t.chars() {
         if c.is_uppercase() {
             if prev_cased {
-                return Ok(Value::Bool(false));
+                return Ok(Value::FALSE);
             }
             prev_cased = true;
             any = true;
         } else if c.is_lowercase() {
             if !prev_cased {
-                return Ok(Value::Bool(false));
+                return Ok(Value::FALSE);
             }
             prev_cased = true;
             any = true;
@@ -596,7 +600,7 @@ fn istitle(_vm: &mut Vm, args: Args) -> PyResult {
             prev_cased = false;
         }
     }
-    Ok(Value::Bool(any))
+    Ok(Value::from_bool(any))
 }
 
 fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult {
@@ -606,7 +610,7 @@ fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult {
         Some(c) => (c == '_' || c.is_alphabetic()) && it.all(|c| c == '_' || c.is_alphanumeric()),
         None => false,
     };
-    Ok(Value::Bool(ok))
+    Ok(Value::from_bool(ok))
 }
 
 fn pad(vm: &mut Vm, args: &Args, name: &str, left: bool, right: bool) -> PyResult {
@@ -863,8 +867,8 @@ fn getitem_m(vm: &mut Vm, args: Args) -> PyResult {
 
 fn contains_m(vm: &mut Vm, args: Args) -> PyResult {
     match super::builtin_contains(vm, &args.pos[0], &args.pos[1]) {
-        Some(r) => r.map(Value::Bool),
-        None => Ok(Value::Bool(false)),
+        Some(r) => r.map(Value::from_bool),
+        None => Ok(Value::FALSE),
     }
 }
 
@@ -928,9 +932,10 @@ macro_rules! str_cmp_method {
     ($name:ident, $op:expr) => {
         fn $name(vm: &mut Vm, args: Args) -> PyResult {
             match (str_obj(&args.pos[0]), str_obj(&args.pos[1])) {
-                (Some(a), Some(b)) => {
-                    Ok(Value::Bool(super::cmp_ord($op, a.as_str().cmp(b.as_str()))))
-                }
+                (Some(a), Some(b)) => Ok(Value::from_bool(super::cmp_ord(
+                    $op,
+                    a.as_str().cmp(b.as_str()),
+                ))),
                 _ => Ok(vm.not_implemented()),
             }
         }

@@ -176,10 +176,10 @@ fn contains_m(vm: &mut Vm, args: Args) -> PyResult {
     let src = items(&args.pos[0]).to_vec();
     for x in &src {
         if x.is(&args.pos[1]) || vm.eq(x, &args.pos[1])? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::TRUE);
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::FALSE)
 }
 
 fn iter_m(vm: &mut Vm, args: Args) -> PyResult {
@@ -234,7 +234,7 @@ macro_rules! tuple_cmp_method {
             if !matches!(args.pos[1].kind(), Some(ObjKind::Tuple(_))) {
                 return Ok(vm.not_implemented());
             }
-            Ok(Value::Bool(super::sequence_compare(
+            Ok(Value::from_bool(super::sequence_compare(
                 vm,
                 $op,
                 &args.pos[0],

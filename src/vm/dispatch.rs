@@ -260,7 +260,12 @@ impl Vm {
                 self.add_traceback(&exc, &frame);
             }
             let lasti = frame.lasti();
-            if let Some(h) = frame.code.handler_for(lasti) {
+            // A tripped host limit must not be caught, nor delayed by `finally` code.
+            let handler = match self.limits.tripped {
+                None => frame.code.handler_for(lasti),
+                Some(_) => None,
+            };
+            if let Some(h) = handler {
                 frame.stack.truncate(h.depth as usize);
                 frame.push(Value::Obj(exc.0));
                 frame.ip = h.target;
@@ -563,13 +568,13 @@ impl Vm {
                 Instr::UnaryNot => {
                     let a = frame.pop();
                     let t = tri!(self.truthy(&a));
-                    frame.push(Value::Bool(!t));
+                    frame.push(Value::from_bool(!t));
                 }
                 Instr::CompareOp(op) => {
                     let b = frame.pop();
                     let a = frame.pop();
                     let r = match fast_compare(op, &a, &b) {
-                        Some(r) => Value::Bool(r),
+                        Some(r) => Value::from_bool(r),
                         None => tri!(self.compare(&a, &b, op)),
                     };
                     frame.push(r);
@@ -577,13 +582,13 @@ impl Vm {
                 Instr::IsOp(invert) => {
                     let b = frame.pop();
                     let a = frame.pop();
-                    frame.push(Value::Bool(a.is(&b) != invert));
+                    frame.push(Value::from_bool(a.is(&b) != invert));
                 }
                 Instr::ContainsOp(invert) => {
                     let container = frame.pop();
                     let item = frame.pop();
                     let r = tri!(self.contains(&container, &item));
-                    frame.push(Value::Bool(r != invert));
+                    frame.push(Value::from_bool(r != invert));
                 }
                 Instr::BuildTuple(n) => {
                     let at = frame.stack.len() - n as usize;
@@ -699,14 +704,15 @@ impl Vm {
                             self.collect_garbage();
                             frame = self.pop_caller();
                         }
-                        tri!(self.check_interrupt());
+                        // A loop iteration costs about its body's length in instructions.
+                        tri!(self.charge((ip - t as usize) as i64 + 1));
                     }
                     frame.ip = t;
                 }
                 Instr::PopJumpIfFalse(t) => {
                     let v = frame.pop();
                     let b = match v {
-                        Value::Bool(b) => b,
+                        Value::Bool(b) => b.get(),
                         _ => tri!(self.truthy(&v)),
                     };
                     if !b {
@@ -716,7 +722,7 @@ impl Vm {
                 Instr::PopJumpIfTrue(t) => {
                     let v = frame.pop();
                     let b = match v {
-                        Value::Bool(b) => b,
+                        Value::Bool(b) => b.get(),
                         _ => tri!(self.truthy(&v)),
                     };
                     if b {
@@ -808,7 +814,22 @@ impl Vm {
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
-                    do_call!(self.call_instr(&mut frame, argc as usize, None));
+                    let argc = argc as usize;
+                    if let Some(new) = self.plain_function_frame(&mut frame, argc) {
+                        return (frame, Step::Push(new));
+                    }
+                    if let Some((func, args, data)) = self.native_call_args(&mut frame, argc) {
+                        self.fiber.push(frame);
+                        let r = self.invoke_native(func, &args, None, &data);
+                        drop(args);
+                        frame = self.pop_caller();
+                        match r {
+                            Ok(v) => frame.push(v),
+                            Err(e) => return (frame, Step::Raise(e)),
+                        }
+                    } else {
+                        do_call!(self.call_instr(&mut frame, argc, None));
+                    }
                 }
                 Instr::CallKw(argc, names) => {
                     let kwnames = code.consts[names as usize].clone();
@@ -853,7 +874,7 @@ impl Vm {
                     let typ = frame.pop();
                     let exc = frame.top().clone();
                     let r = tri!(self.exc_matches(&exc, &typ));
-                    frame.push(Value::Bool(r));
+                    frame.push(Value::from_bool(r));
                 }
                 Instr::BeforeWith => {
                     let mgr = frame.pop();
@@ -1007,12 +1028,14 @@ fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
                 _ => None,
             }
         }
-        (Value::Float(x), Value::Float(y)) => match op {
-            BinOp::Add => Some(Value::Float(x + y)),
-            BinOp::Sub => Some(Value::Float(x - y)),
-            BinOp::Mult => Some(Value::Float(x * y)),
-            BinOp::Div if *y != 0.0 => Some(Value::Float(x / y)),
-            _ => None,
+        (Value::Float(x), Value::Float(y)) => match (op, x.get(), y.get()) {
+            (op, x, y) => match op {
+                BinOp::Add => Some(Value::from_f64(x + y)),
+                BinOp::Sub => Some(Value::from_f64(x - y)),
+                BinOp::Mult => Some(Value::from_f64(x * y)),
+                BinOp::Div if y != 0.0 => Some(Value::from_f64(x / y)),
+                _ => None,
+            },
         },
         _ => None,
     }
@@ -1051,13 +1074,15 @@ fn fast_compare(op: CmpKind, a: &Value, b: &Value) -> Option<bool> {
             CmpKind::Gt => x > y,
             CmpKind::Ge => x >= y,
         }),
-        (Value::Float(x), Value::Float(y)) => Some(match op {
-            CmpKind::Lt => x < y,
-            CmpKind::Le => x <= y,
-            CmpKind::Eq => x == y,
-            CmpKind::Ne => x != y,
-            CmpKind::Gt => x > y,
-            CmpKind::Ge => x >= y,
+        (Value::Float(x), Value::Float(y)) => Some(match (x.get(), y.get()) {
+            (x, y) => match op {
+                CmpKind::Lt => x < y,
+                CmpKind::Le => x <= y,
+                CmpKind::Eq => x == y,
+                CmpKind::Ne => x != y,
+                CmpKind::Gt => x > y,
+                CmpKind::Ge => x >= y,
+            },
         }),
         (Value::Obj(x), Value::Obj(y)) if matches!(op, CmpKind::Eq | CmpKind::Ne) => {
             if x.class.is_some() || y.class.is_some() {

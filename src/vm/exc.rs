@@ -16,6 +16,10 @@ use std::rc::Rc;
 impl Vm {
     /// An exception of the builtin class `name` with `args`.
     pub fn new_exc(&mut self, name: &str, args: Vec<Value>) -> Exc {
+        if !self.types.exceptions.contains_key(name) {
+            // asyncio's exception classes are defined in Aio: load them on first use.
+            let _ = self.import_module("asyncio.exceptions");
+        }
         let cls = self.types.exc(name).clone();
         Exc(self.new_exception(&cls, args))
     }

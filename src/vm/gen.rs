@@ -93,6 +93,13 @@ impl Vm {
         );
         let mut frames = match state {
             GenState::Created(f) => {
+                if let ResumeInput::Throw(e) = input {
+                    // Nothing has run yet, so no handler can see the exception: the
+                    // generator simply finishes with it (CPython does the same).
+                    *g.state.borrow_mut() = GenState::Finished;
+                    drop(f);
+                    return Err(e.clone());
+                }
                 if let ResumeInput::Value(v) = input {
                     if !v.is_none() {
                         *g.state.borrow_mut() = GenState::Created(f);
@@ -176,12 +183,30 @@ impl Vm {
         let Value::Obj(obj) = &sub else {
             return Err(self.type_error("object is not an iterator".into()));
         };
-        match &obj.kind {
+        match obj.payload() {
             ObjKind::Generator(g) if g.kind != GenKind::AsyncGenerator => {
                 let top = self.resume_gen(obj, ResumeMode::Send, &ResumeInput::Value(value))?;
                 Ok(Some(Prepared::Frame(top)))
             }
-            ObjKind::AsyncGenOp(op) => self.send_agen_op(obj, op, value).map(Some),
+            ObjKind::CoroWrapper(c) => {
+                let top = self.resume_gen(c, ResumeMode::Send, &ResumeInput::Value(value))?;
+                Ok(Some(Prepared::Frame(top)))
+            }
+            ObjKind::AsyncGenOp(op) => match self.send_agen_op(obj, op, value)? {
+                Prepared::Done(v) => {
+                    // Finished without running the generator: the awaitable returns `v`.
+                    frame.pop();
+                    frame.push(v);
+                    frame.ip = target;
+                    Ok(None)
+                }
+                p => Ok(Some(p)),
+            },
+            ObjKind::Future(_) => {
+                let fo = obj.clone();
+                crate::event_loop::future::send(self, frame, &fo, target)?;
+                Ok(None)
+            }
             ObjKind::Iter(_) => {
                 if !value.is_none() {
                     let msg = format!("'{}' object has no attribute 'send'", self.type_name(&sub));
@@ -281,6 +306,10 @@ impl Vm {
             }
         };
         if let ObjKind::Generator(g) = &agen.kind {
+            if !g.hooks_inited.get() {
+                g.hooks_inited.set(true);
+                self.agen_first_iteration(&agen);
+            }
             if matches!(&*g.state.borrow(), GenState::Finished) {
                 op.state.set(2);
                 return match (close, input) {
@@ -289,8 +318,9 @@ impl Vm {
                     (false, _) => Err(self.new_exc("StopAsyncIteration", Vec::new())),
                 };
             }
+            let fresh = matches!(&*g.state.borrow(), GenState::Created(_));
             if close {
-                if let GenState::Created(_) = &*g.state.borrow() {
+                if fresh {
                     op.state.set(2);
                     *g.state.borrow_mut() = GenState::Finished;
                     return Ok(Prepared::Done(Value::None));
@@ -301,6 +331,17 @@ impl Vm {
         match input {
             ResumeInput::Throw(e) => Ok(Prepared::Throw(top, e)),
             ResumeInput::Value(_) => Ok(Prepared::Frame(top)),
+        }
+    }
+
+    /// Registers an async generator with the running loop on its first iteration (the
+    /// `firstiter` hook), so `shutdown_asyncgens` can close it.
+    pub(crate) fn agen_first_iteration(&mut self, agen: &ObjRef) {
+        if let Some(st) = self.asyncio.as_deref() {
+            let lp = st.running_loop.clone();
+            if let Some(s) = crate::event_loop::loop_state(&lp) {
+                s.borrow_mut().asyncgens.push(std::rc::Rc::downgrade(agen));
+            }
         }
     }
 
@@ -393,6 +434,9 @@ impl Vm {
                 ObjKind::AsyncGenOp(_) => return Ok(v),
                 ObjKind::Ext(_) if self.ext_is_future(&v) => return Ok(v),
                 _ => {}
+            }
+            if let ObjKind::Future(_) = o.payload() {
+                return Ok(v);
             }
         }
         let n = self.intern("__await__");
@@ -555,9 +599,11 @@ impl Vm {
             }
             Finalizer::CloseGen(gen) => self.close_for_finalizer(&gen),
             Finalizer::NeverAwaited { qualname } => {
-                let msg =
-                    format!("<sys>:0: RuntimeWarning: coroutine '{qualname}' was never awaited\n");
-                self.write_stderr(&msg);
+                self.warn(
+                    "RuntimeWarning",
+                    &format!("coroutine '{qualname}' was never awaited"),
+                    "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+                );
             }
             Finalizer::Hook(f) => f(self),
         }

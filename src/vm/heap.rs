@@ -108,6 +108,15 @@ impl Heap {
         self.young.len() >= self.threshold && self.enabled
     }
 
+    /// Every tracked object still alive (for memory measurement).
+    pub fn live_objects(&self) -> Vec<ObjRef> {
+        self.young
+            .iter()
+            .chain(self.old.iter())
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
     /// Number of tracked objects (live or not yet purged).
     pub fn tracked(&self) -> usize {
         self.young.len() + self.old.len()
@@ -366,6 +375,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             }
         }
         ObjKind::Iter(it) => trace_iter(it, f),
+        ObjKind::CoroWrapper(c) => f(c),
         ObjKind::AsyncGenOp(op) => {
             f(&op.agen);
             match &*borrow!(op.op) {
@@ -381,6 +391,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             trace_value(&s.1, f);
         }
         ObjKind::Ext(e) => e.trace(&mut |v| trace_value(v, f)),
+        ObjKind::Future(fu) => fu.trace(&mut |v| trace_value(v, f)),
         ObjKind::BigInt(_)
         | ObjKind::Str(_)
         | ObjKind::Bytes(_)
@@ -482,6 +493,7 @@ fn clear_object(o: &ObjRef) {
             }
         }
         ObjKind::Ext(e) => e.clear(),
+        ObjKind::Future(fu) => fu.clear(),
         _ => {}
     }
     if let ObjKind::Subclass(s) = &o.kind {

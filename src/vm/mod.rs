@@ -16,6 +16,7 @@ pub mod gen;
 pub mod heap;
 pub mod import;
 pub mod iter;
+pub mod limits;
 pub mod object;
 pub mod ops;
 pub mod repr;
@@ -23,6 +24,7 @@ pub mod suggest;
 pub mod tb_groups;
 pub mod types_registry;
 pub mod value;
+pub mod warnings;
 
 use crate::compile::code::Code;
 use crate::source::SourceFile;
@@ -58,6 +60,8 @@ pub enum OutputSink {
     Stderr,
     /// Captured into a buffer the host can read.
     Buffer(Rc<RefCell<Vec<u8>>>),
+    /// Handed to a host callback as text each time the stream is flushed.
+    Host(Box<dyn FnMut(&str) + Send>),
 }
 
 /// Buffered output stream: line-buffered on a terminal, block-buffered otherwise, like
@@ -78,7 +82,7 @@ impl Output {
         let line_buffered = match &sink {
             OutputSink::Stdout => is_terminal(1),
             OutputSink::Stderr => true,
-            OutputSink::Buffer(_) => false,
+            OutputSink::Buffer(_) | OutputSink::Host(_) => false,
         };
         Output {
             sink,
@@ -108,7 +112,7 @@ impl Output {
             self.buf.clear();
             return;
         }
-        let r = match &self.sink {
+        let r = match &mut self.sink {
             OutputSink::Stdout => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(&self.buf).and_then(|_| out.flush())
@@ -119,6 +123,10 @@ impl Output {
             }
             OutputSink::Buffer(b) => {
                 b.borrow_mut().extend_from_slice(&self.buf);
+                Ok(())
+            }
+            OutputSink::Host(f) => {
+                f(&String::from_utf8_lossy(&self.buf));
                 Ok(())
             }
         };
@@ -179,6 +187,8 @@ pub struct Vm {
     interned: HashMap<Box<str>, Value>,
     /// Frames below the one the dispatch loop is running (its caller chain), bottom first.
     pub fiber: Vec<Box<frame::Frame>>,
+    /// Warnings already shown (CPython's default filter shows each location once).
+    pub warnings: warnings::WarningRegistry,
     // Frames stay boxed: they move between fibers, pools and generators by pointer.
     #[allow(clippy::vec_box)]
     frame_pool: Vec<Box<frame::Frame>>,
@@ -211,8 +221,14 @@ pub struct Vm {
     pub agen_finalizer_hook: gen::AgenFinalizerHook,
     /// Tells whether an extension object is a future (awaitable natively).
     pub ext_future_check: fn(&Value) -> bool,
+    /// The asyncio runtime's types and current loops (created on first use).
+    pub asyncio: Option<Box<crate::event_loop::AsyncioState>>,
     /// Extension state (the event loop and hosts) keyed by name.
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
+    /// Host limits: instruction budget, deadline, interrupts, memory cap, capabilities.
+    pub limits: limits::Limits,
+    /// State of the embedding API (`crate::embed`), when a host engine owns this VM.
+    pub host: Option<Box<dyn std::any::Any>>,
 }
 
 impl Vm {
@@ -247,6 +263,7 @@ impl Vm {
             modules: placeholder,
             interned: HashMap::new(),
             fiber: Vec::new(),
+            warnings: Default::default(),
             frame_pool: Vec::new(),
             depth: 0,
             type_epoch: 0,
@@ -267,7 +284,10 @@ impl Vm {
             ext_send_hook: gen::no_ext_send,
             agen_finalizer_hook: gen::no_agen_finalizer,
             ext_future_check: |_| false,
+            asyncio: None,
             ext: HashMap::new(),
+            limits: limits::Limits::default(),
+            host: None,
         };
         let modules = vm.new_dict_obj();
         vm.modules = modules;
@@ -294,6 +314,7 @@ impl Vm {
                 | ObjKind::Ellipsis
                 | ObjKind::Code(_)
         );
+        self.charge_alloc(&kind);
         let o = Rc::new(Obj { class: None, kind });
         if tracked {
             self.heap.track(&o);
@@ -301,8 +322,28 @@ impl Vm {
         o
     }
 
+    /// Counts a new object against the memory cap. Allocation itself cannot fail here: an
+    /// excess is noticed at the next `reserve` or check point (see `limits`).
+    #[inline]
+    fn charge_alloc(&mut self, kind: &ObjKind) {
+        let n = limits::OBJ_OVERHEAD + limits::payload_size(kind);
+        self.charge_bytes(n);
+    }
+
+    /// Counts `n` bytes against the memory cap; an excess trips the limit at the next check
+    /// point (allocation helpers cannot raise).
+    #[inline]
+    pub fn charge_bytes(&mut self, n: usize) {
+        let l = &mut self.limits;
+        l.memory_used = l.memory_used.saturating_add(n);
+        if l.memory_used > l.memory_check_at {
+            l.fuel = -1;
+        }
+    }
+
     /// Allocates an instance of class `class` with payload `kind`.
     pub fn alloc_instance(&mut self, class: ObjRef, kind: ObjKind) -> ObjRef {
+        self.charge_alloc(&kind);
         let o = Rc::new(Obj {
             class: Some(class),
             kind,
@@ -318,6 +359,7 @@ impl Vm {
         if s.is_empty() {
             return self.empty_str.clone();
         }
+        self.charge_bytes(s.len());
         Value::Obj(Rc::new(Obj {
             class: None,
             kind: ObjKind::Str(StrObj::new(s)),
@@ -329,6 +371,7 @@ impl Vm {
         if s.is_empty() {
             return self.empty_str.clone();
         }
+        self.charge_bytes(s.len());
         Value::Obj(Rc::new(Obj {
             class: None,
             kind: ObjKind::Str(StrObj::with_len(s, chars)),
@@ -508,10 +551,11 @@ impl Vm {
         n
     }
 
-    /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget).
+    /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget) after a
+    /// step that cost `cost` instructions; see `limits`.
     #[inline]
     pub fn check_interrupt(&mut self) -> PyResult<()> {
-        Ok(())
+        self.charge(1)
     }
 
     /// `BeforeWith`: the bound `__exit__` and the bound `__enter__` of a context manager.

@@ -267,14 +267,14 @@ impl Vm {
     pub fn compare(&mut self, a: &Value, b: &Value, op: CmpKind) -> PyResult {
         if is_builtin(a) && is_builtin(b) {
             if let Some(r) = types::builtin_compare(self, op, a, b) {
-                return r.map(Value::Bool);
+                return r.map(Value::from_bool);
             }
         } else if let Some(r) = self.compare_protocol(a, b, op)? {
             return Ok(r);
         }
         match op {
-            CmpKind::Eq => Ok(Value::Bool(a.is(b))),
-            CmpKind::Ne => Ok(Value::Bool(!a.is(b))),
+            CmpKind::Eq => Ok(Value::from_bool(a.is(b))),
+            CmpKind::Ne => Ok(Value::from_bool(!a.is(b))),
             _ => {
                 let msg = format!(
                     "'{}' not supported between instances of '{}' and '{}'",
@@ -333,7 +333,7 @@ impl Vm {
     pub fn lt(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         match (a, b) {
             (Value::Int(x), Value::Int(y)) => return Ok(x < y),
-            (Value::Float(x), Value::Float(y)) => return Ok(x < y),
+            (Value::Float(x), Value::Float(y)) => return Ok(x.get() < y.get()),
             _ => {}
         }
         let r = self.compare(a, b, CmpKind::Lt)?;
@@ -344,9 +344,9 @@ impl Vm {
     pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
         match v {
             Value::None | Value::Null => Ok(false),
-            Value::Bool(b) => Ok(*b),
+            Value::Bool(b) => Ok(b.get()),
             Value::Int(i) => Ok(*i != 0),
-            Value::Float(f) => Ok(*f != 0.0),
+            Value::Float(f) => Ok(f.get() != 0.0),
             Value::Obj(o) => {
                 if o.class.is_none() {
                     if let Some(b) = types::builtin_truth(o) {
@@ -366,7 +366,7 @@ impl Vm {
             let f = self.bind_descriptor(f, v, &ty)?;
             let r = self.call(&f, &[])?;
             return match r {
-                Value::Bool(b) => Ok(b),
+                Value::Bool(b) => Ok(b.get()),
                 _ => {
                     let msg = format!(
                         "__bool__ should return bool, returned {}",
@@ -566,8 +566,8 @@ impl Vm {
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
         match v {
             Value::Int(i) => Ok(crate::hash::hash_i64(*i)),
-            Value::Bool(b) => Ok(*b as i64),
-            Value::Float(f) => Ok(crate::hash::hash_float(*f)
+            Value::Bool(b) => Ok(b.get() as i64),
+            Value::Float(f) => Ok(crate::hash::hash_float(f.get())
                 .unwrap_or_else(|| crate::hash::hash_pointer(v.identity()))),
             Value::None | Value::Null => Ok(crate::hash::hash_pointer(v.identity())),
             Value::Obj(o) => {
@@ -594,7 +594,7 @@ impl Vm {
                 let r = self.call(&f, &[])?;
                 match r {
                     Value::Int(i) => Ok(if i == -1 { -2 } else { i }),
-                    Value::Bool(b) => Ok(b as i64),
+                    Value::Bool(b) => Ok(b.get() as i64),
                     _ => {
                         if let Some(ObjKind::BigInt(b)) = r.kind() {
                             return Ok(crate::hash::hash_bigint(b));
@@ -616,7 +616,7 @@ impl Vm {
     pub fn index_value(&mut self, v: &Value) -> PyResult<i64> {
         match v {
             Value::Int(i) => Ok(*i),
-            Value::Bool(b) => Ok(*b as i64),
+            Value::Bool(b) => Ok(b.get() as i64),
             Value::Obj(o) => {
                 if let ObjKind::BigInt(_) = o.payload() {
                     return Err(

@@ -15,9 +15,9 @@ impl Vm {
         match v {
             Value::None => Ok("None".into()),
             Value::Null => Ok("<NULL>".into()),
-            Value::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
+            Value::Bool(b) => Ok(if b.get() { "True" } else { "False" }.into()),
             Value::Int(i) => Ok(i.to_string()),
-            Value::Float(f) => Ok(crate::fmt::float_repr(*f)),
+            Value::Float(f) => Ok(crate::fmt::float_repr(f.get())),
             Value::Obj(o) => {
                 if o.class.is_some() {
                     let ty = self.type_of(v).clone();

@@ -55,6 +55,9 @@ types_struct!(
     coroutine,
     async_generator,
     async_generator_asend,
+    async_generator_athrow,
+    coroutine_wrapper,
+    frame,
     super_,
     dict_keys,
     dict_values,
@@ -143,6 +146,9 @@ impl Types {
             coroutine: t("coroutine", Layout::Opaque),
             async_generator: t("async_generator", Layout::Opaque),
             async_generator_asend: t("async_generator_asend", Layout::Opaque),
+            async_generator_athrow: t("async_generator_athrow", Layout::Opaque),
+            coroutine_wrapper: t("coroutine_wrapper", Layout::Opaque),
+            frame: t("frame", Layout::Opaque),
             super_: t("super", Layout::Opaque),
             dict_keys: t("dict_keys", Layout::Opaque),
             dict_values: t("dict_values", Layout::Opaque),
@@ -195,14 +201,18 @@ impl Types {
             ObjKind::StaticMethod(_) => &self.staticmethod,
             ObjKind::ClassMethod(_) => &self.classmethod,
             ObjKind::GetSet(_) => &self.getset,
-            ObjKind::Object(_) | ObjKind::Subclass(_) | ObjKind::Ext(_) => &self.object,
+            ObjKind::Object(_) | ObjKind::Subclass(_) | ObjKind::Ext(_) | ObjKind::Future(_) => {
+                &self.object
+            }
             ObjKind::Exception(_) => &self.base_exception,
             ObjKind::Generator(g) => match g.kind {
                 super::object::GenKind::Generator => &self.generator,
                 super::object::GenKind::Coroutine => &self.coroutine,
                 super::object::GenKind::AsyncGenerator => &self.async_generator,
             },
+            ObjKind::AsyncGenOp(op) if op.throws => &self.async_generator_athrow,
             ObjKind::AsyncGenOp(_) => &self.async_generator_asend,
+            ObjKind::CoroWrapper(_) => &self.coroutine_wrapper,
             ObjKind::Iter(it) => match &**it {
                 NativeIter::Seq { seq, .. } => match &seq.kind {
                     ObjKind::Tuple(_) => &self.tuple_iterator,

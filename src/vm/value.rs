@@ -12,22 +12,78 @@ use std::rc::Rc;
 pub type ObjRef = Rc<Obj>;
 
 /// Any Aio value.
+///
+/// Every payload is one integer-class word at offset 8 behind a word-sized tag, so Rust
+/// gives `Value` (and `PyResult`) a scalar-pair ABI: values travel in two registers and are
+/// copied as two words. That is why a bool and a float are kept as [`Flag`] and
+/// [`FloatBits`] rather than `bool` and `f64` (a float or byte payload would make the
+/// enum an opaque 16-byte aggregate, copied through memory with stalls).
 #[derive(Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     /// Internal marker for "no value" (unbound local, empty cell, missing self).
     #[default]
     Null,
     None,
-    Bool(bool),
+    Bool(Flag),
     /// An int that fits in 64 bits; larger ints are `ObjKind::BigInt` objects.
     Int(i64),
-    Float(f64),
+    Float(FloatBits),
     Obj(ObjRef),
+}
+
+/// A bool stored as a machine word (see [`Value`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[repr(transparent)]
+pub struct Flag(u64);
+
+impl Flag {
+    #[inline]
+    pub const fn new(b: bool) -> Flag {
+        Flag(b as u64)
+    }
+
+    #[inline]
+    pub const fn get(self) -> bool {
+        self.0 != 0
+    }
+}
+
+/// An f64 stored as its bit pattern (see [`Value`]).
+#[derive(Clone, Copy, Debug)]
+#[repr(transparent)]
+pub struct FloatBits(u64);
+
+impl FloatBits {
+    #[inline]
+    pub const fn new(f: f64) -> FloatBits {
+        FloatBits(f.to_bits())
+    }
+
+    #[inline]
+    pub const fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 impl Value {
+    pub const TRUE: Value = Value::Bool(Flag::new(true));
+    pub const FALSE: Value = Value::Bool(Flag::new(false));
+
+    /// The bool value `b`.
+    #[inline]
+    pub const fn from_bool(b: bool) -> Value {
+        Value::Bool(Flag::new(b))
+    }
+
+    /// The float value `f`.
+    #[inline]
+    pub const fn from_f64(f: f64) -> Value {
+        Value::Float(FloatBits::new(f))
+    }
+
     /// Wraps a freshly built object.
     #[inline]
     pub fn obj(o: ObjRef) -> Value {
@@ -76,7 +132,7 @@ impl Value {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
-            Value::Bool(b) => Some(*b as i64),
+            Value::Bool(b) => Some(b.get() as i64),
             _ => None,
         }
     }
@@ -91,7 +147,7 @@ impl Value {
             // equal floats produced separately are usually distinct objects. We treat equal
             // inline numbers as identical, which only differs for `x is y` on equal floats.
             (Value::Int(a), Value::Int(b)) => a == b,
-            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Float(a), Value::Float(b)) => a.get().to_bits() == b.get().to_bits(),
             _ => false,
         }
     }
@@ -102,9 +158,9 @@ impl Value {
             Value::Obj(o) => Rc::as_ptr(o) as *const u8 as usize,
             Value::None => 0x9e37_79b9,
             Value::Null => 0,
-            Value::Bool(b) => 0x1000 + *b as usize,
+            Value::Bool(b) => 0x1000 + b.get() as usize,
             Value::Int(i) => (*i as usize).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
-            Value::Float(f) => (f.to_bits() as usize).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 3,
+            Value::Float(f) => (f.get().to_bits() as usize).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 3,
         }
     }
 }
@@ -117,13 +173,13 @@ impl From<i64> for Value {
 
 impl From<bool> for Value {
     fn from(b: bool) -> Value {
-        Value::Bool(b)
+        Value::from_bool(b)
     }
 }
 
 impl From<f64> for Value {
     fn from(f: f64) -> Value {
-        Value::Float(f)
+        Value::from_f64(f)
     }
 }
 
@@ -138,10 +194,12 @@ impl std::fmt::Debug for Value {
         match self {
             Value::Null => write!(f, "<null>"),
             Value::None => write!(f, "None"),
-            Value::Bool(b) => write!(f, "{}", if *b { "True" } else { "False" }),
+            Value::Bool(b) => write!(f, "{}", if b.get() { "True" } else { "False" }),
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => write!(f, "{x:?}"),
             Value::Obj(o) => write!(f, "<{}>", o.payload().kind_name()),
         }
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);

@@ -162,7 +162,11 @@ fn strings_and_characters() {
         end_error("x = \u{a0}", Mode::Module).msg,
         "invalid non-printable character U+00A0"
     );
-    assert_eq!(end_error("x = $", Mode::Module).msg, "invalid syntax");
+    // `$` and friends reach the parser as an unknown token, as in CPython.
+    let t = tokenize("x = $ + `y` <> z", 0, Mode::Module);
+    assert_eq!(t.end, End::Eof);
+    let unknown = t.toks.iter().filter(|t| t.1 == Tok::Unknown).count();
+    assert_eq!(unknown, 4);
 }
 
 #[test]

@@ -1,0 +1,682 @@
+//! `asyncio.Future`: a result that arrives later, with done callbacks.
+//!
+//! Follows CPython's `_asyncio.Future` field for field: state, result or exception, the
+//! callbacks (scheduled through the loop's ready queue in registration order when the future
+//! completes), the cancel message, `_asyncio_future_blocking`, and the "exception was never
+//! retrieved" report when an unretrieved exception is dropped. A Task is a Future with a
+//! `TaskState`. Invariant: callbacks run only via the ready queue, never synchronously.
+
+use super::handle::HandleCallback;
+use super::task::TaskState;
+use crate::vm::frame::Frame;
+use crate::vm::heap::{Finalizer, HeapShared};
+use crate::vm::object::{Args, ObjKind};
+use crate::vm::value::{ObjRef, Value};
+use crate::vm::{Exc, PyResult, Vm};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// A future's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutState {
+    Pending,
+    Cancelled,
+    Finished,
+}
+
+impl FutState {
+    /// The name CPython shows in `_state`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FutState::Pending => "PENDING",
+            FutState::Cancelled => "CANCELLED",
+            FutState::Finished => "FINISHED",
+        }
+    }
+}
+
+/// A done callback.
+#[derive(Clone)]
+pub enum DoneCallback {
+    /// A script callable, called with the future.
+    Py(Value),
+    /// A task waiting for this future.
+    Wakeup(ObjRef),
+}
+
+/// The payload of a Future (and, with `task`, of a Task).
+pub struct FutureObj {
+    pub state: Cell<FutState>,
+    pub result: RefCell<Value>,
+    pub exception: RefCell<Value>,
+    /// The loop object.
+    pub loop_: RefCell<Value>,
+    pub callbacks: RefCell<Vec<DoneCallback>>,
+    pub cancel_message: RefCell<Value>,
+    /// The CancelledError that cancelled a task (chained as context later).
+    pub cancelled_exc: RefCell<Value>,
+    /// `_asyncio_future_blocking`.
+    pub blocking: Cell<bool>,
+    /// True while an exception is set and nobody has looked at it.
+    pub log_traceback: Cell<bool>,
+    pub task: Option<Box<TaskState>>,
+    /// Where a dropped future reports an unretrieved exception.
+    pub heap: Rc<HeapShared>,
+}
+
+impl FutureObj {
+    /// A pending future on `loop_`.
+    pub fn new(loop_: Value, heap: Rc<HeapShared>, task: Option<Box<TaskState>>) -> FutureObj {
+        FutureObj {
+            state: Cell::new(FutState::Pending),
+            result: RefCell::new(Value::None),
+            exception: RefCell::new(Value::None),
+            loop_: RefCell::new(loop_),
+            callbacks: RefCell::new(Vec::new()),
+            cancel_message: RefCell::new(Value::None),
+            cancelled_exc: RefCell::new(Value::None),
+            blocking: Cell::new(false),
+            log_traceback: Cell::new(false),
+            task,
+            heap,
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.state.get() != FutState::Pending
+    }
+
+    /// Calls `f` on every value held (for the cycle collector).
+    pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        for cell in [
+            &self.result,
+            &self.exception,
+            &self.loop_,
+            &self.cancel_message,
+            &self.cancelled_exc,
+        ] {
+            if let Ok(v) = cell.try_borrow() {
+                f(&v);
+            }
+        }
+        if let Ok(cbs) = self.callbacks.try_borrow() {
+            for cb in cbs.iter() {
+                match cb {
+                    DoneCallback::Py(v) => f(v),
+                    DoneCallback::Wakeup(t) => f(&Value::Obj(t.clone())),
+                }
+            }
+        }
+        if let Some(t) = &self.task {
+            t.trace(f);
+        }
+    }
+
+    /// Drops held values (breaking cycles of garbage).
+    pub fn clear(&self) {
+        if let Some(report) = self.death_report() {
+            self.heap.defer(report);
+        }
+        let mut sink = Vec::new();
+        for cell in [
+            &self.result,
+            &self.exception,
+            &self.cancel_message,
+            &self.cancelled_exc,
+        ] {
+            if let Ok(mut v) = cell.try_borrow_mut() {
+                sink.push(std::mem::replace(&mut *v, Value::None));
+            }
+        }
+        if let Ok(mut cbs) = self.callbacks.try_borrow_mut() {
+            let old = std::mem::take(&mut *cbs);
+            drop(old);
+        }
+        if let Some(t) = &self.task {
+            t.clear();
+        }
+        drop(sink);
+    }
+}
+
+impl FutureObj {
+    /// What the loop must hear when this future dies unobserved: a task destroyed while
+    /// pending, or an exception nobody retrieved. The report carries a resurrected copy of
+    /// the future so the handler sees it as CPython's does (`context['future']`).
+    fn death_report(&self) -> Option<Finalizer> {
+        let pending_task = self.state.get() == FutState::Pending
+            && self
+                .task
+                .as_ref()
+                .is_some_and(|t| t.log_destroy_pending.get());
+        if !pending_task && !self.log_traceback.get() {
+            return None;
+        }
+        let copy = self.resurrect();
+        Some(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
+            report_death(vm, copy, pending_task)
+        })))
+    }
+
+    /// Moves this future's state into a new payload that reports nothing when it dies.
+    fn resurrect(&self) -> FutureObj {
+        fn take(c: &RefCell<Value>) -> RefCell<Value> {
+            RefCell::new(
+                c.try_borrow_mut()
+                    .map(|mut v| std::mem::take(&mut *v))
+                    .unwrap_or_default(),
+            )
+        }
+        let task = self.task.as_ref().map(|t| {
+            Box::new(TaskState {
+                coro: take(&t.coro),
+                must_cancel: Cell::new(false),
+                fut_waiter: take(&t.fut_waiter),
+                num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
+                name: take(&t.name),
+                log_destroy_pending: Cell::new(false),
+            })
+        });
+        self.log_traceback.set(false);
+        FutureObj {
+            state: Cell::new(self.state.get()),
+            result: take(&self.result),
+            exception: take(&self.exception),
+            loop_: take(&self.loop_),
+            callbacks: RefCell::new(Vec::new()),
+            cancel_message: take(&self.cancel_message),
+            cancelled_exc: take(&self.cancelled_exc),
+            blocking: Cell::new(false),
+            log_traceback: Cell::new(false),
+            task,
+            heap: self.heap.clone(),
+        }
+    }
+}
+
+impl Drop for FutureObj {
+    fn drop(&mut self) {
+        if let Some(report) = self.death_report() {
+            self.heap.defer(report);
+        }
+    }
+}
+
+/// Hands a dead future's report to its loop's exception handler.
+fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
+    let is_task = copy.task.is_some();
+    let lp = copy.loop_.borrow().clone();
+    let exc = copy.exception.borrow().clone();
+    let cls = if is_task {
+        super::types(vm).task.clone()
+    } else {
+        super::types(vm).future.clone()
+    };
+    let obj = Value::Obj(vm.alloc_instance(cls, ObjKind::Future(Box::new(copy))));
+    let ctx = vm.new_dict_obj();
+    if pending_task {
+        let m = vm.new_str("Task was destroyed but it is pending!");
+        vm.dict_set_str(&ctx, "task", obj);
+        vm.dict_set_str(&ctx, "message", m);
+    } else {
+        let what = if is_task { "Task" } else { "Future" };
+        let m = vm.new_str(format!("{what} exception was never retrieved"));
+        vm.dict_set_str(&ctx, "message", m);
+        vm.dict_set_str(&ctx, "exception", exc);
+        vm.dict_set_str(&ctx, "future", obj);
+    }
+    if let Err(e) = super::call_exception_handler(vm, &lp, Value::Obj(ctx)) {
+        vm.report_unraisable("Exception ignored in a future's finalizer", &e);
+    }
+}
+
+/// The future payload of a value.
+pub fn fut_of(v: &Value) -> Option<&FutureObj> {
+    match v.kind()? {
+        ObjKind::Future(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// The future payload of an object known to be a future.
+pub fn fut(o: &ObjRef) -> &FutureObj {
+    match o.payload() {
+        ObjKind::Future(f) => f,
+        _ => panic!("not a future"),
+    }
+}
+
+/// A new pending future on `loop_`.
+pub fn new_future(vm: &mut Vm, loop_: Value) -> ObjRef {
+    let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
+    let cls = super::types(vm).future.clone();
+    vm.alloc_instance(cls, ObjKind::Future(Box::new(f)))
+}
+
+/// Queues every done callback through the loop, in registration order.
+pub fn schedule_callbacks(vm: &mut Vm, fo: &ObjRef) {
+    let f = fut(fo);
+    let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+    let lp = f.loop_.borrow().clone();
+    for cb in cbs {
+        let h = match cb {
+            DoneCallback::Py(func) => HandleCallback::Done {
+                func,
+                fut: fo.clone(),
+            },
+            DoneCallback::Wakeup(task) => HandleCallback::Wakeup {
+                task,
+                fut: fo.clone(),
+            },
+        };
+        super::call_soon_internal(vm, &lp, h);
+    }
+}
+
+/// `fut.set_result(v)`.
+pub fn set_result(vm: &mut Vm, fo: &ObjRef, v: Value) -> PyResult<()> {
+    let f = fut(fo);
+    if f.done() {
+        return Err(invalid_state(vm, "invalid state"));
+    }
+    *f.result.borrow_mut() = v;
+    f.state.set(FutState::Finished);
+    schedule_callbacks(vm, fo);
+    Ok(())
+}
+
+/// `fut.set_exception(e)` (an instance or class).
+pub fn set_exception(vm: &mut Vm, fo: &ObjRef, e: Value) -> PyResult<()> {
+    let f = fut(fo);
+    if f.done() {
+        return Err(invalid_state(vm, "invalid state"));
+    }
+    let exc = vm.make_exception(e)?;
+    if vm.exc_is(&exc, "StopIteration") {
+        return Err(vm.type_error(
+            "StopIteration interacts badly with generators and cannot be raised into a Future"
+                .into(),
+        ));
+    }
+    *f.exception.borrow_mut() = Value::Obj(exc.0);
+    f.state.set(FutState::Finished);
+    f.log_traceback.set(true);
+    schedule_callbacks(vm, fo);
+    Ok(())
+}
+
+/// `fut.cancel(msg)`: false when already done.
+pub fn cancel(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
+    let f = fut(fo);
+    f.log_traceback.set(false);
+    if f.done() {
+        return false;
+    }
+    f.state.set(FutState::Cancelled);
+    *f.cancel_message.borrow_mut() = msg;
+    schedule_callbacks(vm, fo);
+    true
+}
+
+/// The CancelledError a cancelled future raises.
+pub fn make_cancelled_error(vm: &mut Vm, fo: &ObjRef) -> Exc {
+    let f = fut(fo);
+    // The exception that cancelled a task is raised again as is (CPython transfers it).
+    let saved = std::mem::replace(&mut *f.cancelled_exc.borrow_mut(), Value::None);
+    if let Value::Obj(e) = saved {
+        return Exc(e);
+    }
+    let msg = f.cancel_message.borrow().clone();
+    let e = if msg.is_none() {
+        vm.new_exc("CancelledError", Vec::new())
+    } else {
+        vm.new_exc("CancelledError", vec![msg])
+    };
+    e
+}
+
+pub(crate) fn invalid_state(vm: &mut Vm, msg: &str) -> Exc {
+    vm.new_exc_msg("InvalidStateError", msg.to_string())
+}
+
+/// `fut.result()`.
+pub fn result(vm: &mut Vm, fo: &ObjRef) -> PyResult {
+    let f = fut(fo);
+    match f.state.get() {
+        FutState::Cancelled => Err(make_cancelled_error(vm, fo)),
+        FutState::Pending => Err(invalid_state(vm, "Result is not set.")),
+        FutState::Finished => {
+            f.log_traceback.set(false);
+            let e = f.exception.borrow().clone();
+            match e {
+                Value::Obj(e) => Err(Exc(e)),
+                _ => Ok(f.result.borrow().clone()),
+            }
+        }
+    }
+}
+
+/// The `Send` instruction on a future: yield it while pending, deliver its result when done.
+pub fn send(vm: &mut Vm, frame: &mut Frame, fo: &ObjRef, target: u32) -> PyResult<()> {
+    let f = fut(fo);
+    if !f.done() {
+        f.blocking.set(true);
+        frame.push(Value::Obj(fo.clone()));
+        return Ok(());
+    }
+    frame.pop();
+    let r = result(vm, fo)?;
+    frame.push(r);
+    frame.ip = target;
+    Ok(())
+}
+
+/// Adds a done callback; a done future schedules it at once.
+pub fn add_done_callback(vm: &mut Vm, fo: &ObjRef, cb: DoneCallback) {
+    let f = fut(fo);
+    if f.done() {
+        let lp = f.loop_.borrow().clone();
+        let h = match cb {
+            DoneCallback::Py(func) => HandleCallback::Done {
+                func,
+                fut: fo.clone(),
+            },
+            DoneCallback::Wakeup(task) => HandleCallback::Wakeup {
+                task,
+                fut: fo.clone(),
+            },
+        };
+        super::call_soon_internal(vm, &lp, h);
+    } else {
+        f.callbacks.borrow_mut().push(cb);
+    }
+}
+
+fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {
+    match args.pos.first() {
+        Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(_)) => Ok(o.clone()),
+        _ => Err(vm.type_error("descriptor requires a Future".into())),
+    }
+}
+
+fn m_result(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    result(vm, &fo)
+}
+
+fn m_exception(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    let f = fut(&fo);
+    match f.state.get() {
+        FutState::Cancelled => Err(make_cancelled_error(vm, &fo)),
+        FutState::Pending => Err(invalid_state(vm, "Exception is not set.")),
+        FutState::Finished => {
+            f.log_traceback.set(false);
+            Ok(f.exception.borrow().clone())
+        }
+    }
+}
+
+fn m_set_result(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    args.method_range(vm, "set_result", 1, 1)?;
+    set_result(vm, &fo, args.pos[1].clone())?;
+    Ok(Value::None)
+}
+
+fn m_set_exception(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    args.method_range(vm, "set_exception", 1, 1)?;
+    set_exception(vm, &fo, args.pos[1].clone())?;
+    Ok(Value::None)
+}
+
+fn m_cancel(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    let rest = Args {
+        pos: &args.pos[1..],
+        ..args
+    };
+    let [msg] = rest.bind(vm, "cancel", ["msg"], 0)?;
+    let msg = msg.unwrap_or(Value::None);
+    if fut(&fo).task.is_some() {
+        return Ok(Value::from_bool(super::task::cancel(vm, &fo, msg)));
+    }
+    Ok(Value::from_bool(cancel(vm, &fo, msg)))
+}
+
+fn m_cancelled(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    Ok(Value::from_bool(
+        fut(&fo).state.get() == FutState::Cancelled,
+    ))
+}
+
+fn m_done(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    Ok(Value::from_bool(fut(&fo).done()))
+}
+
+fn m_add_done_callback(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    let Some(cb) = args.pos.get(1).cloned() else {
+        return Err(vm.type_error(
+            "add_done_callback() missing 1 required positional argument: 'fn'".into(),
+        ));
+    };
+    add_done_callback(vm, &fo, DoneCallback::Py(cb));
+    Ok(Value::None)
+}
+
+fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    let target = args.pos.get(1).cloned().unwrap_or(Value::None);
+    let cbs = fut(&fo).callbacks.borrow().clone();
+    let mut keep = Vec::with_capacity(cbs.len());
+    let mut removed = 0;
+    for cb in cbs {
+        let same = match &cb {
+            DoneCallback::Py(v) => v.is(&target) || vm.eq(v, &target)?,
+            DoneCallback::Wakeup(_) => false,
+        };
+        if same {
+            removed += 1;
+        } else {
+            keep.push(cb);
+        }
+    }
+    *fut(&fo).callbacks.borrow_mut() = keep;
+    Ok(Value::Int(removed))
+}
+
+fn m_get_loop(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    let lp = fut(&fo).loop_.borrow().clone();
+    Ok(lp)
+}
+
+fn m_await(_vm: &mut Vm, args: Args) -> PyResult {
+    Ok(args.pos[0].clone())
+}
+
+/// The state description inside `<Future ...>` / `<Task ...>` reprs.
+pub fn state_repr(vm: &mut Vm, fo: &ObjRef) -> String {
+    let f = fut(fo);
+    match f.state.get() {
+        FutState::Pending => "pending".into(),
+        FutState::Cancelled => "cancelled".into(),
+        FutState::Finished => {
+            let e = f.exception.borrow().clone();
+            if !e.is_none() {
+                let r = vm.repr_or_default(&e);
+                format!("finished exception={r}")
+            } else {
+                let v = f.result.borrow().clone();
+                let r = vm.repr_or_default(&v);
+                format!("finished result={r}")
+            }
+        }
+    }
+}
+
+fn m_repr(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    if fut(&fo).task.is_some() {
+        let s = super::task::repr(vm, &fo);
+        return Ok(vm.new_str(s));
+    }
+    let st = state_repr(vm, &fo);
+    let f = fut(&fo);
+    let cbs = f.callbacks.borrow().clone();
+    let mut s = format!("<Future {st}");
+    if !cbs.is_empty() {
+        let parts: Vec<String> = cbs
+            .iter()
+            .map(|c| match c {
+                DoneCallback::Py(v) => vm.repr_or_default(v),
+                DoneCallback::Wakeup(_) => "Task.task_wakeup()".to_string(),
+            })
+            .collect();
+        s.push_str(&format!(" cb=[{}]", parts.join(", ")));
+    }
+    s.push('>');
+    Ok(vm.new_str(s))
+}
+
+fn get_blocking(_vm: &mut Vm, v: &Value) -> PyResult {
+    Ok(Value::from_bool(
+        fut_of(v).is_some_and(|f| f.blocking.get()),
+    ))
+}
+
+fn set_blocking(vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
+    let b = vm.truthy(&x.unwrap_or(Value::None))?;
+    if let Some(f) = fut_of(v) {
+        f.blocking.set(b);
+    }
+    Ok(())
+}
+
+fn get_state(vm: &mut Vm, v: &Value) -> PyResult {
+    let s = fut_of(v).map(|f| f.state.get().name()).unwrap_or("PENDING");
+    Ok(vm.intern(s))
+}
+
+fn get_log_traceback(_vm: &mut Vm, v: &Value) -> PyResult {
+    Ok(Value::from_bool(
+        fut_of(v).is_some_and(|f| f.log_traceback.get()),
+    ))
+}
+
+fn set_log_traceback(vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
+    let b = vm.truthy(&x.unwrap_or(Value::None))?;
+    if b {
+        return Err(vm.value_error("_log_traceback can only be set to False".into()));
+    }
+    if let Some(f) = fut_of(v) {
+        f.log_traceback.set(false);
+    }
+    Ok(())
+}
+
+fn future_new(vm: &mut Vm, args: Args) -> PyResult {
+    let cls = args.pos.first().cloned().unwrap_or(Value::None);
+    let base = super::types(vm).future.clone();
+    let subclass = match &cls {
+        Value::Obj(c) => !Rc::ptr_eq(c, &base) && c.as_type().is_some_and(|t| !t.builtin),
+        _ => false,
+    };
+    let loop_ = match args.kw("loop") {
+        Some(l) if !l.is_none() => l.clone(),
+        _ if subclass => Value::None,
+        _ => super::get_event_loop(vm)?,
+    };
+    if subclass {
+        let Value::Obj(c) = cls else { unreachable!() };
+        let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
+        let inst = vm.alloc_instance(
+            c,
+            ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {
+                attrs: Default::default(),
+                base: ObjKind::Future(Box::new(f)),
+            })),
+        );
+        return Ok(Value::Obj(inst));
+    }
+    let fo = new_future(vm, loop_);
+    Ok(Value::Obj(fo))
+}
+
+fn future_init(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    let loop_ = match args.kw("loop") {
+        Some(l) if !l.is_none() => l.clone(),
+        _ => super::get_event_loop(vm)?,
+    };
+    *fut(&fo).loop_.borrow_mut() = loop_;
+    Ok(Value::None)
+}
+
+fn m_make_cancelled_error(vm: &mut Vm, args: Args) -> PyResult {
+    let fo = this(vm, &args)?;
+    Ok(Value::Obj(make_cancelled_error(vm, &fo).0))
+}
+
+fn get_cancel_message(_vm: &mut Vm, v: &Value) -> PyResult {
+    Ok(fut_of(v)
+        .map(|f| f.cancel_message.borrow().clone())
+        .unwrap_or(Value::None))
+}
+
+fn set_cancel_message(_vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
+    if let Some(f) = fut_of(v) {
+        *f.cancel_message.borrow_mut() = x.unwrap_or(Value::None);
+    }
+    Ok(())
+}
+
+/// Installs the Future type's methods (shared by Task).
+pub fn init(vm: &mut Vm, cls: &ObjRef) {
+    vm.add_staticmethod(cls, "__new__", future_new);
+    vm.add_method(cls, "__init__", future_init);
+    vm.add_method(cls, "_make_cancelled_error", m_make_cancelled_error);
+    vm.add_getset(
+        cls,
+        "_cancel_message",
+        get_cancel_message,
+        Some(set_cancel_message),
+    );
+    let methods: &[(&str, crate::vm::object::NativeFn)] = &[
+        ("result", m_result),
+        ("exception", m_exception),
+        ("set_result", m_set_result),
+        ("set_exception", m_set_exception),
+        ("cancel", m_cancel),
+        ("cancelled", m_cancelled),
+        ("done", m_done),
+        ("add_done_callback", m_add_done_callback),
+        ("remove_done_callback", m_remove_done_callback),
+        ("get_loop", m_get_loop),
+        ("__await__", m_await),
+        ("__iter__", m_await),
+        ("__repr__", m_repr),
+    ];
+    for (n, f) in methods {
+        vm.add_method(cls, n, *f);
+    }
+    vm.add_getset(
+        cls,
+        "_asyncio_future_blocking",
+        get_blocking,
+        Some(set_blocking),
+    );
+    vm.add_getset(cls, "_state", get_state, None);
+    vm.add_getset(
+        cls,
+        "_log_traceback",
+        get_log_traceback,
+        Some(set_log_traceback),
+    );
+    let n = vm.new_str("_asyncio");
+    vm.type_dict_set(cls, "__module__", n);
+}

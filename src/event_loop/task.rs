@@ -1,0 +1,561 @@
+//! `asyncio.Task`: a future that drives a coroutine, step by step, on its loop.
+//!
+//! `step` mirrors CPython's `Task.__step`: deliver a value or an exception to the coroutine
+//! (`Vm::resume`), then act on what it yielded — a pending future means "wake me when it is
+//! done", a bare yield means "run me again next iteration". Cancellation is delivered as a
+//! CancelledError thrown in at the suspended `await`. Invariant: a task is the loop's current
+//! task exactly while its step runs, and at most one step of a task is ever scheduled.
+
+use super::future::{self, fut, DoneCallback, FutState};
+use super::handle::HandleCallback;
+use crate::vm::dispatch::Outcome;
+use crate::vm::gen::ResumeInput;
+use crate::vm::object::{Args, GenKind, GenState, ObjKind};
+use crate::vm::value::{ObjRef, Value};
+use crate::vm::{Exc, PyResult, Vm};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// The task-specific part of a Task's payload.
+pub struct TaskState {
+    pub coro: RefCell<Value>,
+    pub must_cancel: Cell<bool>,
+    pub fut_waiter: RefCell<Value>,
+    pub num_cancels_requested: Cell<u32>,
+    pub name: RefCell<Value>,
+    /// Whether dropping the task while pending is reported.
+    pub log_destroy_pending: Cell<bool>,
+}
+
+impl TaskState {
+    pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        for cell in [&self.coro, &self.fut_waiter, &self.name] {
+            if let Ok(v) = cell.try_borrow() {
+                f(&v);
+            }
+        }
+    }
+
+    pub fn clear(&self) {
+        let mut sink = Vec::new();
+        for cell in [&self.coro, &self.fut_waiter] {
+            if let Ok(mut v) = cell.try_borrow_mut() {
+                sink.push(std::mem::replace(&mut *v, Value::None));
+            }
+        }
+        drop(sink);
+    }
+}
+
+/// The task state of a future object.
+pub fn task_of(o: &ObjRef) -> &TaskState {
+    fut(o).task.as_deref().expect("a task")
+}
+
+/// Creates a task for `coro` on `loop_` and schedules its first step.
+pub fn new_task(vm: &mut Vm, loop_: &Value, coro: Value, name: Value) -> PyResult<ObjRef> {
+    new_task_of_class(vm, None, loop_, coro, name)
+}
+
+/// A new task whose class is `cls` (a subclass of Task) or Task itself when None.
+pub fn new_task_of_class(
+    vm: &mut Vm,
+    cls: Option<ObjRef>,
+    loop_: &Value,
+    coro: Value,
+    name: Value,
+) -> PyResult<ObjRef> {
+    if !is_coroutine_like(vm, &coro) {
+        let r = vm.repr_or_default(&coro);
+        return Err(vm.type_error(format!("a coroutine was expected, got {r}")));
+    }
+    let name = if name.is_none() {
+        let n = super::next_task_number(vm);
+        vm.new_str(format!("Task-{n}"))
+    } else if name.as_str().is_some() {
+        name
+    } else {
+        let s = vm.str_of(&name)?;
+        vm.new_str(s)
+    };
+    let state = TaskState {
+        coro: RefCell::new(coro),
+        must_cancel: Cell::new(false),
+        fut_waiter: RefCell::new(Value::None),
+        num_cancels_requested: Cell::new(0),
+        name: RefCell::new(name),
+        log_destroy_pending: Cell::new(true),
+    };
+    let f = future::FutureObj::new(loop_.clone(), vm.heap.shared.clone(), Some(Box::new(state)));
+    let t = match cls {
+        None => {
+            let cls = super::types(vm).task.clone();
+            vm.alloc_instance(cls, ObjKind::Future(Box::new(f)))
+        }
+        Some(cls) => vm.alloc_instance(
+            cls,
+            ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {
+                attrs: Default::default(),
+                base: ObjKind::Future(Box::new(f)),
+            })),
+        ),
+    };
+    super::register_task(vm, loop_, &t);
+    super::call_soon_internal(
+        vm,
+        loop_,
+        HandleCallback::TaskStep {
+            task: t.clone(),
+            exc: None,
+        },
+    );
+    Ok(t)
+}
+
+/// One step of a task (CPython's `Task.__step`). Only KeyboardInterrupt and SystemExit
+/// escape; everything else ends up in the task.
+pub fn step(vm: &mut Vm, task: &ObjRef, exc: Option<Exc>) -> PyResult<()> {
+    let f = fut(task);
+    let t = task_of(task);
+    if f.done() {
+        let r = repr(vm, task);
+        return Err(future::invalid_state(
+            vm,
+            &format!("_step(): already done: {r}"),
+        ));
+    }
+    let mut exc = exc;
+    if t.must_cancel.get() {
+        let is_cancel = exc.as_ref().is_some_and(|e| vm.exc_is(e, "CancelledError"));
+        if !is_cancel {
+            exc = Some(future::make_cancelled_error(vm, task));
+        }
+        t.must_cancel.set(false);
+    }
+    *t.fut_waiter.borrow_mut() = Value::None;
+    let lp = f.loop_.borrow().clone();
+    super::enter_task(vm, &lp, task)?;
+    let coro = t.coro.borrow().clone();
+    let Value::Obj(coro) = coro else {
+        super::leave_task(vm, &lp);
+        return Ok(());
+    };
+    let input = match exc {
+        None => ResumeInput::Value(Value::None),
+        Some(e) => ResumeInput::Throw(e),
+    };
+    let outcome = if matches!(coro.kind, ObjKind::Generator(_)) {
+        vm.resume(&coro, input)
+    } else {
+        drive_by_methods(vm, &Value::Obj(coro.clone()), input)
+    };
+    let r = after_step(vm, task, &lp, outcome);
+    super::leave_task(vm, &lp);
+    r
+}
+
+fn after_step(vm: &mut Vm, task: &ObjRef, lp: &Value, outcome: PyResult<Outcome>) -> PyResult<()> {
+    let t = task_of(task);
+    match outcome {
+        Ok(Outcome::Return(v)) => {
+            if t.must_cancel.get() {
+                t.must_cancel.set(false);
+                let msg = fut(task).cancel_message.borrow().clone();
+                future::cancel(vm, task, msg);
+            } else {
+                future::set_result(vm, task, v)?;
+            }
+            Ok(())
+        }
+        Err(e) if vm.exc_is(&e, "CancelledError") => {
+            *fut(task).cancelled_exc.borrow_mut() = Value::Obj(e.0.clone());
+            future::cancel(vm, task, Value::None);
+            Ok(())
+        }
+        Err(e) if vm.exc_is(&e, "KeyboardInterrupt") || vm.exc_is(&e, "SystemExit") => {
+            let _ = future::set_exception(vm, task, Value::Obj(e.0.clone()));
+            Err(e)
+        }
+        Err(e) => {
+            future::set_exception(vm, task, Value::Obj(e.0))?;
+            Ok(())
+        }
+        Ok(Outcome::Yield(v)) | Ok(Outcome::AsyncYield(v)) => yielded(vm, task, lp, v),
+    }
+}
+
+/// True for what `asyncio.iscoroutine` accepts: native coroutines and objects with the
+/// `collections.abc.Coroutine` methods (`__await__`, `send`, `throw`, `close`), such as
+/// an async generator's `aclose()` awaitable.
+pub fn is_coroutine_like(vm: &mut Vm, v: &Value) -> bool {
+    match v.kind() {
+        Some(ObjKind::Generator(g)) => g.kind == GenKind::Coroutine,
+        Some(ObjKind::AsyncGenOp(_)) => true,
+        Some(ObjKind::Future(_)) | None => false,
+        _ => {
+            let ty = vm.type_of(v).clone();
+            ["__await__", "send", "throw", "close"].iter().all(|m| {
+                let n = vm.intern(m);
+                vm.lookup_type(&ty, &n).is_some()
+            })
+        }
+    }
+}
+
+/// One step of a coroutine-like object that is not a native coroutine, through its `send`
+/// and `throw` methods (StopIteration carries the result).
+fn drive_by_methods(vm: &mut Vm, coro: &Value, input: ResumeInput) -> PyResult<Outcome> {
+    let r = match input {
+        ResumeInput::Value(v) => vm.call_method(coro, "send", &[v]),
+        ResumeInput::Throw(e) => vm.call_method(coro, "throw", &[Value::Obj(e.0)]),
+    };
+    match r {
+        Ok(v) => Ok(Outcome::Yield(v)),
+        Err(e) if vm.exc_is(&e, "StopIteration") => {
+            let v = vm.getattr_str(&Value::Obj(e.0.clone()), "value")?;
+            Ok(Outcome::Return(v))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Acts on what the coroutine yielded.
+fn yielded(vm: &mut Vm, task: &ObjRef, lp: &Value, v: Value) -> PyResult<()> {
+    let t = task_of(task);
+    let reschedule = |vm: &mut Vm, exc: Option<Exc>| {
+        super::call_soon_internal(
+            vm,
+            lp,
+            HandleCallback::TaskStep {
+                task: task.clone(),
+                exc,
+            },
+        );
+    };
+    if v.is_none() {
+        // A bare yield gives up the loop for one iteration.
+        reschedule(vm, None);
+        return Ok(());
+    }
+    if let Value::Obj(fo) = &v {
+        if let ObjKind::Future(f) = fo.payload() {
+            let other_loop = !f.loop_.borrow().is(lp);
+            if other_loop {
+                let tr = repr(vm, task);
+                let fr = vm.repr_or_default(&v);
+                let e = vm.runtime_error(format!(
+                    "Task {tr} got Future {fr} attached to a different loop"
+                ));
+                reschedule(vm, Some(e));
+                return Ok(());
+            }
+            if f.blocking.get() {
+                if std::rc::Rc::ptr_eq(fo, task) {
+                    let tr = repr(vm, task);
+                    let e = vm.runtime_error(format!("Task cannot await on itself: {tr}"));
+                    reschedule(vm, Some(e));
+                    return Ok(());
+                }
+                f.blocking.set(false);
+                future::add_done_callback(vm, fo, DoneCallback::Wakeup(task.clone()));
+                *t.fut_waiter.borrow_mut() = v.clone();
+                if t.must_cancel.get() {
+                    let msg = fut(task).cancel_message.borrow().clone();
+                    if cancel_any(vm, fo, msg) {
+                        t.must_cancel.set(false);
+                    }
+                }
+                return Ok(());
+            }
+            let tr = repr(vm, task);
+            let fr = vm.repr_or_default(&v);
+            let e = vm.runtime_error(format!(
+                "yield was used instead of yield from in task {tr} with {fr}"
+            ));
+            reschedule(vm, Some(e));
+            return Ok(());
+        }
+        if let ObjKind::Generator(g) = &fo.kind {
+            if g.kind == GenKind::Generator {
+                let tr = repr(vm, task);
+                let fr = vm.repr_or_default(&v);
+                let e = vm.runtime_error(format!(
+                    "yield was used instead of yield from for generator in task {tr} with {fr}"
+                ));
+                reschedule(vm, Some(e));
+                return Ok(());
+            }
+        }
+    }
+    let r = vm.repr_or_default(&v);
+    let e = vm.runtime_error(format!("Task got bad yield: {r}"));
+    reschedule(vm, Some(e));
+    Ok(())
+}
+
+/// Cancels a future or a task (through an overriding `cancel` method if it has one).
+pub fn cancel_any(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
+    if fo
+        .class
+        .as_ref()
+        .is_some_and(|c| c.as_type().is_some_and(|t| !t.builtin))
+    {
+        let v = Value::Obj(fo.clone());
+        return match vm.call_method(&v, "cancel", &[msg]) {
+            Ok(r) => vm.truthy(&r).unwrap_or(false),
+            Err(_) => false,
+        };
+    }
+    if fut(fo).task.is_some() {
+        cancel(vm, fo, msg)
+    } else {
+        future::cancel(vm, fo, msg)
+    }
+}
+
+/// `task.cancel(msg)`.
+pub fn cancel(vm: &mut Vm, task: &ObjRef, msg: Value) -> bool {
+    let f = fut(task);
+    let t = task_of(task);
+    f.log_traceback.set(false);
+    if f.done() {
+        return false;
+    }
+    t.num_cancels_requested
+        .set(t.num_cancels_requested.get() + 1);
+    let waiter = t.fut_waiter.borrow().clone();
+    if let Value::Obj(w) = &waiter {
+        if matches!(w.payload(), ObjKind::Future(_)) && cancel_any(vm, w, msg.clone()) {
+            // Keep the waiter: it may be a task that swallows the cancellation.
+            return true;
+        }
+    }
+    t.must_cancel.set(true);
+    *f.cancel_message.borrow_mut() = msg;
+    true
+}
+
+/// A task waking up: its awaited future is done (CPython's `Task.__wakeup`).
+pub fn wakeup(vm: &mut Vm, task: &ObjRef, fo: &ObjRef) -> PyResult<()> {
+    match future::result(vm, fo) {
+        Ok(_) => step(vm, task, None),
+        Err(e) => step(vm, task, Some(e)),
+    }
+}
+
+/// `coro_name() running at file:line` / `coro_name() done, defined at file:line`.
+pub fn format_coroutine(coro: &Value) -> String {
+    let Some(ObjKind::Generator(g)) = coro.kind() else {
+        return "?".into();
+    };
+    let name = g.qualname.borrow().as_str().unwrap_or("?").to_string();
+    let file = g.code.file.name.clone();
+    let state = g.state.borrow();
+    match &*state {
+        GenState::Finished => format!("{name}() done, defined at {file}:{}", g.code.first_line),
+        GenState::Created(_) => format!("{name}() running at {file}:{}", g.code.first_line),
+        GenState::Suspended(frames) => {
+            let f = &frames[0];
+            format!("{name}() running at {file}:{}", f.code.line_of(f.lasti()))
+        }
+        GenState::Running | GenState::Delegated => format!("{name}() running at {file}"),
+    }
+}
+
+/// `repr(task)`.
+pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
+    let f = fut(task);
+    let t = task_of(task);
+    let mut state = future::state_repr(vm, task);
+    if t.num_cancels_requested.get() > 0 && !f.done() {
+        state = "cancelling".into();
+    }
+    let name = t.name.borrow().clone();
+    let name_r = vm.repr_or_default(&name);
+    let coro = format_coroutine(&t.coro.borrow());
+    let mut s = match state.split_once(' ') {
+        Some((head, rest)) => format!("<Task {head} name={name_r} coro=<{coro}> {rest}"),
+        None => format!("<Task {state} name={name_r} coro=<{coro}>"),
+    };
+    let waiter = t.fut_waiter.borrow().clone();
+    if !waiter.is_none() {
+        let w = vm.repr_or_default(&waiter);
+        s.push_str(&format!(" wait_for={w}"));
+    }
+    s.push('>');
+    s
+}
+
+fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {
+    match args.pos.first() {
+        Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(f) if f.task.is_some()) => {
+            Ok(o.clone())
+        }
+        _ => Err(vm.type_error("descriptor requires a Task".into())),
+    }
+}
+
+fn m_get_coro(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    let c = task_of(&t).coro.borrow().clone();
+    Ok(c)
+}
+
+fn m_get_name(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    let n = task_of(&t).name.borrow().clone();
+    Ok(n)
+}
+
+fn m_set_name(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    let v = args.pos.get(1).cloned().unwrap_or(Value::None);
+    let s = vm.str_value(&v)?;
+    *task_of(&t).name.borrow_mut() = s;
+    Ok(Value::None)
+}
+
+fn m_cancelling(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    Ok(Value::Int(task_of(&t).num_cancels_requested.get() as i64))
+}
+
+fn m_uncancel(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    let ts = task_of(&t);
+    let n = ts.num_cancels_requested.get();
+    if n > 0 {
+        ts.num_cancels_requested.set(n - 1);
+    }
+    Ok(Value::Int(ts.num_cancels_requested.get() as i64))
+}
+
+/// The task's own suspended frame, as CPython reports it: the frames of awaited coroutines
+/// are not part of a task's stack (a suspended frame has no `f_back`).
+fn task_frame(t: &ObjRef) -> Option<(Rc<crate::compile::code::Code>, usize)> {
+    let coro = task_of(t).coro.borrow().clone();
+    let Some(ObjKind::Generator(g)) = coro.kind() else {
+        return None;
+    };
+    let found = match &*g.state.borrow() {
+        GenState::Created(f) => Some((f.code.clone(), f.code.first_line as usize)),
+        GenState::Suspended(seg) => seg
+            .first()
+            .map(|f| (f.code.clone(), f.code.line_of(f.lasti()))),
+        _ => None,
+    };
+    found
+}
+
+fn m_get_stack(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    let limit = match args.kw("limit") {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    };
+    let coro = task_of(&t).coro.borrow().clone();
+    let mut frames = Vec::new();
+    if limit.map_or(true, |n| n != 0) {
+        if let Some(ObjKind::Generator(g)) = coro.kind() {
+            let state = g.state.borrow();
+            let own = match &*state {
+                GenState::Created(f) => Some(&**f),
+                GenState::Suspended(seg) => seg.first().map(|f| &**f),
+                _ => None,
+            };
+            if let Some(f) = own {
+                frames.push(vm.frame_snapshot(f));
+            }
+        }
+    }
+    Ok(vm.new_list(frames))
+}
+
+fn m_print_stack(vm: &mut Vm, args: Args) -> PyResult {
+    let t = this(vm, &args)?;
+    let r = repr(vm, &t);
+    let out = match task_frame(&t) {
+        None => format!("No stack for {r}\n"),
+        Some((code, line)) => {
+            let mut out = format!("Stack for {r} (most recent call last):\n");
+            out.push_str(&format!(
+                "  File \"{}\", line {}, in {}\n",
+                code.file.name, line, code.name
+            ));
+            let text = code.file.line_text(line).trim().to_string();
+            if !text.is_empty() {
+                out.push_str(&format!("    {text}\n"));
+            }
+            out
+        }
+    };
+    let file = args.kw("file").cloned().unwrap_or(Value::None);
+    crate::modules::sys::write_to(vm, &file, &out)?;
+    Ok(Value::None)
+}
+
+fn task_new(vm: &mut Vm, args: Args) -> PyResult {
+    let rest = Args {
+        pos: &args.pos[1..],
+        ..args
+    };
+    let [coro, loop_, name] = rest.bind(vm, "Task", ["coro", "loop", "name"], 1)?;
+    let loop_ = match loop_ {
+        Some(l) if !l.is_none() => l,
+        _ => super::get_event_loop(vm)?,
+    };
+    let base = super::types(vm).task.clone();
+    let cls = match args.pos.first() {
+        Some(Value::Obj(c))
+            if !std::rc::Rc::ptr_eq(c, &base) && c.as_type().is_some_and(|t| !t.builtin) =>
+        {
+            Some(c.clone())
+        }
+        _ => None,
+    };
+    let coro = coro.expect("required");
+    let name = name.unwrap_or(Value::None);
+    let t = new_task_of_class(vm, cls, &loop_, coro, name)?;
+    Ok(Value::Obj(t))
+}
+
+/// Installs the Task type's methods (Future's are inherited).
+pub fn init(vm: &mut Vm, cls: &ObjRef) {
+    vm.add_staticmethod(cls, "__new__", task_new);
+    vm.add_getset(
+        cls,
+        "_log_destroy_pending",
+        |_vm, v| {
+            Ok(Value::from_bool(match v.kind() {
+                Some(ObjKind::Future(f)) => {
+                    f.task.as_ref().is_some_and(|t| t.log_destroy_pending.get())
+                }
+                _ => false,
+            }))
+        },
+        Some(|vm, v, x| {
+            let b = vm.truthy(&x.unwrap_or(Value::None))?;
+            if let Some(ObjKind::Future(f)) = v.kind() {
+                if let Some(t) = &f.task {
+                    t.log_destroy_pending.set(b);
+                }
+            }
+            Ok(())
+        }),
+    );
+    let methods: &[(&str, crate::vm::object::NativeFn)] = &[
+        ("get_coro", m_get_coro),
+        ("get_name", m_get_name),
+        ("set_name", m_set_name),
+        ("cancelling", m_cancelling),
+        ("uncancel", m_uncancel),
+        ("get_stack", m_get_stack),
+        ("print_stack", m_print_stack),
+    ];
+    for (n, f) in methods {
+        vm.add_method(cls, n, *f);
+    }
+    let n = vm.new_str("_asyncio");
+    vm.type_dict_set(cls, "__module__", n);
+    let _ = FutState::Pending;
+}

@@ -1,0 +1,543 @@
+//! Integration tests for the embedding API: running, conversions, natives, modules, classes,
+//! async natives, loop driving, cross-thread handles, limits, capabilities, output and errors.
+
+use aio::embed::{pending, Capability, Dynamic, Engine, Error, LimitKind, Raw, UserData};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+fn quiet() -> Engine {
+    Engine::builder().capture_output().build()
+}
+
+fn last_line(e: &Error) -> String {
+    e.to_string().lines().last().unwrap_or("").to_string()
+}
+
+#[test]
+fn run_eval_get_set() {
+    let mut e = quiet();
+    e.run("x = 2 ** 10\nname = 'aio'").unwrap();
+    assert_eq!(e.get::<i64>("x").unwrap(), 1024);
+    assert_eq!(e.get::<String>("name").unwrap(), "aio");
+    e.set("y", 5).unwrap();
+    assert_eq!(e.eval::<i64>("x + y").unwrap(), 1029);
+    assert_eq!(e.eval::<f64>("1 / 4").unwrap(), 0.25);
+    assert!(e.eval::<bool>("x > 1000").unwrap());
+    assert_eq!(e.eval::<Option<i64>>("None").unwrap(), None);
+    assert_eq!(
+        e.eval::<(i64, String)>("(1, 'a')").unwrap(),
+        (1, "a".into())
+    );
+    let m: HashMap<String, Vec<i64>> = e.eval("{'a': [1, 2], 'b': []}").unwrap();
+    assert_eq!(m["a"], vec![1, 2]);
+    let d: Dynamic = e.eval("{'k': (1, 2.5, b'x', 10**30)}").unwrap();
+    assert_eq!(
+        d.to_string(),
+        "{'k': (1, 2.5, b'x', 1000000000000000000000000000000)}"
+    );
+    e.set("d", d).unwrap();
+    assert_eq!(
+        e.eval::<String>("repr(d)").unwrap(),
+        "{'k': (1, 2.5, b'x', 1000000000000000000000000000000)}"
+    );
+    let err = e.get::<i64>("missing").unwrap_err();
+    assert_eq!(err.kind(), "NameError");
+}
+
+#[test]
+fn run_file_and_output_capture() {
+    let dir = std::env::temp_dir().join(format!("aio-embed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("script.aio");
+    std::fs::write(
+        &path,
+        "import sys\nprint('out')\nprint('err', file=sys.stderr)\n",
+    )
+    .unwrap();
+    let mut e = quiet();
+    e.run_file(&path).unwrap();
+    assert_eq!(e.take_output(), "out\n");
+    assert_eq!(e.take_errors(), "err\n");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn output_callbacks() {
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(String::new()));
+    let s2 = seen.clone();
+    let mut e = Engine::builder()
+        .output(move |t| s2.lock().unwrap().push_str(t), |_| {})
+        .build();
+    e.run("print('a', 1)").unwrap();
+    assert_eq!(&*seen.lock().unwrap(), "a 1\n");
+}
+
+#[test]
+fn call_sync_and_coroutine_functions() {
+    let mut e = quiet();
+    e.run(
+        "import asyncio\n\
+         def add(a, b):\n    return a + b\n\
+         async def later(x):\n    await asyncio.sleep(0.001)\n    return x * 2\n",
+    )
+    .unwrap();
+    assert_eq!(e.call::<i64>("add", (2, 3)).unwrap(), 5);
+    assert_eq!(e.call::<String>("add", ("a", "b")).unwrap(), "ab");
+    assert_eq!(e.call::<i64>("later", (21,)).unwrap(), 42);
+    let args = vec![Dynamic::Int(1), Dynamic::Int(2)];
+    assert_eq!(e.call::<i64>("add", args).unwrap(), 3);
+}
+
+#[test]
+fn native_functions_convert_and_raise_type_errors() {
+    let mut e = quiet();
+    e.register("add", |a: i64, b: i64| a + b);
+    e.register("scale", |xs: Vec<f64>, k: Option<f64>| {
+        xs.into_iter()
+            .map(|x| x * k.unwrap_or(2.0))
+            .collect::<Vec<_>>()
+    });
+    e.register("count", |m: HashMap<String, i64>| m.values().sum::<i64>());
+    e.register("checked", |x: i64| -> Result<i64, Error> {
+        if x < 0 {
+            Err(Error::raise("ValueError", "negative"))
+        } else {
+            Ok(x)
+        }
+    });
+    e.register("pair", |p: (String, bool)| format!("{}{}", p.0, p.1));
+    e.register("small", |x: u8| x);
+    assert_eq!(e.eval::<i64>("add(2, 40)").unwrap(), 42);
+    assert_eq!(
+        e.eval::<Vec<f64>>("scale([1, 2.5])").unwrap(),
+        vec![2.0, 5.0]
+    );
+    assert_eq!(e.eval::<Vec<f64>>("scale((1,), 3)").unwrap(), vec![3.0]);
+    assert_eq!(e.eval::<i64>("count({'a': 1, 'b': 2})").unwrap(), 3);
+    assert_eq!(e.eval::<String>("pair(('x', True))").unwrap(), "xtrue");
+    let cases = [
+        (
+            "add('a', 1)",
+            "TypeError: 'str' object cannot be interpreted as an integer",
+        ),
+        ("add(1)", "TypeError: add expected 2 arguments, got 1"),
+        ("add(1, 2, 3)", "TypeError: add expected 2 arguments, got 3"),
+        (
+            "scale()",
+            "TypeError: scale expected at least 1 argument, got 0",
+        ),
+        (
+            "scale([1], 2, 3)",
+            "TypeError: scale expected at most 2 arguments, got 3",
+        ),
+        (
+            "scale(5)",
+            "TypeError: scale() argument 1 must be list, not int",
+        ),
+        ("scale(['a'])", "TypeError: must be real number, not str"),
+        (
+            "count([])",
+            "TypeError: count() argument must be dict, not list",
+        ),
+        (
+            "add(a=1, b=2)",
+            "TypeError: add() takes no keyword arguments",
+        ),
+        ("checked(-1)", "ValueError: negative"),
+        (
+            "small(300)",
+            "OverflowError: Python int too large to convert to Rust u8",
+        ),
+    ];
+    for (src, want) in cases {
+        let err = e.run(src).unwrap_err();
+        assert_eq!(last_line(&err), want, "{src}");
+    }
+    // The script can catch them like any exception.
+    e.run("try:\n    add('a', 1)\nexcept TypeError as ex:\n    msg = str(ex)\n")
+        .unwrap();
+    assert_eq!(
+        e.get::<String>("msg").unwrap(),
+        "'str' object cannot be interpreted as an integer"
+    );
+}
+
+#[test]
+fn raw_values_and_callbacks() {
+    let mut e = quiet();
+    e.register_raw("apply", |cx, args: &[Raw]| -> Result<i64, Error> {
+        let n: i64 = cx.call(args[0], (10,))?;
+        Ok(n + 1)
+    });
+    e.register_raw("kind", |cx, args: &[Raw]| cx.type_name(args[0]));
+    assert_eq!(e.eval::<i64>("apply(lambda x: x * 3)").unwrap(), 31);
+    assert_eq!(e.eval::<String>("kind(object())").unwrap(), "object");
+    e.register("same", |r: Raw| r);
+    assert!(e
+        .eval::<bool>("(lambda o: same(o) is o)(object())")
+        .unwrap());
+}
+
+#[test]
+fn native_modules() {
+    let mut e = quiet();
+    e.module("host")
+        .function("version", || "1.0")
+        .function("mul", |a: f64, b: f64| a * b)
+        .constant("LIMIT", 7)
+        .build()
+        .unwrap();
+    e.run("import host\nfrom host import mul\nr = (host.version(), mul(host.LIMIT, 2))")
+        .unwrap();
+    assert_eq!(e.get::<(String, f64)>("r").unwrap(), ("1.0".into(), 14.0));
+}
+
+struct Account {
+    balance: i64,
+}
+impl UserData for Account {}
+
+#[test]
+fn rust_types_as_classes() {
+    let mut e = quiet();
+    e.register_class::<Account>("Account")
+        .constructor(|initial: i64| Account { balance: initial })
+        .method("deposit", |a: &mut Account, n: i64| {
+            a.balance += n;
+            a.balance
+        })
+        .method(
+            "withdraw",
+            |a: &mut Account, n: i64| -> Result<i64, Error> {
+                if n > a.balance {
+                    return Err(Error::raise("ValueError", "insufficient funds"));
+                }
+                a.balance -= n;
+                Ok(a.balance)
+            },
+        )
+        .getter("balance", |a: &Account| a.balance)
+        .build();
+    e.register("open_account", || Account { balance: 1 });
+    e.run("a = Account(10)\na.deposit(5)\nb = open_account()\nb.deposit(1)")
+        .unwrap();
+    assert_eq!(e.eval::<i64>("a.balance").unwrap(), 15);
+    assert_eq!(e.eval::<i64>("b.balance").unwrap(), 2);
+    assert!(e.eval::<bool>("isinstance(b, Account)").unwrap());
+    let err = e.run("a.withdraw(100)").unwrap_err();
+    assert_eq!(last_line(&err), "ValueError: insufficient funds");
+    let err = e.run("Account.deposit(3, 1)").unwrap_err();
+    assert_eq!(
+        last_line(&err),
+        "TypeError: descriptor 'deposit' for 'Account' objects doesn't apply to a 'int' object"
+    );
+}
+
+#[test]
+fn async_natives_completed_from_other_threads() {
+    let mut e = quiet();
+    e.register("fetch", |url: String, ms: u64| {
+        let (p, done) = pending::<String>();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            if url == "bad" {
+                done.complete(Err(Error::raise("ConnectionError", "refused")));
+            } else {
+                done.complete(Ok(format!("<{url}>")));
+            }
+        });
+        p
+    });
+    e.register("forgotten", || pending::<i64>().0);
+    e.run(
+        "import asyncio\n\
+         async def main():\n\
+         \x20   a, b = await asyncio.gather(fetch('a', 20), fetch('b', 1))\n\
+         \x20   try:\n\
+         \x20       await fetch('bad', 0)\n\
+         \x20   except ConnectionError as ex:\n\
+         \x20       c = str(ex)\n\
+         \x20   return [a, b, c]\n\
+         async def lost():\n\
+         \x20   return await forgotten()\n",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let r: Vec<String> = e.call("main", ()).unwrap();
+    assert_eq!(r, ["<a>", "<b>", "refused"]);
+    assert!(t.elapsed() < Duration::from_secs(2));
+    let err = e.call::<i64>("lost", ()).unwrap_err();
+    assert_eq!(
+        last_line(&err),
+        "RuntimeError: the host dropped a pending result without completing it"
+    );
+}
+
+#[test]
+fn run_until_idle_and_poll() {
+    let mut e = quiet();
+    e.run(
+        "import asyncio\n\
+         log = []\n\
+         async def worker(n):\n\
+         \x20   await asyncio.sleep(0.001 * n)\n\
+         \x20   log.append(n)\n\
+         loop = asyncio.get_event_loop()\n\
+         for i in (3, 1, 2):\n\
+         \x20   loop.create_task(worker(i))\n",
+    )
+    .unwrap();
+    e.run_until_idle().unwrap();
+    assert_eq!(e.get::<Vec<i64>>("log").unwrap(), vec![1, 2, 3]);
+    e.run("loop.call_later(0.01, log.append, 9)").unwrap();
+    let mut polls = 0;
+    while e.poll(Some(Duration::from_millis(2))).unwrap() {
+        polls += 1;
+        assert!(polls < 1000);
+    }
+    assert_eq!(e.get::<Vec<i64>>("log").unwrap(), vec![1, 2, 3, 9]);
+}
+
+#[test]
+fn handle_submits_calls_from_other_threads() {
+    let mut e = quiet();
+    e.run(
+        "import asyncio\n\
+         total = 0\n\
+         async def add(n):\n\
+         \x20   global total\n\
+         \x20   await asyncio.sleep(0)\n\
+         \x20   total += n\n\
+         \x20   return total\n\
+         def boom():\n    raise KeyError('k')\n",
+    )
+    .unwrap();
+    let h = e.handle();
+    let threads: Vec<_> = (1..=4)
+        .map(|i| {
+            let h = h.clone();
+            std::thread::spawn(move || h.call::<i64, _>("add", (i,)).wait().unwrap())
+        })
+        .collect();
+    let h2 = h.clone();
+    let err = std::thread::spawn(move || h2.call::<i64, _>("boom", ()).wait());
+    let cb = h.submit(|cx| cx.get::<i64>("total").map(|t| t >= 0));
+    while threads.iter().any(|t| !t.is_finished()) || !err.is_finished() {
+        e.poll(Some(Duration::from_millis(5))).unwrap();
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(e.get::<i64>("total").unwrap(), 10);
+    assert_eq!(err.join().unwrap().unwrap_err().kind(), "KeyError");
+    assert!(cb.wait().unwrap().unwrap());
+}
+
+#[test]
+fn waitable_is_a_future() {
+    // A minimal executor: poll the Waitable with a thread-unparking waker.
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let mut e = quiet();
+    e.run("def f(x):\n    return x + 1\n").unwrap();
+    let h = e.handle();
+    let t = std::thread::spawn(move || {
+        let mut w = Box::pin(h.call::<i64, _>("f", (1,)));
+        let waker = Arc::new(Unpark(std::thread::current())).into();
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Poll::Ready(r) = w.as_mut().poll(&mut cx) {
+                return r;
+            }
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
+    });
+    while !t.is_finished() {
+        e.poll(Some(Duration::from_millis(5))).unwrap();
+    }
+    assert_eq!(t.join().unwrap().unwrap(), 2);
+}
+
+fn limit_of(r: Result<(), Error>) -> LimitKind {
+    match r {
+        Err(Error::Limit(k)) => k,
+        other => panic!("expected a limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn instruction_budget_is_uncatchable() {
+    let mut e = Engine::builder()
+        .instruction_limit(200_000)
+        .capture_output()
+        .build();
+    let k = limit_of(e.run(
+        "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n    finally:\n        print('finally')\n",
+    ));
+    assert_eq!(k, LimitKind::Instructions(200_000));
+    assert_eq!(e.take_output(), "");
+    // Loops made of calls are counted too.
+    e.set_instruction_limit(Some(5_000));
+    let k = limit_of(e.run(
+        "def f(n):\n    try:\n        return f(n + 1)\n    except RecursionError:\n        return f(0)\nf(0)\n",
+    ));
+    assert_eq!(k, LimitKind::Instructions(5_000));
+    // The engine is usable again afterwards.
+    e.run("x = sum(range(100))").unwrap();
+    assert_eq!(e.get::<i64>("x").unwrap(), 4950);
+}
+
+#[test]
+fn deadline_and_interrupt() {
+    let mut e = Engine::builder().timeout(Duration::from_millis(50)).build();
+    let t = Instant::now();
+    assert_eq!(limit_of(e.run("while True: pass")), LimitKind::Deadline);
+    assert!(t.elapsed() < Duration::from_secs(2));
+    // A deadline also ends a run that waits on the loop.
+    let t = Instant::now();
+    assert_eq!(
+        limit_of(e.run("import asyncio\nasyncio.run(asyncio.sleep(10))")),
+        LimitKind::Deadline
+    );
+    assert!(t.elapsed() < Duration::from_secs(2));
+    e.set_timeout(None);
+    let h = e.handle();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(30));
+        h.interrupt();
+    });
+    assert_eq!(
+        limit_of(e.run("n = 0\nwhile True:\n    try:\n        n += 1\n    except KeyboardInterrupt:\n        pass\n")),
+        LimitKind::Interrupted
+    );
+    stopper.join().unwrap();
+    e.run("ok = True").unwrap();
+}
+
+#[test]
+fn memory_bombs_are_stopped() {
+    let bombs = [
+        "x = 'a' * 10**10",
+        "x = [0] * 10**10",
+        "l = []\nwhile True:\n    l.append(l[:])",
+        "b = bytearray(b'x')\nwhile True:\n    b += b",
+        "b = bytearray()\nwhile True:\n    b.extend(b'x' * 4096)",
+        "s = 'ab'\nwhile True:\n    s = s + s",
+        "d = {}\ni = 0\nwhile True:\n    d[i] = i\n    i += 1",
+        "l = []\nwhile True:\n    l.append('x' * 1000 + str(len(l)))",
+    ];
+    for src in bombs {
+        let mut e = Engine::builder().memory_limit(32 << 20).build();
+        let k = limit_of(e.run(src));
+        assert_eq!(k, LimitKind::Memory(32 << 20), "{src}");
+    }
+    // Ordinary programs fit, and garbage does not count.
+    let mut e = Engine::builder().memory_limit(32 << 20).build();
+    e.run("for i in range(200000):\n    t = [i] * 50\n")
+        .unwrap();
+}
+
+#[test]
+fn recursion_cap_is_uncatchable() {
+    let mut e = Engine::builder().max_call_depth(100).build();
+    let k = limit_of(e.run(
+        "import sys\nsys.setrecursionlimit(100000)\ndef f(n):\n    try:\n        return f(n + 1)\n    except BaseException:\n        return 0\nf(0)\n",
+    ));
+    assert_eq!(k, LimitKind::Recursion(100));
+    // Without a host cap, RecursionError is an ordinary exception.
+    let mut e = Engine::new();
+    e.run("def f():\n    return f()\ntry:\n    f()\nexcept RecursionError:\n    ok = 1\n")
+        .unwrap();
+    assert_eq!(e.get::<i64>("ok").unwrap(), 1);
+}
+
+#[test]
+fn capabilities_are_denied_by_default() {
+    let mut e = Engine::new();
+    let k = limit_of(e.run("try:\n    input()\nexcept BaseException:\n    pass\n"));
+    assert_eq!(k, LimitKind::Denied(Capability::Stdin));
+    let mut e = Engine::builder().grant(Capability::Stdin).build();
+    // Granted: input() reaches stdin (empty under the test harness: EOFError).
+    let r = e.run("try:\n    input()\nexcept EOFError:\n    pass\n");
+    assert!(
+        r.is_ok() || matches!(r, Err(Error::Exception { .. })),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn errors_carry_kind_message_traceback_and_syntax_rendering() {
+    let mut e = quiet();
+    e.run("def inner():\n    raise ValueError('bad value')\ndef outer():\n    inner()\n")
+        .unwrap();
+    match e.call::<()>("outer", ()) {
+        Err(Error::Exception {
+            kind,
+            message,
+            traceback,
+        }) => {
+            assert_eq!(kind, "ValueError");
+            assert_eq!(message, "bad value");
+            assert!(traceback.starts_with("Traceback (most recent call last):\n"));
+            assert!(traceback.contains("in outer\n"));
+            assert!(traceback.contains("in inner\n"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match e.run("x = (1,\ny = 2\n") {
+        Err(Error::Syntax {
+            kind,
+            line,
+            rendered,
+            ..
+        }) => {
+            assert_eq!(kind, "SyntaxError");
+            assert_eq!(line, 1);
+            assert!(rendered.contains("<string>"), "{rendered}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(e.eval::<i64>("1 +"), Err(Error::Syntax { .. })));
+    assert!(matches!(e.eval::<i64>("'a'"), Err(Error::Conversion(_))));
+}
+
+#[test]
+fn engines_are_isolated_and_movable() {
+    let mut a = quiet();
+    let mut b = quiet();
+    a.run("x = 1").unwrap();
+    b.run("x = 2").unwrap();
+    a.register("who", || "a");
+    assert_eq!(a.get::<i64>("x").unwrap(), 1);
+    assert_eq!(b.get::<i64>("x").unwrap(), 2);
+    assert!(b.run("who()").is_err());
+    // Move an engine to another thread between runs, and back.
+    let a = std::thread::spawn(move || {
+        a.run("x += 10").unwrap();
+        a
+    })
+    .join()
+    .unwrap();
+    let mut a = a;
+    assert_eq!(a.get::<i64>("x").unwrap(), 11);
+    // Engines running at once on several threads.
+    let ts: Vec<_> = (0..3)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut e = quiet();
+                e.run(&format!("r = sum(range({i} * 1000))")).unwrap();
+                e.get::<i64>("r").unwrap()
+            })
+        })
+        .collect();
+    let rs: Vec<i64> = ts.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(rs, vec![0, 499500, 1999000]);
+}
