@@ -239,15 +239,15 @@ pub fn isinstance_value(vm: &mut Vm, obj: &Value, cls: &Value) -> PyResult<bool>
                             ),
                             _ => f,
                         };
-                        let r = vm.call(&f, &[obj.clone()])?;
+                        let r = vm.call(&f, std::slice::from_ref(obj))?;
                         return vm.truthy(&r);
                     }
                 }
                 Ok(vm.isinstance(obj, c))
             }
             ObjKind::Tuple(items) => {
-                for it in items.to_vec() {
-                    if isinstance_value(vm, obj, &it)? {
+                for it in items.iter() {
+                    if isinstance_value(vm, obj, it)? {
                         return Ok(true);
                     }
                 }
@@ -299,7 +299,7 @@ pub fn issubclass_value(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
                                     )),
                                     _ => f,
                                 };
-                            let r = vm.call(&f, &[a.clone()])?;
+                            let r = vm.call(&f, std::slice::from_ref(a))?;
                             return vm.truthy(&r);
                         }
                     }
@@ -307,8 +307,8 @@ pub fn issubclass_value(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
                 Ok(vm.is_subclass(ao, c))
             }
             ObjKind::Tuple(items) => {
-                for it in items.to_vec() {
-                    if issubclass_value(vm, a, &it)? {
+                for it in items.iter() {
+                    if issubclass_value(vm, a, it)? {
                         return Ok(true);
                     }
                 }
@@ -383,12 +383,13 @@ fn next(vm: &mut Vm, args: Args) -> PyResult {
         let msg = format!("'{}' object is not an iterator", vm.type_name(it));
         return Err(vm.type_error(msg));
     }
-    match vm.next_value(it)? {
-        Some(v) => Ok(v),
-        None => match args.pos.get(1) {
-            Some(d) => Ok(d.clone()),
-            None => Err(vm.stop_iteration(Value::None)),
-        },
+    let default = args.pos.get(1);
+    match vm.next_or_stop(it) {
+        Ok(v) => Ok(v),
+        Err(e) if default.is_some() && vm.exc_is(&e, "StopIteration") => {
+            Ok(default.cloned().unwrap_or_default())
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -437,10 +438,8 @@ fn attr_name(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<Value> {
     if v.as_str().is_some() {
         return Ok(v.clone());
     }
-    let msg = format!(
-        "{fname}(): attribute name must be string, not '{}'",
-        vm.type_name(v)
-    );
+    let _ = fname;
+    let msg = format!("attribute name must be string, not '{}'", vm.type_name(v));
     Err(vm.type_error(msg))
 }
 
@@ -535,6 +534,13 @@ fn all(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn sum(vm: &mut Vm, args: Args) -> PyResult {
+    if args.pos.is_empty() {
+        // `iterable` is positional-only (argument clinic's wording).
+        let n = args.pos.len();
+        return Err(vm.type_error(format!(
+            "sum() takes at least 1 positional argument ({n} given)"
+        )));
+    }
     let [iterable, start] = args.bind(vm, "sum", ["iterable", "start"], 1)?;
     let mut acc = start.unwrap_or(Value::Int(0));
     match acc.kind() {
@@ -605,7 +611,7 @@ fn min_max(vm: &mut Vm, args: &Args, is_max: bool) -> PyResult {
         let k = if key.is_none() {
             x.clone()
         } else {
-            vm.call(&key, &[x.clone()])?
+            vm.call(&key, std::slice::from_ref(&x))?
         };
         let better = if is_max {
             vm.lt(&best_key, &k)?
@@ -683,7 +689,8 @@ fn round(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn divmod(vm: &mut Vm, args: Args) -> PyResult {
-    args.expect_range(vm, "divmod", 2, 2)?;
+    args.no_kwargs(vm, "divmod")?;
+    args.check_positional(vm, "divmod", 2, 2)?;
     let (a, b) = (&args.pos[0], &args.pos[1]);
     if let (Some(_), Some(_)) = (int_of(a), int_of(b)) {
         let q = vm.binary_op(a, b, crate::syntax::ast::BinOp::FloorDiv)?;
@@ -717,6 +724,23 @@ fn pow(vm: &mut Vm, args: Args) -> PyResult {
     match modulo {
         Some(m) if !m.is_none() => match (int_of(&base), int_of(&exp), int_of(&m)) {
             (Some(a), Some(b), Some(c)) => crate::types::int::pow_mod(vm, a, b, c),
+            _ if !crate::vm::ops::is_builtin(&base) => {
+                // Ternary pow goes to the base's `__pow__(exp, mod)` only (no reflection).
+                let pn = vm.intern("__pow__");
+                let ty = vm.type_of(&base).clone();
+                match vm.lookup_type(&ty, &pn) {
+                    Some(f) => {
+                        let f = vm.bind_descriptor(f, &base, &ty)?;
+                        vm.call(&f, &[exp, m])
+                    }
+                    None => Err(vm.type_error(format!(
+                        "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+                        vm.type_name(&base),
+                        vm.type_name(&exp),
+                        vm.type_name(&m)
+                    ))),
+                }
+            }
             _ => Err(vm.type_error(
                 "pow() 3rd argument not allowed unless all arguments are integers".into(),
             )),

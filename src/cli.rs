@@ -194,13 +194,31 @@ pub fn run_main(vm: &mut Vm, text: &str, filename: &str) -> i32 {
         Err(e) => exit_status(vm, &e),
     };
     vm.run_finalizers();
-    let status = shutdown(vm, status);
+    let status = shutdown(vm, status, &module);
     vm.flush_output();
     status
 }
 
-/// Final cleanup at exit: runs pending finalizers and reports what they raise.
-fn shutdown(vm: &mut Vm, status: i32) -> i32 {
+/// Final cleanup at exit: runs pending finalizers, then drops `__main__`'s globals in
+/// insertion order (what CPython's collection of the module dict amounts to), so objects
+/// still alive at exit are finalized, and in that order.
+fn shutdown(vm: &mut Vm, status: i32, module: &crate::vm::value::ObjRef) -> i32 {
+    vm.run_finalizers();
+    vm.collect_garbage();
+    vm.run_finalizers();
+    if let ObjKind::Module(m) = &module.kind {
+        let d = m.dict.clone();
+        // Keys only: holding the values would keep them alive past their turn.
+        let keys: Vec<Value> = vm.dict_items(&d).into_iter().map(|(k, _)| k).collect();
+        for k in keys {
+            if k.as_str() == Some("__builtins__") {
+                continue;
+            }
+            let _ = vm.dict_set(&d, k, Value::None);
+            vm.run_finalizers();
+        }
+    }
+    vm.collect_garbage();
     vm.run_finalizers();
     vm.flush_output();
     status

@@ -1,7 +1,8 @@
 //! Golden tests: every `tests/golden/<area>/<name>.aio` runs under the `aio` binary and its
 //! stdout must equal `<name>.out`, produced by CPython 3.11 (see `tests/golden/README.md`).
 //! A first line `# exit: N` gives the expected exit status (default 0); an optional
-//! `<name>.err` must equal stderr; `<name>.in` is fed to standard input; `<name>.args` holds
+//! `<name>.err` must equal stderr; an optional `<name>.errline` must equal the last line of
+//! stderr; `<name>.in` is fed to standard input; `<name>.args` holds
 //! extra command-line arguments, one per line.
 //!
 //! Set `GOLDEN_FILTER=substring` to run a subset.
@@ -44,6 +45,7 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         panic!("{} has no .out file", path.display());
     });
     let want_err = std::fs::read_to_string(path.with_extension("err")).ok();
+    let want_errline = std::fs::read_to_string(path.with_extension("errline")).ok();
     let input = std::fs::read(path.with_extension("in")).ok();
     let extra: Vec<String> = std::fs::read_to_string(path.with_extension("args"))
         .map(|s| s.lines().map(String::from).collect())
@@ -69,6 +71,19 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         let mut stdin = child.stdin.take().expect("piped");
         let _ = stdin.write_all(&data);
     }
+    // Drain the pipes while the case runs: output larger than a pipe buffer would
+    // otherwise block the child until the deadline.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out_reader = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err_reader = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         match child.try_wait() {
@@ -81,10 +96,17 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
             Err(e) => return Some(format!("{}: {e}", path.display())),
         }
     }
-    let out = child.wait_with_output().expect("output");
-    let got_out = String::from_utf8_lossy(&out.stdout);
-    let got_err = String::from_utf8_lossy(&out.stderr);
-    let code = out.status.code().unwrap_or(-1);
+    let status = child.wait().expect("exit status");
+    let stdout = out_reader.join().expect("stdout reader");
+    let stderr = err_reader.join().expect("stderr reader");
+    let got_out = String::from_utf8_lossy(&stdout);
+    // The main script is named by its absolute path in tracebacks, as python3 does; the
+    // expectations name it relative to its directory.
+    let abs_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let got_err = String::from_utf8_lossy(&stderr)
+        .replace(&format!("\"{}/", abs_dir.display()), "\"")
+        .replace(&format!("\"{}/", dir.display()), "\"");
+    let code = status.code().unwrap_or(-1);
     let mut problems = Vec::new();
     if got_out != want_out {
         problems.push(format!(
@@ -101,6 +123,14 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         if got_err != w {
             problems.push(format!(
                 "stderr differs:\n--- expected\n{w}--- got\n{got_err}"
+            ));
+        }
+    }
+    if let Some(w) = want_errline {
+        let last = got_err.lines().last().unwrap_or("");
+        if last != w.trim_end_matches('\n') {
+            problems.push(format!(
+                "last stderr line differs:\n--- expected\n{w}--- got\n{last}\n"
             ));
         }
     }

@@ -393,6 +393,15 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     /// Builds the positional-argument tuple of a call with `*args`.
     fn starred_args(&mut self, args: &'a [Expr]) -> R {
+        // `f(*x)` passes `x` as is, as CPython does: `CallEx` makes the tuple (and names
+        // the callee if `x` is not iterable).
+        if let [Expr {
+            kind: ExprKind::Starred(inner),
+            ..
+        }] = args
+        {
+            return self.expr(inner);
+        }
         let mut pending = 0;
         let mut started = false;
         for a in args {
@@ -448,6 +457,16 @@ impl<'a, 'v> Compiler<'a, 'v> {
     fn sequence_display(&mut self, items: &'a [Expr], kind: Display) -> R {
         let starred = items.iter().any(|e| matches!(e.kind, ExprKind::Starred(_)));
         if !starred {
+            if kind == Display::Set && items.len() > 2 {
+                // CPython 3.11 builds a display of more than two constants by updating an
+                // empty set from a frozenset constant, which fixes its iteration order.
+                if let Some(fs) = self.const_frozenset(items) {
+                    self.emit(Instr::BuildSet(0));
+                    self.load_const(fs);
+                    self.emit(Instr::SetUpdate(1));
+                    return Ok(());
+                }
+            }
             if kind == Display::Tuple && !items.is_empty() {
                 if let Some(consts) = self.const_items(items) {
                     let t = self.vm.new_tuple(consts);
@@ -499,15 +518,51 @@ impl<'a, 'v> Compiler<'a, 'v> {
     }
 
     /// The values of a display made only of literals (folded into one constant tuple).
+    /// The frozenset constant CPython makes of a set display whose items are all constants.
+    fn const_frozenset(&mut self, items: &[Expr]) -> Option<Value> {
+        let consts = self.const_items(items)?;
+        self.vm.frozenset_constant(consts).ok()
+    }
+
+    /// An iterable as CPython's AST optimizer leaves it (`fold_iter`): a set display of
+    /// constants iterates over a frozenset constant.
+    pub(crate) fn iterable(&mut self, e: &'a Expr) -> R {
+        if let ExprKind::Set(items) = &e.kind {
+            if let Some(fs) = self.const_frozenset(items) {
+                self.load_const(fs);
+                return Ok(());
+            }
+        }
+        self.expr(e)
+    }
+
     fn const_items(&mut self, items: &[Expr]) -> Option<Vec<Value>> {
         let mut out = Vec::with_capacity(items.len());
         for i in items {
-            match &i.kind {
-                ExprKind::Constant(c) => out.push(self.constant(c)),
-                _ => return None,
-            }
+            out.push(self.folded_constant(i)?);
         }
         Some(out)
+    }
+
+    /// The value of an expression CPython's AST optimizer folds to a constant: a literal,
+    /// a negated number, or a tuple of such.
+    fn folded_constant(&mut self, e: &Expr) -> Option<Value> {
+        match &e.kind {
+            ExprKind::Constant(c) => Some(self.constant(c)),
+            ExprKind::Tuple(items) => {
+                let items = self.const_items(items)?;
+                Some(self.vm.new_tuple(items))
+            }
+            ExprKind::UnaryOp {
+                op: UnaryOp::USub,
+                operand,
+            } => match &operand.kind {
+                ExprKind::Constant(Constant::Int(i)) => i.checked_neg().map(Value::Int),
+                ExprKind::Constant(Constant::Float(f)) => Some(Value::from_f64(-f)),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn dict_display(&mut self, keys: &'a [Option<Expr>], values: &'a [Expr]) -> R {
@@ -596,7 +651,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         self.emit(Instr::MakeFunction(flags));
         self.emit(Instr::PushNull);
         let first = &generators[0];
-        self.expr(&first.iter)?;
+        self.iterable(&first.iter)?;
         self.set_span(first.iter.span);
         self.emit(if first.is_async {
             Instr::GetAIter
@@ -625,7 +680,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         if i == 0 {
             self.emit(Instr::LoadFast(0));
         } else {
-            self.expr(&g.iter)?;
+            self.iterable(&g.iter)?;
             self.set_span(g.iter.span);
             self.emit(if g.is_async {
                 Instr::GetAIter

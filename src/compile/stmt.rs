@@ -8,7 +8,7 @@
 //! depth recorded at the `try`.
 
 use super::code::{AwaitWhere, Instr};
-use super::symtable::{tag, NameScope, ScopeKind};
+use super::symtable::{tag, ScopeKind};
 use super::{Compiler, FBlock, Label, R};
 use crate::syntax::ast::*;
 use crate::syntax::SyntaxError;
@@ -63,7 +63,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 if *is_async {
                     self.async_for(target, iter, body, orelse)
                 } else {
-                    self.for_stmt(target, iter, body, orelse)
+                    self.for_stmt(s.span, target, iter, body, orelse)
                 }
             }
             StmtKind::With {
@@ -155,7 +155,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
                     self.expr(m)?;
                     self.emit(Instr::Call(1));
                 }
-                self.set_span(s.span);
+                // CPython reports a failed assert at its test expression.
+                self.set_span(test.span);
                 self.emit(Instr::Raise(1));
                 self.bind(end);
                 Ok(())
@@ -444,19 +445,22 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     fn for_stmt(
         &mut self,
+        span: crate::source::Span,
         target: &'a Expr,
         iter: &'a Expr,
         body: &'a [Stmt],
         orelse: &'a [Stmt],
     ) -> R {
-        self.expr(iter)?;
-        self.set_span(iter.span);
+        self.iterable(iter)?;
+        // CPython 3.11 gives GET_ITER and FOR_ITER the whole statement's location, so a
+        // traceback through them shows no carets.
+        self.set_span(span);
         self.emit(Instr::GetIter);
         let start = self.new_label();
         let cleanup = self.new_label();
         let end = self.new_label();
         self.bind(start);
-        self.set_span(iter.span);
+        self.set_span(span);
         self.emit_jump(Instr::ForIter, cleanup);
         self.store_target(target)?;
         self.push_fblock(FBlock::Loop {
@@ -1014,13 +1018,6 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
         self.store_name(&c.name);
         Ok(())
-    }
-
-    /// True when the scope is a class whose free name `name` resolves through the class
-    /// namespace first.
-    pub(crate) fn is_class_free(&self, name: &str) -> bool {
-        let scope = &self.table.scopes[self.unit_ref().scope];
-        scope.kind == ScopeKind::Class && scope.lookup(name) == NameScope::Free
     }
 }
 

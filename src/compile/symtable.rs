@@ -62,6 +62,8 @@ const DEF_GLOBAL: u8 = 4;
 const DEF_NONLOCAL: u8 = 8;
 const USE: u8 = 16;
 const DEF_ANNOT: u8 = 32;
+/// Bound as the target of a comprehension's `for` clause (`:=` may not rebind it).
+const DEF_COMP_ITER: u8 = 64;
 
 #[derive(Clone, Debug)]
 struct SymInfo {
@@ -92,6 +94,9 @@ pub struct Scope {
     /// (the class holds the cell only to pass it on).
     pub class_free: Vec<String>,
     returns_with_value: Vec<Span>,
+    /// Nesting depth of comprehension iterable expressions being visited in this scope
+    /// (CPython's `ste_comp_iter_expr`): `:=` is not allowed there.
+    comp_iter_expr: u32,
 }
 
 impl Scope {
@@ -109,6 +114,7 @@ impl Scope {
             async_comprehension: false,
             class_free: Vec::new(),
             returns_with_value: Vec::new(),
+            comp_iter_expr: 0,
         }
     }
 
@@ -248,6 +254,9 @@ impl Builder {
                 scope: NameScope::GlobalImplicit,
                 span,
             });
+        if flags & (DEF_LOCAL | DEF_PARAM) != 0 && name == "__debug__" {
+            return Err(SyntaxError::new("cannot assign to __debug__", span));
+        }
         if flags & DEF_PARAM != 0 && sym.flags & DEF_PARAM != 0 {
             return Err(SyntaxError::new(
                 format!("duplicate argument '{name}' in function definition"),
@@ -438,6 +447,7 @@ impl Builder {
             }
             StmtKind::Delete(targets) => {
                 for t in targets {
+                    forbidden_delete(t)?;
                     self.target(t)?;
                 }
                 Ok(())
@@ -536,12 +546,6 @@ impl Builder {
                         span,
                     ));
                 }
-                if sym.flags & DEF_LOCAL != 0 {
-                    return Err(SyntaxError::new(
-                        format!("name '{name}' is assigned to before {what} declaration"),
-                        span,
-                    ));
-                }
                 if sym.flags & USE != 0 {
                     return Err(SyntaxError::new(
                         format!("name '{name}' is used prior to {what} declaration"),
@@ -551,6 +555,12 @@ impl Builder {
                 if sym.flags & DEF_ANNOT != 0 {
                     return Err(SyntaxError::new(
                         format!("annotated name '{name}' can't be {what}"),
+                        span,
+                    ));
+                }
+                if sym.flags & DEF_LOCAL != 0 {
+                    return Err(SyntaxError::new(
+                        format!("name '{name}' is assigned to before {what} declaration"),
                         span,
                     ));
                 }
@@ -677,13 +687,35 @@ impl Builder {
                 Ok(())
             }
             ExprKind::Starred(inner) => self.target(inner),
-            ExprKind::Attribute { value, .. } => self.expr(value),
+            ExprKind::Attribute {
+                value,
+                attr,
+                attr_span,
+            } => {
+                if attr == "__debug__" {
+                    return Err(SyntaxError::new("cannot assign to __debug__", *attr_span));
+                }
+                self.expr(value)
+            }
             ExprKind::Subscript { value, slice } => {
                 self.expr(value)?;
                 self.expr(slice)
             }
             _ => self.expr(t),
         }
+    }
+
+    /// A comprehension `for` target: its names are marked so that `:=` cannot rebind them.
+    fn comp_target(&mut self, t: &Expr) -> R {
+        self.target(t)?;
+        let mut names = Vec::new();
+        target_names(t, &mut names);
+        for n in names {
+            if let Some(sym) = self.scope().symbols.get_mut(n) {
+                sym.flags |= DEF_COMP_ITER;
+            }
+        }
+        Ok(())
     }
 
     fn exprs(&mut self, es: &[Expr]) -> R {
@@ -776,6 +808,9 @@ impl Builder {
                 self.expr(func)?;
                 self.exprs(args)?;
                 for k in keywords {
+                    if k.arg.as_deref() == Some("__debug__") {
+                        return Err(SyntaxError::new("cannot assign to __debug__", k.span));
+                    }
                     self.expr(&k.value)?;
                 }
                 Ok(())
@@ -817,8 +852,26 @@ impl Builder {
         let ExprKind::Name(name) = &target.kind else {
             return self.target(target);
         };
+        if self.scopes[self.cur].comp_iter_expr > 0 {
+            return Err(SyntaxError::new(
+                "assignment expression cannot be used in a comprehension iterable expression",
+                target.span,
+            ));
+        }
         let mut id = self.cur;
         while let ScopeKind::Comprehension(_) = self.scopes[id].kind {
+            if self.scopes[id]
+                .symbols
+                .get(name.as_str())
+                .is_some_and(|s| s.flags & DEF_COMP_ITER != 0)
+            {
+                return Err(SyntaxError::new(
+                    format!(
+                        "assignment expression cannot rebind comprehension iteration variable '{name}'"
+                    ),
+                    target.span,
+                ));
+            }
             let parent = self.scopes[id].parent.expect("comprehensions have parents");
             // The comprehension itself sees the name as free.
             self.scopes[id]
@@ -906,8 +959,17 @@ impl Builder {
         elts: &[&Expr],
         generators: &[Comprehension],
     ) -> R {
+        if let Some(star) = elts.iter().find(|e| matches!(e.kind, ExprKind::Starred(_))) {
+            return Err(SyntaxError::new(
+                "iterable unpacking cannot be used in comprehension",
+                star.span,
+            ));
+        }
         // The outermost iterable is evaluated in the enclosing scope.
-        self.expr(&generators[0].iter)?;
+        self.scope().comp_iter_expr += 1;
+        let r = self.expr(&generators[0].iter);
+        self.scope().comp_iter_expr -= 1;
+        r?;
         let name = match kind {
             CompKind::List => "<listcomp>",
             CompKind::Set => "<setcomp>",
@@ -929,12 +991,15 @@ impl Builder {
                 self.scope().async_comprehension = true;
             }
             if i > 0 {
-                if let Err(e) = self.expr(&g.iter) {
+                self.scope().comp_iter_expr += 1;
+                let r = self.expr(&g.iter);
+                self.scope().comp_iter_expr -= 1;
+                if let Err(e) = r {
                     result = Err(e);
                     break;
                 }
             }
-            if let Err(e) = self.target(&g.target) {
+            if let Err(e) = self.comp_target(&g.target) {
                 result = Err(e);
                 break;
             }
@@ -1100,4 +1165,34 @@ fn analyze(
         }
     }
     Ok(free)
+}
+
+/// The names a target expression binds.
+fn target_names<'e>(t: &'e Expr, out: &mut Vec<&'e str>) {
+    match &t.kind {
+        ExprKind::Name(n) => out.push(n.as_str()),
+        ExprKind::Tuple(items) | ExprKind::List(items) => {
+            for i in items {
+                target_names(i, out);
+            }
+        }
+        ExprKind::Starred(inner) => target_names(inner, out),
+        _ => {}
+    }
+}
+
+/// `del __debug__` (or `del x.__debug__`) is a compile-time error, as in CPython.
+fn forbidden_delete(t: &Expr) -> Result<(), SyntaxError> {
+    match &t.kind {
+        ExprKind::Name(n) if n == "__debug__" => {
+            Err(SyntaxError::new("cannot delete __debug__", t.span))
+        }
+        ExprKind::Attribute {
+            attr, attr_span, ..
+        } if attr == "__debug__" => Err(SyntaxError::new("cannot delete __debug__", *attr_span)),
+        ExprKind::Tuple(items) | ExprKind::List(items) => {
+            items.iter().try_for_each(forbidden_delete)
+        }
+        _ => Ok(()),
+    }
 }

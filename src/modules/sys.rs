@@ -35,10 +35,13 @@ fn stream_fd(v: &Value) -> Option<u8> {
 pub fn write_to(vm: &mut Vm, file: &Value, text: &str) -> PyResult<()> {
     if file.is_none() {
         vm.write_stdout(text);
-        return Ok(());
+        return stdout_failure(vm);
     }
     match stream_fd(file) {
-        Some(1) => vm.write_stdout(text),
+        Some(1) => {
+            vm.write_stdout(text);
+            return stdout_failure(vm);
+        }
         Some(2) => vm.write_stderr(text),
         _ => {
             let s = vm.new_str(text);
@@ -46,6 +49,20 @@ pub fn write_to(vm: &mut Vm, file: &Value, text: &str) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// BrokenPipeError (or another OSError) when writing to stdout has just failed.
+fn stdout_failure(vm: &mut Vm) -> PyResult<()> {
+    let Some(errno) = vm.stdout.take_failure() else {
+        return Ok(());
+    };
+    let (class, text) = if errno == 32 {
+        ("BrokenPipeError", "Broken pipe".to_string())
+    } else {
+        ("OSError", format!("write error {errno}"))
+    };
+    let msg = vm.new_str(text);
+    Err(vm.new_exc(class, vec![Value::Int(errno as i64), msg]))
 }
 
 /// Flushes a `file=` argument.

@@ -198,6 +198,12 @@ pub fn call_args<'a>(items: ArgItems, close: Span) -> PResult<'a, (Vec<Expr>, Ve
                     return err(msg, span);
                 };
                 seen_kw = true;
+                if keywords
+                    .iter()
+                    .any(|k: &Keyword| k.arg.as_deref() == Some(name.as_str()))
+                {
+                    return err(&format!("keyword argument repeated: {name}"), span);
+                }
                 keywords.push(Keyword {
                     arg: Some(name),
                     value,

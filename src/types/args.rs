@@ -48,6 +48,30 @@ impl<'a> Args<'a> {
         Err(vm.type_error(msg))
     }
 
+    /// CPython's `_PyArg_CheckPositional` wording (`divmod expected 2 arguments, got 1`),
+    /// used by builtins whose parameters are positional-only.
+    pub fn check_positional(
+        &self,
+        vm: &mut Vm,
+        name: &str,
+        min: usize,
+        max: usize,
+    ) -> PyResult<()> {
+        let n = self.pos.len();
+        let (bound, qual) = if n < min {
+            (min, "at least ")
+        } else if n > max {
+            (max, "at most ")
+        } else {
+            return Ok(());
+        };
+        let qual = if min == max { "" } else { qual };
+        let s = if bound == 1 { "" } else { "s" };
+        Err(vm.type_error(format!(
+            "{name} expected {qual}{bound} argument{s}, got {n}"
+        )))
+    }
+
     /// Method form: `pos[0]` is self; checks the remaining count with CPython's wording
     /// (`list.append() takes exactly one argument (0 given)`).
     pub fn method_range(

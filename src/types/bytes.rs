@@ -126,6 +126,9 @@ pub fn setitem(vm: &mut Vm, v: &Value, key: Value, x: Value) -> PyResult<()> {
     let Some(ObjKind::ByteArray(cell)) = v.kind() else {
         return Ok(());
     };
+    if let Some(ObjKind::Slice(_)) = key.kind() {
+        return set_slice(vm, cell, &key, &x);
+    }
     let i = vm.index_value(&key)?;
     let n = vm.index_value(&x)?;
     if !(0..256).contains(&n) {
@@ -135,6 +138,81 @@ pub fn setitem(vm: &mut Vm, v: &Value, key: Value, x: Value) -> PyResult<()> {
     match vm.norm_index(i, len) {
         Some(i) => {
             cell.borrow_mut()[i] = n as u8;
+            Ok(())
+        }
+        None => Err(vm.index_error("bytearray index out of range".into())),
+    }
+}
+
+/// `bytearray[a:b:c] = bytes-like or iterable of ints`.
+fn set_slice(
+    vm: &mut Vm,
+    cell: &std::cell::RefCell<Vec<u8>>,
+    key: &Value,
+    x: &Value,
+) -> PyResult<()> {
+    let new = match bytes_of(x) {
+        Some(b) => b,
+        None => {
+            let bad = || "can assign only bytes, buffers, or iterables of ints in range(0, 256)";
+            if x.as_str().is_some() || !vm.has_iter(x) {
+                return Err(vm.type_error(bad().into()));
+            }
+            let mut out = Vec::new();
+            for item in vm.collect_iterable(x)? {
+                let n = match item.as_i64() {
+                    Some(n) => n,
+                    None => return Err(vm.type_error(bad().into())),
+                };
+                if !(0..256).contains(&n) {
+                    return Err(vm.value_error("byte must be in range(0, 256)".into()));
+                }
+                out.push(n as u8);
+            }
+            out
+        }
+    };
+    let len = cell.borrow().len();
+    let s = vm.slice_indices(key, len)?;
+    if s.step == 1 {
+        let start = s.start as usize;
+        cell.borrow_mut().splice(start..start + s.len, new);
+        return Ok(());
+    }
+    if new.len() != s.len {
+        return Err(vm.value_error(format!(
+            "attempt to assign bytes of size {} to extended slice of size {}",
+            new.len(),
+            s.len
+        )));
+    }
+    let mut b = cell.borrow_mut();
+    for (i, x) in s.indices().zip(new) {
+        b[i] = x;
+    }
+    Ok(())
+}
+
+/// `del bytearray[i]`, `del bytearray[a:b:c]`.
+pub fn delitem(vm: &mut Vm, v: &Value, key: &Value) -> PyResult<()> {
+    let Some(ObjKind::ByteArray(cell)) = v.kind() else {
+        return Ok(());
+    };
+    let len = cell.borrow().len();
+    if let Some(ObjKind::Slice(_)) = key.kind() {
+        let s = vm.slice_indices(key, len)?;
+        let mut doomed: Vec<usize> = s.indices().collect();
+        doomed.sort_unstable();
+        let mut b = cell.borrow_mut();
+        for i in doomed.into_iter().rev() {
+            b.remove(i);
+        }
+        return Ok(());
+    }
+    let i = vm.index_value(key)?;
+    match vm.norm_index(i, len) {
+        Some(i) => {
+            cell.borrow_mut().remove(i);
             Ok(())
         }
         None => Err(vm.index_error("bytearray index out of range".into())),

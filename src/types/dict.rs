@@ -145,7 +145,7 @@ fn int_float_exact(i: i64, f: f64) -> bool {
     if !f.is_finite() || f.fract() != 0.0 {
         return false;
     }
-    if f >= 9.223_372_036_854_775_808e18 || f < -9.223_372_036_854_775_808e18 {
+    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         return false;
     }
     f as i64 == i

@@ -146,7 +146,7 @@ impl Vm {
             let n = self.intern("__missing__");
             if let Some(f) = self.lookup_type(&ty, &n) {
                 let f = self.bind_descriptor(f, dv, &ty)?;
-                return self.call(&f, &[key.clone()]);
+                return self.call(&f, std::slice::from_ref(key));
             }
         }
         Err(self.key_error(key.clone()))
@@ -216,21 +216,7 @@ impl Vm {
         } else {
             Value::None
         };
-        match f.kind() {
-            Some(ObjKind::Function(func)) => {
-                let module = match func.attrs.borrow().clone_module() {
-                    Some(m) => format!("{m}."),
-                    None => String::new(),
-                };
-                format!(
-                    "{}{}()",
-                    module,
-                    func.qualname.borrow().as_str().unwrap_or("?")
-                )
-            }
-            Some(ObjKind::Native(n)) => format!("{}()", n.name),
-            _ => format!("{}()", self.type_name(&f)),
-        }
+        self.function_str(&f)
     }
 
     /// Key/value pairs of a mapping (a dict, or anything with `keys()` and `[]`).
@@ -379,25 +365,15 @@ impl Vm {
     }
 }
 
-trait AttrsModule {
-    fn clone_module(&self) -> Option<String>;
-}
-
-impl AttrsModule for crate::vm::object::Attrs {
-    fn clone_module(&self) -> Option<String> {
-        if let crate::vm::object::Attrs::Inline(items) = self {
-            for (k, v) in items {
-                if k.as_str() == Some("__module__") {
-                    return v.as_str().map(|s| s.to_string());
-                }
-            }
-        }
-        None
-    }
-}
-
 /// `dict == dict`.
 pub fn dict_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    vm.enter_recursion_where(" in comparison")?;
+    let r = dict_eq_items(vm, a, b);
+    vm.leave_recursion();
+    r
+}
+
+fn dict_eq_items(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
     let (Value::Obj(x), Value::Obj(y)) = (a, b) else {
         return Ok(false);
     };
@@ -430,7 +406,7 @@ pub fn repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
     if items.is_empty() {
         return Ok("{}".into());
     }
-    vm.enter_recursion()?;
+    vm.enter_recursion_where(" while getting the repr of an object")?;
     vm.repr_guard.push(id);
     let r = (|| {
         let mut s = String::from("{");
@@ -508,7 +484,12 @@ fn items(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn get(vm: &mut Vm, args: Args) -> PyResult {
-    args.method_range(vm, "get", 1, 2)?;
+    args.no_kwargs(vm, "get")?;
+    let rest = Args {
+        pos: &args.pos[1..],
+        ..args
+    };
+    rest.check_positional(vm, "get", 1, 2)?;
     let d = this(&args);
     Ok(vm
         .dict_get(&d, &args.pos[1])?

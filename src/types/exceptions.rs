@@ -400,37 +400,59 @@ fn group_derive(vm: &mut Vm, args: Args) -> PyResult {
 fn group_split_common(vm: &mut Vm, args: &Args, want_rest: bool) -> PyResult {
     let this = args.pos[0].clone();
     let cond = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let excs = vm.getattr_str(&this, "exceptions")?;
+    let (m, r) = split_rec(vm, &this, &cond)?;
+    let m = m.unwrap_or(Value::None);
+    if !want_rest {
+        return Ok(m);
+    }
+    let r = r.unwrap_or(Value::None);
+    Ok(vm.new_tuple(vec![m, r]))
+}
+
+/// Splits `exc` by `cond` (a type, a tuple of types or a predicate) into the matching and
+/// the remaining parts, recursing into nested groups as `BaseExceptionGroup.split` does.
+fn split_rec(vm: &mut Vm, exc: &Value, cond: &Value) -> PyResult<(Option<Value>, Option<Value>)> {
+    let matched = match cond.kind() {
+        Some(ObjKind::Type(_)) | Some(ObjKind::Tuple(_)) => vm.exc_matches(exc, cond)?,
+        _ => {
+            let r = vm.call(cond, std::slice::from_ref(exc))?;
+            vm.truthy(&r)?
+        }
+    };
+    if matched {
+        return Ok((Some(exc.clone()), None));
+    }
+    let group = vm.types.exc("BaseExceptionGroup").clone();
+    if !vm.isinstance(exc, &group) {
+        return Ok((None, Some(exc.clone())));
+    }
+    let excs = vm.getattr_str(exc, "exceptions")?;
     let items = vm.collect_iterable(&excs)?;
     let mut matched = Vec::new();
     let mut rest = Vec::new();
     for x in items {
-        let m = match cond.kind() {
-            Some(ObjKind::Type(_)) | Some(ObjKind::Tuple(_)) => vm.exc_matches(&x, &cond)?,
-            _ => {
-                let r = vm.call(&cond, &[x.clone()])?;
-                vm.truthy(&r)?
-            }
-        };
-        if m {
-            matched.push(x);
-        } else {
-            rest.push(x);
-        }
+        let (m, r) = split_rec(vm, &x, cond)?;
+        matched.extend(m);
+        rest.extend(r);
     }
-    let build = |vm: &mut Vm, v: Vec<Value>| -> PyResult {
-        if v.is_empty() {
-            return Ok(Value::None);
-        }
-        let l = vm.new_list(v);
-        vm.call_method(&this, "derive", &[l])
-    };
-    let m = build(vm, matched)?;
-    if !want_rest {
-        return Ok(m);
+    let m = derive_part(vm, exc, matched)?;
+    let r = derive_part(vm, exc, rest)?;
+    Ok((m, r))
+}
+
+/// `eg.derive(parts)` with the original's cause, context and traceback copied over.
+fn derive_part(vm: &mut Vm, eg: &Value, parts: Vec<Value>) -> PyResult<Option<Value>> {
+    if parts.is_empty() {
+        return Ok(None);
     }
-    let r = build(vm, rest)?;
-    Ok(vm.new_tuple(vec![m, r]))
+    let l = vm.new_list(parts);
+    let d = vm.call_method(eg, "derive", &[l])?;
+    for attr in ["__cause__", "__context__"] {
+        let v = vm.getattr_str(eg, attr)?;
+        let n = vm.intern(attr);
+        vm.set_attr(&d, &n, v)?;
+    }
+    Ok(Some(d))
 }
 
 fn group_subgroup(vm: &mut Vm, args: Args) -> PyResult {
@@ -446,6 +468,7 @@ fn group_new(vm: &mut Vm, args: Args) -> PyResult {
     // Exception, as in CPython.
     let cls = args.pos[0].clone();
     let excs = args.pos.get(2).cloned().unwrap_or(Value::None);
+    check_group_args(vm, &cls, &args)?;
     let base_group = vm.types.exc("BaseExceptionGroup").clone();
     let mut target = cls.clone();
     if let Value::Obj(c) = &cls {
@@ -460,6 +483,54 @@ fn group_new(vm: &mut Vm, args: Args) -> PyResult {
     let mut pos = args.pos.to_vec();
     pos[0] = target;
     base_new(vm, Args { pos: &pos, ..args })
+}
+
+/// `BaseExceptionGroup.__new__`'s argument checks, with CPython's messages.
+fn check_group_args(vm: &mut Vm, cls: &Value, args: &Args) -> PyResult<()> {
+    let cname = match cls {
+        Value::Obj(c) => c
+            .as_type()
+            .map(|t| t.name.borrow().to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    if args.pos.len() != 3 || !args.kwnames.is_empty() {
+        let n = args.pos.len().saturating_sub(1);
+        let msg = format!("BaseExceptionGroup.__new__() takes exactly 2 arguments ({n} given)");
+        return Err(vm.type_error(msg));
+    }
+    let (msg, excs) = (&args.pos[1], &args.pos[2]);
+    if msg.as_str().is_none() {
+        let m = format!("argument 1 must be str, not {}", vm.type_name(msg));
+        return Err(vm.type_error(m));
+    }
+    let items = match excs.kind() {
+        Some(ObjKind::List(l)) => l.borrow().clone(),
+        Some(ObjKind::Tuple(t)) => t.to_vec(),
+        _ => {
+            let m = "second argument (exceptions) must be a sequence".to_string();
+            return Err(vm.type_error(m));
+        }
+    };
+    if items.is_empty() {
+        let m = "second argument (exceptions) must be a non-empty sequence".to_string();
+        return Err(vm.value_error(m));
+    }
+    let base = vm.types.base_exception.clone();
+    let exception = vm.types.exc("Exception").clone();
+    let mut all_exceptions = true;
+    for (i, x) in items.iter().enumerate() {
+        if !vm.isinstance(x, &base) {
+            let m = format!("Item {i} of second argument (exceptions) is not an exception");
+            return Err(vm.value_error(m));
+        }
+        all_exceptions &= vm.isinstance(x, &exception);
+    }
+    if cname == "ExceptionGroup" && !all_exceptions {
+        let m = "Cannot nest BaseExceptions in an ExceptionGroup".to_string();
+        return Err(vm.type_error(m));
+    }
+    Ok(())
 }
 
 /// Creates the exception classes and installs their methods.
@@ -542,6 +613,7 @@ fn make_type_with_mro(t: &crate::vm::object::TypeObj, mro: Vec<ObjRef>) -> ObjRe
             layout: t.layout,
             builtin: true,
             attr_hint: Cell::new(0),
+            hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
         })),
     })
 }

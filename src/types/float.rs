@@ -38,6 +38,20 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     if float_of(a).is_none() && float_of(b).is_none() {
         return None;
     }
+    if !matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mult
+            | BinOp::Div
+            | BinOp::FloorDiv
+            | BinOp::Mod
+            | BinOp::Pow
+    ) {
+        // Bitwise operators and `@` are not float operations: the caller reports the
+        // operand types as given.
+        return None;
+    }
     let x = match as_float_operand(vm, a)? {
         Ok(x) => x,
         Err(e) => return Some(Err(e)),
@@ -288,6 +302,10 @@ fn float_format(vm: &mut Vm, args: Args) -> PyResult {
         .and_then(|s| s.as_str())
         .unwrap_or("")
         .to_string();
+    if spec.is_empty() {
+        // `format(x, "")` is `str(x)`, which a subclass's `__repr__` may change.
+        return vm.str_value(&args.pos[0]);
+    }
     let s = vm.format(&Value::from_f64(this(&args)), &spec)?;
     Ok(vm.new_str(s))
 }
@@ -386,7 +404,6 @@ pub fn init(vm: &mut Vm) {
         ("__float__", float_identity),
         ("__round__", float_round),
         ("__repr__", float_repr),
-        ("__str__", float_repr),
         ("__format__", float_format),
         ("__hash__", float_hash),
         ("__abs__", float_abs),

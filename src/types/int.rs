@@ -370,6 +370,11 @@ fn parse_int(vm: &mut Vm, s: &str, base: i64, _orig: &Value) -> PyResult {
 }
 
 fn int_new(vm: &mut Vm, args: Args) -> PyResult {
+    if args.pos.len() > 3 {
+        // `cls` is not counted in CPython's message.
+        let n = args.pos.len() - 1;
+        return Err(vm.type_error(format!("int() takes at most 2 arguments ({n} given)")));
+    }
     let [cls, x, base] = args.bind(vm, "int", ["cls", "x", "base"], 1)?;
     let cls = cls.expect("bound");
     let v = match (x, base) {
@@ -617,6 +622,10 @@ fn int_format(vm: &mut Vm, args: Args) -> PyResult {
         .and_then(|s| s.as_str())
         .unwrap_or("")
         .to_string();
+    if spec.is_empty() {
+        // `format(x, "")` is `str(x)`, which a subclass's `__repr__` may change.
+        return vm.str_value(&args.pos[0]);
+    }
     let v = match this(&args) {
         IntRef::Small(i) => Value::Int(i),
         IntRef::Big(b) => {
@@ -778,7 +787,6 @@ pub fn init(vm: &mut Vm) {
         ("__round__", int_round),
         ("__abs__", int_abs),
         ("__repr__", int_repr),
-        ("__str__", int_repr),
         ("__format__", int_format),
         ("__hash__", int_hash),
         ("__bool__", int_bool),
@@ -829,7 +837,6 @@ pub fn init(vm: &mut Vm) {
     let b = vm.types.bool_.clone();
     vm.add_staticmethod(&b, "__new__", bool_new);
     vm.add_method(&b, "__repr__", bool_repr);
-    vm.add_method(&b, "__str__", bool_repr);
     vm.add_method(&b, "__and__", bool_and);
     vm.add_method(&b, "__or__", bool_or);
     vm.add_method(&b, "__xor__", bool_xor);

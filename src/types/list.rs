@@ -138,7 +138,7 @@ impl Vm {
         Ok(())
     }
 
-    fn has_iter(&mut self, v: &Value) -> bool {
+    pub(crate) fn has_iter(&mut self, v: &Value) -> bool {
         let ty = self.type_of(v).clone();
         let n = self.intern("__iter__");
         let g = self.intern("__getitem__");
@@ -240,11 +240,20 @@ pub fn delitem(vm: &mut Vm, l: &Value, key: &Value) -> PyResult<()> {
         let len = items(l).borrow().len();
         let s = vm.slice_indices(key, len)?;
         let mut list = items(l).borrow_mut();
-        let mut doomed: Vec<usize> = s.indices().collect();
-        doomed.sort_unstable();
-        let mut removed = Vec::with_capacity(doomed.len());
-        for i in doomed.into_iter().rev() {
-            removed.push(list.remove(i));
+        // Linear in the list's length whatever the step; the removed values are dropped
+        // only after the borrow ends (their finalizers may touch the list).
+        let mut keep = vec![true; list.len()];
+        for i in s.indices() {
+            keep[i] = false;
+        }
+        let old = std::mem::take(&mut *list);
+        let mut removed = Vec::with_capacity(s.len);
+        for (x, k) in old.into_iter().zip(keep) {
+            if k {
+                list.push(x);
+            } else {
+                removed.push(x);
+            }
         }
         drop(list);
         drop(removed);
@@ -284,7 +293,7 @@ pub fn seq_repr(vm: &mut Vm, v: &Value, open: &str, close: &str, tuple: bool) ->
     if snapshot.is_empty() {
         return Ok(format!("{open}{close}"));
     }
-    vm.enter_recursion()?;
+    vm.enter_recursion_where(" while getting the repr of an object")?;
     vm.repr_guard.push(id);
     let r = (|| {
         let mut s = String::from(open);
@@ -426,7 +435,9 @@ fn count(vm: &mut Vm, args: Args) -> PyResult {
 
 fn clear(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "list.clear", 0, 0)?;
-    let old = std::mem::take(&mut *items(&args.pos[0]).borrow_mut());
+    let mut old = std::mem::take(&mut *items(&args.pos[0]).borrow_mut());
+    // CPython releases the items last to first.
+    old.reverse();
     drop(old);
     Ok(Value::None)
 }
@@ -453,7 +464,7 @@ pub fn sort_values(
     if let Some(k) = key.filter(|k| !k.is_none()) {
         let mut keyed = Vec::with_capacity(vals.len());
         for v in vals.drain(..) {
-            let kv = vm.call(k, &[v.clone()])?;
+            let kv = vm.call(k, std::slice::from_ref(&v))?;
             keyed.push((kv, v));
         }
         let mut keys: Vec<Value> = keyed.iter().map(|(k, _)| k.clone()).collect();
@@ -492,7 +503,7 @@ pub fn sort_values(
 fn sort_indices(
     vm: &mut Vm,
     keys: &mut [Value],
-    order: &mut Vec<usize>,
+    order: &mut [usize],
     reverse: bool,
 ) -> PyResult<()> {
     let all_str = keys.iter().all(|k| {

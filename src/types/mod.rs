@@ -28,7 +28,7 @@ pub mod tuple;
 
 use crate::compile::code::CmpKind;
 use crate::syntax::ast::BinOp;
-use crate::vm::object::{NativeFn, ObjKind};
+use crate::vm::object::{NativeFn, NativeFunction, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -54,17 +54,14 @@ pub fn init_all(vm: &mut Vm) {
 impl Vm {
     /// Adds a native method to a builtin type.
     pub fn add_method(&mut self, ty: &ObjRef, name: &str, f: NativeFn) {
-        let owner = ty.as_type().map(|t| t.name.borrow().clone());
-        let v = self.new_native(name, f);
-        if let (Some(ObjKind::Native(_)), Some(owner)) = (v.kind(), owner) {
-            if let Value::Obj(o) = &v {
-                // Fresh object: set its owner for reprs.
-                if let ObjKind::Native(n) = &o.kind {
-                    let _ = n;
-                }
-                let _ = owner;
-            }
-        }
+        let v = Value::Obj(self.alloc(ObjKind::Native(Box::new(NativeFunction {
+            name: name.into(),
+            func: f,
+            bound: Value::Null,
+            data: Value::Null,
+            owner: Some(ty.clone()),
+            doc: None,
+        }))));
         self.type_dict_set(ty, name, v);
     }
 
@@ -234,6 +231,13 @@ pub fn sequence_compare(vm: &mut Vm, op: CmpKind, a: &Value, b: &Value) -> PyRes
     if matches!(op, CmpKind::Eq | CmpKind::Ne) && x.len() != y.len() {
         return Ok(op == CmpKind::Ne);
     }
+    vm.enter_recursion_where(" in comparison")?;
+    let r = sequence_compare_items(vm, op, &x, &y);
+    vm.leave_recursion();
+    r
+}
+
+fn sequence_compare_items(vm: &mut Vm, op: CmpKind, x: &[Value], y: &[Value]) -> PyResult<bool> {
     let n = x.len().min(y.len());
     for i in 0..n {
         if x[i].is(&y[i]) {
@@ -353,6 +357,7 @@ pub fn builtin_setitem(vm: &mut Vm, c: &Value, key: Value, v: Value) -> Option<P
 pub fn builtin_delitem(vm: &mut Vm, c: &Value, key: &Value) -> Option<PyResult<()>> {
     match c.kind()? {
         ObjKind::List(_) => Some(list::delitem(vm, c, key)),
+        ObjKind::ByteArray(_) => Some(bytes::delitem(vm, c, key)),
         ObjKind::Dict(_) => {
             let Value::Obj(d) = c else { return None };
             Some(match vm.dict_del(d, key) {

@@ -10,8 +10,18 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 fn object_new(vm: &mut Vm, args: Args) -> PyResult {
-    let Some(Value::Obj(cls)) = args.pos.first() else {
+    let Some(first) = args.pos.first() else {
         return Err(vm.type_error("object.__new__(): not enough arguments".into()));
+    };
+    let cls = match first {
+        Value::Obj(o) if o.as_type().is_some() => o,
+        _ => {
+            let msg = format!(
+                "object.__new__(X): X is not a type object ({})",
+                vm.type_name(first)
+            );
+            return Err(vm.type_error(msg));
+        }
     };
     if cls.as_type().is_none() {
         let msg = format!(
@@ -77,23 +87,18 @@ fn object_eq(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn object_ne(vm: &mut Vm, args: Args) -> PyResult {
-    let r = vm.compare(
-        &args.pos[0],
-        &args.pos[1],
-        crate::compile::code::CmpKind::Eq,
-    );
-    // object.__ne__ inverts __eq__ unless it returned NotImplemented.
+    // object.__ne__ calls the type's own __eq__ (no reflection) and inverts the result
+    // unless it is NotImplemented.
     let ty = vm.type_of(&args.pos[0]).clone();
     let n = vm.intern("__eq__");
-    if let Some(f) = vm.lookup_type(&ty, &n) {
-        let f = vm.bind_descriptor(f, &args.pos[0], &ty)?;
-        let r = vm.call(&f, &[args.pos[1].clone()])?;
-        if vm.is_not_implemented(&r) {
-            return Ok(r);
-        }
-        return Ok(Value::from_bool(!vm.truthy(&r)?));
+    let Some(f) = vm.lookup_type(&ty, &n) else {
+        return Ok(vm.not_implemented());
+    };
+    let f = vm.bind_descriptor(f, &args.pos[0], &ty)?;
+    let r = vm.call(&f, &[args.pos[1].clone()])?;
+    if vm.is_not_implemented(&r) {
+        return Ok(r);
     }
-    let r = r?;
     Ok(Value::from_bool(!vm.truthy(&r)?))
 }
 
@@ -130,7 +135,8 @@ fn object_format(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn object_getattribute(vm: &mut Vm, args: Args) -> PyResult {
-    vm.generic_getattr(&args.pos[0], &args.pos[1])
+    let ty = vm.type_of(&args.pos[0]).clone();
+    vm.object_getattribute(&args.pos[0], &args.pos[1], &ty)
 }
 
 fn object_setattr(vm: &mut Vm, args: Args) -> PyResult {
@@ -148,7 +154,18 @@ fn object_dir(vm: &mut Vm, args: Args) -> PyResult {
     Ok(vm.new_list(names))
 }
 
-fn object_init_subclass(_vm: &mut Vm, _args: Args) -> PyResult {
+fn object_init_subclass(vm: &mut Vm, args: Args) -> PyResult {
+    if !args.kwnames.is_empty() {
+        let name = match args.pos.first() {
+            Some(Value::Obj(o)) => o
+                .as_type()
+                .map(|t| t.qualname.borrow().to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let msg = format!("{name}.__init_subclass__() takes no keyword arguments");
+        return Err(vm.type_error(msg));
+    }
     Ok(Value::None)
 }
 
@@ -313,6 +330,11 @@ impl Vm {
         let bt = base.as_type().expect("base is a type");
         if bt.layout == Layout::Opaque {
             let bname = bt.name.borrow().to_string();
+            if std::rc::Rc::ptr_eq(base, &self.types.type_) {
+                return Err(self.type_error(
+                    "metaclasses (subclasses of type) are not supported by Aio".into(),
+                ));
+            }
             return Err(self.type_error(format!("type '{bname}' is not an acceptable base type")));
         }
         let mut mro = vec![base.clone()];
@@ -359,6 +381,7 @@ impl Vm {
             layout: bt.layout,
             builtin: false,
             attr_hint: Cell::new(0),
+            hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
         };
         Ok(self.alloc(ObjKind::Type(Box::new(t))))
     }

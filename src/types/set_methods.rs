@@ -36,6 +36,18 @@ impl Vm {
         }
     }
 
+    /// A frozenset constant as CPython 3.11's compiler leaves it: built from `items` in
+    /// order, then rebuilt from its own iteration order (constant merging does that).
+    pub fn frozenset_constant(&mut self, items: Vec<Value>) -> PyResult {
+        // The same construction as `frozenset(tuple)` at run time, so the order matches.
+        let ty = Value::Obj(self.types.frozenset.clone());
+        let t = self.new_tuple(items);
+        let first = self.call(&ty, &[t])?;
+        let order = self.collect_iterable(&first)?;
+        let t = self.new_tuple(order);
+        self.call(&ty, &[t])
+    }
+
     /// `BuildSet`: adds items in order.
     pub fn new_set_from(&mut self, items: Vec<Value>) -> PyResult {
         let mut d = SetData::new();
@@ -486,7 +498,7 @@ pub fn repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
     if vm.repr_guard.contains(&id) {
         return Ok(format!("{name}(...)"));
     }
-    vm.enter_recursion()?;
+    vm.enter_recursion_where(" while getting the repr of an object")?;
     vm.repr_guard.push(id);
     let r = (|| {
         let mut s = String::new();

@@ -35,7 +35,7 @@ pub fn char_to_byte(s: &StrObj, i: usize) -> usize {
 pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     match op {
         BinOp::Add => {
-            let Some(x) = str_obj(a) else { return None };
+            let x = str_obj(a)?;
             let Some(y) = str_obj(b) else {
                 let msg = format!(
                     "can only concatenate str (not \"{}\") to str",

@@ -792,7 +792,7 @@ fn removesuffix(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn maketrans(vm: &mut Vm, args: Args) -> PyResult {
-    let a = &args.pos[..];
+    let a = args.pos;
     let d = vm.new_dict_obj();
     match a {
         [m] => {

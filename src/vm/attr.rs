@@ -5,7 +5,9 @@
 //! Invariant: no `RefCell` borrow of attribute storage is held while a descriptor, property or
 //! `__getattr__` runs.
 
-use super::object::{Attrs, NativeFunction, ObjKind};
+use super::object::{
+    Attrs, NativeFunction, ObjKind, HOOK_GETATTR, HOOK_GETATTRIBUTE, HOOK_SETATTR,
+};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use std::cell::RefCell;
@@ -61,6 +63,7 @@ impl Vm {
 
     /// Sets a class attribute directly (no descriptors, no checks).
     pub fn type_dict_set(&mut self, cls: &ObjRef, name: &str, v: Value) {
+        self.type_epoch += 1;
         let key = self.intern(name);
         let hash = self.str_hash(&key);
         if let Some(t) = cls.as_type() {
@@ -203,17 +206,14 @@ impl Vm {
             ObjKind::StaticMethod(f) => Ok(f.clone()),
             ObjKind::ClassMethod(f) => {
                 let f = f.clone();
-                Ok(Value::Obj(self.alloc(ObjKind::BoundMethod(Box::new((
-                    f,
-                    Value::Obj(ty.clone()),
-                ))))))
+                self.classmethod_get(f, ty)
             }
             ObjKind::Property(p) => {
                 if p.fget.is_none() {
                     return Err(self.attribute_error("unreadable attribute".into()));
                 }
                 let fget = p.fget.clone();
-                self.call(&fget, &[obj.clone()])
+                self.call(&fget, std::slice::from_ref(obj))
             }
             ObjKind::GetSet(g) => (g.get)(self, obj),
             _ if o.class.is_some() => {
@@ -225,6 +225,34 @@ impl Vm {
                 }
             }
             _ => Ok(d),
+        }
+    }
+
+    /// `classmethod.__get__`: binds the wrapped callable to `cls`; a wrapped descriptor
+    /// (such as a property) is asked for its value with `cls` as the instance, as 3.11 does.
+    fn classmethod_get(&mut self, f: Value, cls: &ObjRef) -> PyResult {
+        let clsv = Value::Obj(cls.clone());
+        match f.kind() {
+            Some(ObjKind::Property(_)) => {
+                let meta = self.type_of(&clsv).clone();
+                self.bind_descriptor(f, &clsv, &meta)
+            }
+            Some(ObjKind::Function(_)) | Some(ObjKind::Native(_)) | None => Ok(Value::Obj(
+                self.alloc(ObjKind::BoundMethod(Box::new((f, clsv)))),
+            )),
+            Some(_) if f.as_obj().is_some_and(|o| o.class.is_some()) => {
+                let dty = self.type_of(&f).clone();
+                let get = self.intern("__get__");
+                match self.lookup_type(&dty, &get) {
+                    Some(g) => self.call(&g, &[f.clone(), clsv.clone(), clsv]),
+                    None => Ok(Value::Obj(
+                        self.alloc(ObjKind::BoundMethod(Box::new((f, clsv)))),
+                    )),
+                }
+            }
+            Some(_) => Ok(Value::Obj(
+                self.alloc(ObjKind::BoundMethod(Box::new((f, clsv)))),
+            )),
         }
     }
 
@@ -270,9 +298,76 @@ impl Vm {
         self.generic_getattr(obj, name)
     }
 
-    /// The instance lookup rules (also `object.__getattribute__`).
+    /// Instance attribute lookup: a user `__getattribute__` or the generic rules, then
+    /// `__getattr__` when they raise AttributeError (a property whose getter raises
+    /// AttributeError falls back too, as in CPython).
     pub fn generic_getattr(&mut self, obj: &Value, name: &Value) -> PyResult {
         let ty = self.type_of(obj).clone();
+        let hooks = self.attr_hooks(&ty);
+        if hooks == 0 {
+            return self.object_getattribute(obj, name, &ty);
+        }
+        let r = if hooks & HOOK_GETATTRIBUTE != 0 {
+            let n = self.intern("__getattribute__");
+            let f = self
+                .lookup_type(&ty, &n)
+                .expect("hook bit implies the method");
+            let f = self.bind_descriptor(f, obj, &ty)?;
+            self.call(&f, std::slice::from_ref(name))
+        } else {
+            self.object_getattribute(obj, name, &ty)
+        };
+        if hooks & HOOK_GETATTR == 0 {
+            return r;
+        }
+        match r {
+            Err(e) if self.exc_is(&e, "AttributeError") => {
+                let n = self.intern("__getattr__");
+                let f = self
+                    .lookup_type(&ty, &n)
+                    .expect("hook bit implies the method");
+                let f = self.bind_descriptor(f, obj, &ty)?;
+                self.call(&f, std::slice::from_ref(name))
+            }
+            r => r,
+        }
+    }
+
+    /// The `HOOK_*` bits of a type, recomputed when a class attribute changed since.
+    fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
+        let Some(t) = ty.as_type() else { return 0 };
+        if t.builtin {
+            return 0;
+        }
+        let (epoch, bits) = t.hooks.get();
+        if epoch == self.type_epoch {
+            return bits;
+        }
+        let mut bits = 0;
+        let ga = self.intern("__getattribute__");
+        if let Some(f) = self.lookup_type(ty, &ga) {
+            if !matches!(f.kind(), Some(ObjKind::Native(_))) {
+                bits |= HOOK_GETATTRIBUTE;
+            }
+        }
+        let gn = self.intern("__getattr__");
+        if self.lookup_type(ty, &gn).is_some() {
+            bits |= HOOK_GETATTR;
+        }
+        let sn = self.intern("__setattr__");
+        if let Some(f) = self.lookup_type(ty, &sn) {
+            if !matches!(f.kind(), Some(ObjKind::Native(_))) {
+                bits |= HOOK_SETATTR;
+            }
+        }
+        t.hooks.set((self.type_epoch, bits));
+        bits
+    }
+
+    /// `object.__getattribute__`: data descriptors, then the instance's attributes, then
+    /// other class attributes.
+    pub fn object_getattribute(&mut self, obj: &Value, name: &Value, ty: &ObjRef) -> PyResult {
+        let ty = ty.clone();
         let descr = self.lookup_type(&ty, name);
         if let Some(d) = &descr {
             if self.is_data_descriptor(d) {
@@ -288,11 +383,6 @@ impl Vm {
         }
         if let Some(d) = descr {
             return self.bind_descriptor(d, obj, &ty);
-        }
-        let ga = self.intern("__getattr__");
-        if let Some(f) = self.lookup_type(&ty, &ga) {
-            let f = self.bind_descriptor(f, obj, &ty)?;
-            return self.call(&f, &[name.clone()]);
         }
         Err(self.no_attribute(obj, name))
     }
@@ -323,10 +413,7 @@ impl Vm {
                 ObjKind::StaticMethod(f) => Ok(f.clone()),
                 ObjKind::ClassMethod(f) => {
                     let f = f.clone();
-                    Ok(Value::Obj(self.alloc(ObjKind::BoundMethod(Box::new((
-                        f,
-                        Value::Obj(cls.clone()),
-                    ))))))
+                    self.classmethod_get(f, cls)
                 }
                 ObjKind::Function(_)
                 | ObjKind::Native(_)
@@ -369,18 +456,16 @@ impl Vm {
         }
         let pos = chain.iter().position(|c| Rc::ptr_eq(c, start));
         if let Some(p) = pos {
-            for c in chain[p + 1..].to_vec() {
-                if let Some(v) = self.type_dict_get(&c, name) {
+            for c in chain[p + 1..].iter() {
+                if let Some(v) = self.type_dict_get(c, name) {
                     let is_type_target = matches!(target, Value::Obj(o) if o.as_type().is_some());
                     if is_type_target {
                         // super() in a classmethod: bind classmethods to the class.
                         return match v.kind() {
                             Some(ObjKind::ClassMethod(f)) => {
                                 let f = f.clone();
-                                Ok(Value::Obj(self.alloc(ObjKind::BoundMethod(Box::new((
-                                    f,
-                                    target.clone(),
-                                ))))))
+                                let cls = target_type_of(target);
+                                self.classmethod_get(f, &cls)
                             }
                             Some(ObjKind::StaticMethod(f)) => Ok(f.clone()),
                             _ => Ok(v),
@@ -472,15 +557,14 @@ impl Vm {
         }
         let ty = self.type_of(obj).clone();
         if let Value::Obj(o) = obj {
-            if o.class.is_some() {
+            if o.class.is_some() && self.attr_hooks(&ty) & HOOK_SETATTR != 0 {
                 let sa = self.intern("__setattr__");
-                if let Some(f) = self.lookup_type(&ty, &sa) {
-                    if !matches!(f.kind(), Some(ObjKind::Native(_))) {
-                        let f = self.bind_descriptor(f, obj, &ty)?;
-                        self.call(&f, &[name.clone(), v])?;
-                        return Ok(());
-                    }
-                }
+                let f = self
+                    .lookup_type(&ty, &sa)
+                    .expect("hook bit implies the method");
+                let f = self.bind_descriptor(f, obj, &ty)?;
+                self.call(&f, &[name.clone(), v])?;
+                return Ok(());
             }
         }
         self.generic_setattr(obj, name, Some(v))
@@ -539,6 +623,15 @@ impl Vm {
             }
         }
         let attrs = match obj {
+            // A plain `object()` has no `__dict__`.
+            Value::Obj(o)
+                if matches!(o.kind, ObjKind::Object(_))
+                    && o.class
+                        .as_ref()
+                        .is_some_and(|c| Rc::ptr_eq(c, &self.types.object)) =>
+            {
+                None
+            }
             Value::Obj(o) => o.attrs().map(|_| o.clone()),
             _ => None,
         };
@@ -589,6 +682,7 @@ impl Vm {
                             "cannot set '{n}' attribute of immutable type '{tn}'"
                         )));
                     }
+                    self.type_epoch += 1;
                     let hash = self.str_hash(name);
                     let s = name.as_str().unwrap_or("");
                     let idx = t.dict.borrow().find_str(hash, s);
@@ -625,7 +719,7 @@ impl Vm {
                 if let Some(f) = self.lookup_type(&ty, &da) {
                     if !matches!(f.kind(), Some(ObjKind::Native(_))) {
                         let f = self.bind_descriptor(f, obj, &ty)?;
-                        self.call(&f, &[name.clone()])?;
+                        self.call(&f, std::slice::from_ref(name))?;
                         return Ok(());
                     }
                 }
@@ -653,5 +747,13 @@ impl Vm {
     pub fn setattr_str(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
         let n = self.intern(name);
         self.set_attr(obj, &n, v)
+    }
+}
+
+/// The class a `super()` target stands for: the target itself when it is a class.
+fn target_type_of(target: &Value) -> ObjRef {
+    match target {
+        Value::Obj(o) => o.clone(),
+        _ => unreachable!("a class target is an object"),
     }
 }

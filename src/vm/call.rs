@@ -7,7 +7,9 @@
 //! beyond the recursion limit is a RecursionError before anything is pushed.
 
 use super::frame::{Entry, Frame};
-use super::object::{Args, Attrs, ExcObj, Function, Layout, NativeFn, ObjKind, Subclassed};
+use super::object::{
+    Args, Attrs, ExcObj, Function, Layout, NativeFn, NativeFunction, ObjKind, Subclassed,
+};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use smallvec::SmallVec;
@@ -139,10 +141,18 @@ impl Vm {
         }
         match argtuple.kind() {
             Some(ObjKind::Tuple(items)) => args.extend(items.iter().cloned()),
-            _ => {
-                let items = self.collect_iterable(&argtuple)?;
-                args.extend(items);
-            }
+            _ => match self.collect_iterable(&argtuple) {
+                Ok(items) => args.extend(items),
+                Err(e) if self.exc_is(&e, "TypeError") && !self.has_iter(&argtuple) => {
+                    let msg = format!(
+                        "{} argument after * must be an iterable, not {}",
+                        self.function_str(&callable),
+                        self.type_name(&argtuple)
+                    );
+                    return Err(self.type_error(msg));
+                }
+                Err(e) => return Err(e),
+            },
         }
         let mut kwnames = None;
         if let Value::Obj(d) = &kwargs {
@@ -169,6 +179,62 @@ impl Vm {
         self.prepare_call(callable, args, kwnames)
     }
 
+    /// How CPython names a callable in argument errors (`_PyObject_FunctionStr`):
+    /// `module.qualname()`, without the module for builtins, else `str(callable)`.
+    pub(crate) fn function_str(&mut self, f: &Value) -> String {
+        if let Some(ObjKind::Native(n)) = f.kind() {
+            return format!("{}()", n.name);
+        }
+        let qualname = match self.getattr_str(f, "__qualname__") {
+            Ok(q) => q.as_str().map(str::to_string),
+            Err(_) => None,
+        };
+        let Some(qualname) = qualname else {
+            return self.str_of(f).unwrap_or_default();
+        };
+        match self.getattr_str(f, "__module__") {
+            Ok(m) => match m.as_str() {
+                Some(m) if m != "builtins" => format!("{m}.{qualname}()"),
+                _ => format!("{qualname}()"),
+            },
+            Err(_) => format!("{qualname}()"),
+        }
+    }
+
+    /// A builtin method called unbound (`list.append(x, 1)`) needs an instance of its
+    /// type first, as CPython's method descriptors check.
+    fn check_descriptor_self(
+        &mut self,
+        n: &NativeFunction,
+        owner: &ObjRef,
+        args: &[Value],
+    ) -> PyResult<()> {
+        let tname = |t: &ObjRef| {
+            t.as_type()
+                .map(|t| t.name.borrow().to_string())
+                .unwrap_or_default()
+        };
+        let Some(first) = args.first() else {
+            let msg = format!(
+                "unbound method {}.{}() needs an argument",
+                tname(owner),
+                n.name
+            );
+            return Err(self.type_error(msg));
+        };
+        let ty = self.type_of(first).clone();
+        if Rc::ptr_eq(&ty, owner) || self.is_subclass(&ty, owner) {
+            return Ok(());
+        }
+        let msg = format!(
+            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+            n.name,
+            tname(owner),
+            self.type_name(first)
+        );
+        Err(self.type_error(msg))
+    }
+
     /// Resolves a call down to a value, a frame or a native invocation.
     pub(crate) fn prepare_call(
         &mut self,
@@ -191,6 +257,8 @@ impl Vm {
                 ObjKind::Native(n) => {
                     if !n.bound.is_null() {
                         args.insert(0, n.bound.clone());
+                    } else if let Some(owner) = &n.owner {
+                        self.check_descriptor_self(n, owner, &args)?;
                     }
                     return Ok(Prepared::Native {
                         func: n.func,
@@ -839,8 +907,18 @@ impl Vm {
 
     /// Checks the recursion limit for native recursion (repr of nested containers...).
     pub fn enter_recursion(&mut self) -> PyResult<()> {
+        self.enter_recursion_where("")
+    }
+
+    /// `enter_recursion` whose RecursionError message ends with `where`, as CPython's
+    /// `Py_EnterRecursiveCall(" while getting the repr of an object")` does.
+    pub fn enter_recursion_where(&mut self, place: &str) -> PyResult<()> {
         if self.depth >= self.config.recursion_limit || self.native_reentries >= MAX_NATIVE_DEPTH {
-            return Err(self.recursion_error());
+            let e = self.new_exc_msg(
+                "RecursionError",
+                format!("maximum recursion depth exceeded{place}"),
+            );
+            return Err(e);
         }
         self.depth += 1;
         self.native_reentries += 1;

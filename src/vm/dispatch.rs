@@ -301,6 +301,7 @@ impl Vm {
             }
             let entry = std::mem::replace(&mut frame.entry, Entry::Suspended);
             self.depth -= 1;
+            self.keep_frame_locals(&exc, &mut frame);
             self.recycle_frame(frame);
             match entry {
                 Entry::Boundary => return Flow::Exit(Err(exc)),
@@ -1144,6 +1145,8 @@ impl Vm {
     }
 
     /// Stores a suspended await chain in the generator at its base.
+    // Frames stay boxed: they move between fibers, pools and generators by pointer.
+    #[allow(clippy::vec_box)]
     pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: Vec<Box<Frame>>) {
         if let ObjKind::Generator(g) = &gen.kind {
             *g.state.borrow_mut() = GenState::Suspended(segment);

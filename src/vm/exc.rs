@@ -196,7 +196,20 @@ impl Vm {
             x.traceback.borrow_mut().push(TbEntry {
                 code: frame.code.clone(),
                 ip: frame.lasti(),
+                globals: frame.globals.clone(),
+                locals: Vec::new(),
             });
+        }
+    }
+
+    /// Hands the locals of a frame that `e` is leaving to its newest traceback entry.
+    pub(crate) fn keep_frame_locals(&mut self, e: &Exc, frame: &mut Frame) {
+        if let ObjKind::Exception(x) = &e.0.kind {
+            if let Some(entry) = x.traceback.borrow_mut().last_mut() {
+                if entry.locals.is_empty() {
+                    entry.locals = std::mem::take(&mut frame.locals);
+                }
+            }
         }
     }
 
@@ -357,42 +370,63 @@ impl Vm {
     pub fn format_exception(&mut self, e: &Exc) -> String {
         let mut out = String::new();
         let mut seen = Vec::new();
-        self.format_chain(&e.0, &mut out, &mut seen);
+        self.format_chain(&e.0, &mut out, &mut seen, 0);
         out
     }
 
-    fn format_chain(&mut self, e: &ObjRef, out: &mut String, seen: &mut Vec<usize>) {
+    /// An exception after its cause or context (CPython's `print_exception_recursive`);
+    /// `depth` is the exception-group nesting (0 outside groups).
+    pub(crate) fn format_chain(
+        &mut self,
+        e: &ObjRef,
+        out: &mut String,
+        seen: &mut Vec<usize>,
+        depth: usize,
+    ) {
         seen.push(Rc::as_ptr(e) as *const u8 as usize);
         if let Some(x) = Self::exc_obj(e) {
             let cause = x.cause.borrow().clone();
             let context = x.context.borrow().clone();
             let suppress = x.suppress_context.get();
+            let margin = super::tb_groups::margin(depth);
             if let Value::Obj(c) = &cause {
                 if !seen.contains(&(Rc::as_ptr(c) as *const u8 as usize)) {
-                    self.format_chain(c, out, seen);
-                    out.push_str(
-                        "\nThe above exception was the direct cause of the following exception:\n\n",
-                    );
+                    self.format_chain(c, out, seen, depth);
+                    out.push_str(&format!(
+                        "{margin}\n{margin}The above exception was the direct cause of the following exception:\n{margin}\n"
+                    ));
                 }
             } else if let (Value::Obj(c), false) = (&context, suppress) {
                 if !seen.contains(&(Rc::as_ptr(c) as *const u8 as usize)) {
-                    self.format_chain(c, out, seen);
-                    out.push_str(
-                        "\nDuring handling of the above exception, another exception occurred:\n\n",
-                    );
+                    self.format_chain(c, out, seen, depth);
+                    out.push_str(&format!(
+                        "{margin}\n{margin}During handling of the above exception, another exception occurred:\n{margin}\n"
+                    ));
                 }
             }
         }
-        self.format_single(e, out);
+        let group = self.types.exc("BaseExceptionGroup").clone();
+        if self.isinstance(&Value::Obj(e.clone()), &group) {
+            self.format_group(e, out, seen, depth);
+        } else {
+            let mut text = String::new();
+            self.format_single(e, &mut text, false);
+            super::tb_groups::indent_into(&text, depth, false, out);
+        }
     }
 
-    fn format_single(&mut self, e: &ObjRef, out: &mut String) {
+    /// One exception's traceback and final line, unindented.
+    pub(crate) fn format_single(&mut self, e: &ObjRef, out: &mut String, group: bool) {
         let tb: Vec<TbEntry> = match Self::exc_obj(e) {
             Some(x) => x.traceback.borrow().clone(),
             None => Vec::new(),
         };
         if !tb.is_empty() {
-            out.push_str("Traceback (most recent call last):\n");
+            if group {
+                out.push_str("Exception Group Traceback (most recent call last):\n");
+            } else {
+                out.push_str("Traceback (most recent call last):\n");
+            }
             let mut last: Option<(String, usize, String)> = None;
             let mut repeat = 0;
             for entry in tb.iter().rev() {
@@ -419,7 +453,7 @@ impl Vm {
                     repeat = 0;
                 }
                 last = Some(key);
-                format_tb_entry(entry, out);
+                super::carets::format_tb_entry(entry, out);
             }
             if repeat >= 3 {
                 let n = repeat - 2;
@@ -448,10 +482,14 @@ impl Vm {
             Err(_) => "<exception str() failed>".to_string(),
         };
         let mut s = if text.is_empty() {
-            format!("{name}\n")
+            name.to_string()
         } else {
-            format!("{name}: {text}\n")
+            format!("{name}: {text}")
         };
+        if let Some(hint) = self.suggestion_for(e) {
+            s.push_str(&format!(". Did you mean: '{hint}'?"));
+        }
+        s.push('\n');
         let notes_key = self.intern("__notes__");
         if let Some(notes) = self.exc_get_attr(&Exc(e.clone()), &notes_key) {
             if let Some(ObjKind::List(items)) = notes.kind() {
@@ -530,71 +568,4 @@ impl Vm {
             Err(_) => format!("<{} object>", self.type_name(v)),
         }
     }
-}
-
-/// One `File "...", line N, in name` block, with the source line and CPython 3.11's carets.
-fn format_tb_entry(entry: &TbEntry, out: &mut String) {
-    let code = &entry.code;
-    let file = &code.file;
-    let span = code
-        .spans
-        .get(entry.ip as usize)
-        .copied()
-        .unwrap_or_default();
-    let line = file.line_of(span.lo);
-    out.push_str(&format!(
-        "  File \"{}\", line {}, in {}\n",
-        file.name, line, code.name
-    ));
-    let text = file.line_text(line);
-    let stripped = text.trim_start();
-    if stripped.is_empty() {
-        return;
-    }
-    out.push_str(&format!("    {}\n", stripped.trim_end()));
-    let indent = text.len() - stripped.len();
-    let line_start = file.line_start(line);
-    let lo = span.lo as usize;
-    let one_line = (span.hi as usize) <= line_start + text.len();
-    let hi = if one_line {
-        span.hi as usize
-    } else {
-        line_start + text.trim_end().len()
-    };
-    if lo < line_start || hi <= lo || !text.is_char_boundary(hi - line_start) {
-        return;
-    }
-    let (seg_lo, seg_hi) = (lo - line_start, hi - line_start);
-    let start_col = text[..seg_lo].chars().count();
-    let end_col = text[..seg_hi].chars().count();
-    let content_start = text[..indent].chars().count();
-    let segment = &text[seg_lo..seg_hi];
-    let anchors = if one_line {
-        super::carets::anchors(segment)
-            .filter(|(l, r)| r > l && segment.is_char_boundary(*l) && segment.is_char_boundary(*r))
-    } else {
-        None
-    };
-    if end_col - start_col >= stripped.trim_end().chars().count() && anchors.is_none() {
-        return;
-    }
-    let carets = match anchors {
-        Some((l, r)) => {
-            let l = segment[..l].chars().count();
-            let r = segment[..r].chars().count();
-            let n = end_col - start_col;
-            format!(
-                "{}{}{}",
-                "~".repeat(l),
-                "^".repeat(r - l),
-                "~".repeat(n - r)
-            )
-        }
-        None => "^".repeat(end_col.saturating_sub(start_col).max(1)),
-    };
-    out.push_str(&format!(
-        "    {}{}\n",
-        " ".repeat(start_col.saturating_sub(content_start)),
-        carets
-    ));
 }

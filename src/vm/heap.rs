@@ -151,13 +151,14 @@ impl Heap {
             }
             freed = garbage.len();
         }
-        let garbage_set: std::collections::HashSet<usize> = if resurrected {
-            Default::default()
-        } else {
-            garbage.iter().copied().collect()
-        };
+        let mut is_garbage = vec![false; objs.len()];
+        if !resurrected {
+            for &i in &garbage {
+                is_garbage[i] = true;
+            }
+        }
         for (i, o) in objs.iter().enumerate() {
-            if !garbage_set.contains(&i) {
+            if !is_garbage[i] {
                 self.old.push(Rc::downgrade(o));
             }
         }
@@ -177,7 +178,7 @@ impl Heap {
 
 /// Indices into `objs` of the objects reachable only from each other.
 fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
-    let index: HashMap<*const Obj, usize> = objs
+    let index: HashMap<*const Obj, usize, PtrHash> = objs
         .iter()
         .enumerate()
         .map(|(i, o)| (Rc::as_ptr(o), i))
@@ -217,6 +218,39 @@ fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
         });
     }
     (0..objs.len()).filter(|&i| !reachable[i]).collect()
+}
+
+/// Hashing for the collector's pointer index: SipHash costs more than the whole scan.
+#[derive(Default, Clone, Copy)]
+struct PtrHash;
+
+impl std::hash::BuildHasher for PtrHash {
+    type Hasher = PtrHasher;
+    fn build_hasher(&self) -> PtrHasher {
+        PtrHasher(0)
+    }
+}
+
+/// Multiplicative hashing of an address, folded so that the low bits (which pick the
+/// bucket) depend on all of it despite allocation alignment.
+struct PtrHasher(u64);
+
+impl std::hash::Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
 }
 
 /// A suspended generator must be closed (running its `finally` blocks) before it is freed.
@@ -286,7 +320,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
                 .iter()
                 .for_each(|v| trace_value(v, f));
             trace_value(&*borrow!(func.kwdefaults), f);
-            func.closure.iter().for_each(|c| f(c));
+            func.closure.iter().for_each(&mut *f);
             trace_attrs(&*borrow!(func.attrs), f);
         }
         ObjKind::BoundMethod(m) => {
@@ -325,6 +359,10 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             trace_value(&*borrow!(e.cause), f);
             trace_value(&*borrow!(e.context), f);
             trace_attrs(&*borrow!(e.attrs), f);
+            for entry in borrow!(e.traceback).iter() {
+                f(&entry.globals);
+                entry.locals.iter().for_each(|v| trace_value(v, f));
+            }
         }
         ObjKind::Generator(g) => {
             trace_value(&*borrow!(g.name), f);
@@ -493,7 +531,14 @@ impl Drop for Obj {
             return;
         }
         let depth = DROP_DEPTH.with(|d| d.get());
-        let kind = std::mem::replace(&mut self.kind, ObjKind::Ellipsis);
+        let mut kind = std::mem::replace(&mut self.kind, ObjKind::Ellipsis);
+        // Lists and tuples release their items last to first, as CPython's deallocators do
+        // (observable through finalizers).
+        match &mut kind {
+            ObjKind::List(items) => items.get_mut().reverse(),
+            ObjKind::Tuple(items) => items.reverse(),
+            _ => {}
+        }
         if depth >= MAX_DROP_DEPTH {
             DEFERRED_DROPS.with(|q| q.borrow_mut().push(kind));
             return;

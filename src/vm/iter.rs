@@ -264,7 +264,7 @@ impl Vm {
                     self.truthy(&v)?
                 } else {
                     let func = func.clone();
-                    let r = self.call(&func, &[v.clone()])?;
+                    let r = self.call(&func, std::slice::from_ref(&v))?;
                     self.truthy(&r)?
                 };
                 if keep {
@@ -309,6 +309,9 @@ impl Vm {
     }
 
     fn zip_next(&mut self, its: &[Value], strict: bool) -> PyResult<Option<Value>> {
+        if its.is_empty() {
+            return Ok(None);
+        }
         let mut items = Vec::with_capacity(its.len());
         for (i, it) in its.iter().enumerate() {
             match self.next_value(it)? {
@@ -402,6 +405,39 @@ impl Vm {
     }
 
     /// `next(it)` for any iterator: None when exhausted.
+    /// `it.__next__()`: the next item, or the StopIteration that ends the iterator (a
+    /// generator's carries its return value; a user `__next__`'s is passed on as raised).
+    pub fn next_or_stop(&mut self, it: &Value) -> PyResult {
+        match it.kind() {
+            Some(ObjKind::Generator(g)) if g.kind == GenKind::Generator => {
+                let Value::Obj(o) = it else { unreachable!() };
+                if matches!(&*g.state.borrow(), super::object::GenState::Finished) {
+                    return Err(self.stop_iteration(Value::None));
+                }
+                let o = o.clone();
+                match self.resume(&o, ResumeInput::Value(Value::None))? {
+                    super::dispatch::Outcome::Yield(v) => Ok(v),
+                    super::dispatch::Outcome::Return(v) => Err(self.stop_iteration(v)),
+                    super::dispatch::Outcome::AsyncYield(v) => Ok(v),
+                }
+            }
+            Some(ObjKind::Iter(_)) => match self.native_next(it)? {
+                Some(v) => Ok(v),
+                None => Err(self.stop_iteration(Value::None)),
+            },
+            _ => {
+                let n = self.intern("__next__");
+                let ty = self.type_of(it).clone();
+                let Some(f) = self.lookup_type(&ty, &n) else {
+                    return Err(self.not_an_iterator(it));
+                };
+                let f = self.bind_descriptor(f, it, &ty)?;
+                self.call(&f, &[])
+            }
+        }
+    }
+
+    /// The next item, or None at the end of the iterator.
     pub fn next_value(&mut self, it: &Value) -> PyResult<Option<Value>> {
         match it.kind() {
             Some(ObjKind::Iter(_)) => self.native_next(it),

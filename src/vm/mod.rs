@@ -20,6 +20,8 @@ pub mod limits;
 pub mod object;
 pub mod ops;
 pub mod repr;
+pub mod suggest;
+pub mod tb_groups;
 pub mod types_registry;
 pub mod value;
 pub mod warnings;
@@ -70,6 +72,8 @@ pub struct Output {
     line_buffered: bool,
     /// Set after a write failed (e.g. a closed pipe); later writes are dropped.
     broken: bool,
+    /// The OS error of a failed write not yet reported to the script.
+    unreported: Option<i32>,
 }
 
 impl Output {
@@ -85,6 +89,7 @@ impl Output {
             buf: Vec::new(),
             line_buffered,
             broken: false,
+            unreported: None,
         }
     }
 
@@ -125,10 +130,17 @@ impl Output {
                 Ok(())
             }
         };
-        if r.is_err() {
+        if let Err(e) = r {
             self.broken = true;
+            self.unreported = Some(e.raw_os_error().unwrap_or(32));
         }
         self.buf.clear();
+    }
+
+    /// The errno of a write failure that the script has not been told about yet (`print`
+    /// raises it once, as CPython raises BrokenPipeError when its buffer cannot be flushed).
+    pub fn take_failure(&mut self) -> Option<i32> {
+        self.unreported.take()
     }
 }
 
@@ -166,6 +178,8 @@ impl Default for Config {
 /// One interpreter.
 pub struct Vm {
     pub heap: heap::Heap,
+    /// Bumped whenever a class attribute is set or deleted (invalidates `TypeObj::hooks`).
+    pub type_epoch: u64,
     pub types: Types,
     pub builtins: ObjRef,
     /// `sys.modules`: a dict object.
@@ -175,6 +189,8 @@ pub struct Vm {
     pub fiber: Vec<Box<frame::Frame>>,
     /// Warnings already shown (CPython's default filter shows each location once).
     pub warnings: warnings::WarningRegistry,
+    // Frames stay boxed: they move between fibers, pools and generators by pointer.
+    #[allow(clippy::vec_box)]
     frame_pool: Vec<Box<frame::Frame>>,
     /// Frames running now, including nested native re-entries (for RecursionError).
     pub depth: usize,
@@ -196,6 +212,8 @@ pub struct Vm {
     /// Cached one-character ASCII strings.
     pub(crate) ascii_chars: Vec<Option<Value>>,
     /// Lower frames of a resumed await chain, to be pushed under the frame about to run.
+    // Frames stay boxed: they move between fibers, pools and generators by pointer.
+    #[allow(clippy::vec_box)]
     pub(crate) resume_below: Vec<Box<frame::Frame>>,
     /// The exception a `Step::PushThrow` raises in the frame it pushes.
     pub(crate) pending_throw: Option<Exc>,
@@ -250,6 +268,7 @@ impl Vm {
             warnings: Default::default(),
             frame_pool: Vec::new(),
             depth: 0,
+            type_epoch: 0,
             native_reentries: 0,
             config,
             hash_secret: crate::hash::HashSecret::from_env()
@@ -564,13 +583,16 @@ impl Vm {
         let ex = self.intern(exit);
         let e = self.lookup_type(&ty, &en);
         let x = self.lookup_type(&ty, &ex);
-        let (Some(e), Some(x)) = (e, x) else {
+        let (Some(e), Some(x)) = (e.clone(), x) else {
             let tn = self.type_name(mgr);
-            let msg = if is_async {
+            let mut msg = if is_async {
                 format!("'{tn}' object does not support the asynchronous context manager protocol")
             } else {
                 format!("'{tn}' object does not support the context manager protocol")
             };
+            if e.is_some() {
+                msg.push_str(&format!(" (missed {exit} method)"));
+            }
             return Err(self.type_error(msg));
         };
         let exit_bound = self.bind_descriptor(x, mgr, &ty)?;

@@ -211,8 +211,9 @@ pub struct NativeFunction {
     pub bound: Value,
     /// Extra state some natives carry (e.g. the wrapped callable of a generated method).
     pub data: Value,
-    /// Qualified owner for reprs, e.g. `list` in `<method 'append' of 'list' objects>`.
-    pub owner: Option<Rc<str>>,
+    /// The builtin type a method was defined on (`list` for `list.append`): called
+    /// unbound, its first argument must be an instance of it.
+    pub owner: Option<ObjRef>,
     pub doc: Option<&'static str>,
 }
 
@@ -232,7 +233,19 @@ pub struct TypeObj {
     pub builtin: bool,
     /// Hint for sizing instance attribute storage.
     pub attr_hint: Cell<usize>,
+    /// Which attribute hooks (`HOOK_*` bits) instances have, computed at `Vm::type_epoch`
+    /// `.0`; stale when any class attribute was set or deleted since.
+    pub hooks: Cell<(u64, u8)>,
 }
+
+/// A `TypeObj::hooks` value that is always stale.
+pub const HOOKS_UNKNOWN: (u64, u8) = (u64::MAX, 0);
+/// The type (or a base) defines `__getattribute__` in Aio code.
+pub const HOOK_GETATTRIBUTE: u8 = 1;
+/// The type (or a base) defines `__getattr__`.
+pub const HOOK_GETATTR: u8 = 2;
+/// The type (or a base) defines `__setattr__` in Aio code.
+pub const HOOK_SETATTR: u8 = 4;
 
 /// The payload kind instances of a type are created with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,6 +299,11 @@ pub struct Property {
 pub struct TbEntry {
     pub code: Rc<Code>,
     pub ip: u32,
+    /// The frame's globals (NameError suggestions look there, as CPython does).
+    pub globals: ObjRef,
+    /// The locals of a frame the exception left: like CPython's traceback holding the
+    /// frame, this keeps them alive (and unfinalized) until the exception dies.
+    pub locals: Vec<Value>,
 }
 
 /// An exception instance's state.

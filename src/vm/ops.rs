@@ -44,7 +44,7 @@ pub fn cmp_names(op: CmpKind) -> (&'static str, &'static str) {
 
 /// True when `v` is a builtin value (not an instance of a user class).
 #[inline]
-fn is_builtin(v: &Value) -> bool {
+pub(crate) fn is_builtin(v: &Value) -> bool {
     match v {
         Value::Obj(o) => o.class.is_none(),
         _ => true,
@@ -63,8 +63,45 @@ impl Vm {
         let (lname, rname, _) = binop_names(op);
         match self.binary_protocol(a, b, lname, rname)? {
             Some(v) => Ok(v),
+            None if op == BinOp::Mult => self.sequence_repeat(a, b),
             None => Err(self.unsupported_operands(op, a, b)),
         }
+    }
+
+    /// CPython's last resort for `*` when neither operand's number methods apply: a builtin
+    /// sequence repeated by anything with `__index__`.
+    fn sequence_repeat(&mut self, a: &Value, b: &Value) -> PyResult {
+        let is_seq = |v: &Value| {
+            is_builtin(v)
+                && matches!(
+                    v.kind(),
+                    Some(
+                        ObjKind::Str(_)
+                            | ObjKind::List(_)
+                            | ObjKind::Tuple(_)
+                            | ObjKind::Bytes(_)
+                            | ObjKind::ByteArray(_)
+                    )
+                )
+        };
+        let (seq, n) = if is_seq(a) {
+            (a, b)
+        } else if is_seq(b) {
+            (b, a)
+        } else {
+            return Err(self.unsupported_operands(BinOp::Mult, a, b));
+        };
+        let ty = self.type_of(n).clone();
+        let idx = self.intern("__index__");
+        if self.lookup_type(&ty, &idx).is_none() {
+            let msg = format!(
+                "can't multiply sequence by non-int of type '{}'",
+                self.type_name(n)
+            );
+            return Err(self.type_error(msg));
+        }
+        let count = Value::Int(self.index_value(n)?);
+        self.binary_op(seq, &count, BinOp::Mult)
     }
 
     /// Tries `a.lname(b)` and `b.rname(a)` in CPython's order; None when both decline.
@@ -125,7 +162,7 @@ impl Vm {
             _ => {
                 let ty = self.type_of(this).clone();
                 let bound = self.bind_descriptor(f, this, &ty)?;
-                self.call(&bound, &[other.clone()])
+                self.call(&bound, std::slice::from_ref(other))
             }
         }
     }
@@ -408,7 +445,7 @@ impl Vm {
         let cn = self.intern("__contains__");
         if let Some(f) = self.lookup_type(&ty, &cn) {
             let f = self.bind_descriptor(f, container, &ty)?;
-            let r = self.call(&f, &[item.clone()])?;
+            let r = self.call(&f, std::slice::from_ref(item))?;
             return self.truthy(&r);
         }
         let it = match self.get_iter(container) {
@@ -441,14 +478,14 @@ impl Vm {
         let gn = self.intern("__getitem__");
         if let Some(f) = self.lookup_type(&ty, &gn) {
             let f = self.bind_descriptor(f, container, &ty)?;
-            return self.call(&f, &[key.clone()]);
+            return self.call(&f, std::slice::from_ref(key));
         }
         if let Value::Obj(o) = container {
             if let ObjKind::Type(_) = &o.kind {
                 let cg = self.intern("__class_getitem__");
                 if let Some(f) = self.lookup_type(o, &cg) {
                     let f = self.bind_descriptor(f, container, o)?;
-                    return self.call(&f, &[key.clone()]);
+                    return self.call(&f, std::slice::from_ref(key));
                 }
                 if o.as_type().is_some_and(|t| t.builtin) {
                     // `list[int]` in annotations: a generic alias; the origin class serves.
@@ -500,7 +537,7 @@ impl Vm {
         let dn = self.intern("__delitem__");
         if let Some(f) = self.lookup_type(&ty, &dn) {
             let f = self.bind_descriptor(f, container, &ty)?;
-            self.call(&f, &[key.clone()])?;
+            self.call(&f, std::slice::from_ref(key))?;
             return Ok(());
         }
         let msg = format!(

@@ -43,7 +43,8 @@ impl Vm {
                         if let Some(ObjKind::Native(nf)) = f.kind() {
                             let func = nf.func;
                             let data = nf.data.clone();
-                            let r = self.invoke_native(func, &[v.clone()], None, &data)?;
+                            let r =
+                                self.invoke_native(func, std::slice::from_ref(v), None, &data)?;
                             return Ok(r.as_str().unwrap_or("").to_string());
                         }
                     }
@@ -109,7 +110,7 @@ impl Vm {
                     if let Some(ObjKind::Native(nf)) = f.kind() {
                         let func = nf.func;
                         let data = nf.data.clone();
-                        let r = self.invoke_native(func, &[v.clone()], None, &data)?;
+                        let r = self.invoke_native(func, std::slice::from_ref(v), None, &data)?;
                         return Ok(r.as_str().unwrap_or("").to_string());
                     }
                 }
@@ -165,6 +166,11 @@ impl Vm {
                             }
                         };
                     }
+                }
+                if spec.is_empty() {
+                    // Builtin `__format__` with an empty spec is `str(v)`, which a
+                    // subclass may change through `__str__` or `__repr__`.
+                    return self.str_of(v);
                 }
             }
         }

@@ -102,6 +102,7 @@ pub fn make_type(name: &str, base: Option<&ObjRef>, layout: Layout, builtin: boo
             layout,
             builtin,
             attr_hint: Cell::new(0),
+            hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
         })),
     })
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Writes the CPython 3.11 expectations for golden cases: <name>.out (stdout) and the exit status
-# as a first-line "# exit: N" comment; with EXPECT_ERR=1 also <name>.err (stderr).
+# as a first-line "# exit: N" comment; with EXPECT_ERR=1 also <name>.err (stderr), with
+# EXPECT_ERR=line <name>.errline (the last line of stderr). Existing .err and .errline files are
+# always refreshed.
 # Usage: expect.sh FILE_OR_DIR...
 set -euo pipefail
 py=${PYTHON:-python3}
@@ -26,6 +28,8 @@ run_py() { # FILE -> sets status; leaves out/err in $tmp
     (cd "$tmp" && PYTHONHASHSEED=0 "$py" "$base.py" "${args[@]}" < "$input" > "$tmp/.out" 2> "$tmp/.err")
     status=$?
     set -e
+    # python3 names the script by its absolute path; Aio's runner passes the file name.
+    sed -i "s#File \"$tmp/\([^\"]*\)\.py\"#File \"\1.aio\"#" "$tmp/.err"
 }
 
 expect_one() {
@@ -43,7 +47,12 @@ expect_one() {
         run_py "$f"   # line numbers changed: run again
     fi
     cp "$tmp/.out" "$dir/$base.out"
-    if [ "${EXPECT_ERR:-0}" = 1 ]; then cp "$tmp/.err" "$dir/$base.err"; fi
+    if [ "${EXPECT_ERR:-0}" = 1 ] || [ -f "$dir/$base.err" ]; then
+        cp "$tmp/.err" "$dir/$base.err"
+    fi
+    if [ "${EXPECT_ERR:-0}" = line ] || [ -f "$dir/$base.errline" ]; then
+        tail -n 1 "$tmp/.err" > "$dir/$base.errline"
+    fi
     echo "$f: exit $status"
 }
 
