@@ -98,7 +98,13 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
                 };
                 let dir = p
                     .parent()
-                    .map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.to_path_buf() })
+                    .map(|d| {
+                        if d.as_os_str().is_empty() {
+                            PathBuf::from(".")
+                        } else {
+                            d.to_path_buf()
+                        }
+                    })
                     .unwrap_or_else(|| PathBuf::from("."));
                 let name = p.to_string_lossy().to_string();
                 (text, name.clone(), name, dir)
@@ -114,7 +120,12 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
                 return 2;
             }
         },
-        Program::Command(c) => (c.clone(), "<string>".into(), "-c".into(), PathBuf::from(".")),
+        Program::Command(c) => (
+            c.clone(),
+            "<string>".into(),
+            "-c".into(),
+            PathBuf::from("."),
+        ),
         Program::Stdin => {
             let mut s = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut s) {
@@ -148,7 +159,12 @@ pub fn run_main(vm: &mut Vm, text: &str, filename: &str) -> i32 {
         Ok(m) => m,
         Err(e) => return report_syntax_error(vm, &e, &file),
     };
-    let code = match crate::compile::compile_module(vm, &module_ast, file.clone(), CompileOptions::default()) {
+    let code = match crate::compile::compile_module(
+        vm,
+        &module_ast,
+        file.clone(),
+        CompileOptions::default(),
+    ) {
         Ok(c) => c,
         Err(e) => return report_syntax_error(vm, &e, &file),
     };

@@ -10,11 +10,11 @@
 pub mod builtins;
 pub mod cli;
 pub mod compile;
+pub mod diag;
 pub mod fmt;
 pub mod hash;
 pub mod modules;
 pub mod repl;
-pub mod diag;
 pub mod source;
 pub mod syntax;
 pub mod types;

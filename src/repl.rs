@@ -10,7 +10,11 @@ pub fn run(vm: Option<Vm>) -> i32 {
     let mut vm = vm.unwrap_or_else(|| Vm::new(Config::default()));
     let module = vm.new_module("__main__");
     let mods = vm.modules.clone();
-    vm.dict_set_str(&mods, "__main__", crate::vm::value::Value::Obj(module.clone()));
+    vm.dict_set_str(
+        &mods,
+        "__main__",
+        crate::vm::value::Value::Obj(module.clone()),
+    );
     println!("Aio {} (Python 3.11 subset)", env!("CARGO_PKG_VERSION"));
     let stdin = std::io::stdin();
     let mut buf = String::new();

@@ -99,7 +99,9 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
     }
     if let Some(w) = want_err {
         if got_err != w {
-            problems.push(format!("stderr differs:\n--- expected\n{w}--- got\n{got_err}"));
+            problems.push(format!(
+                "stderr differs:\n--- expected\n{w}--- got\n{got_err}"
+            ));
         }
     }
     if problems.is_empty() {

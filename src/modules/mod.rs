@@ -2,27 +2,55 @@
 //! written in Aio, which are embedded in the binary so that `aio` stands alone.
 //! Invariant: a native module is created once per interpreter and cached in `sys.modules`.
 
+pub mod json;
+pub mod math;
 pub mod mt19937;
+pub mod random;
+pub mod structseq;
 pub mod sys;
+pub mod time;
+pub mod tz;
 
-use crate::vm::value::ObjRef;
+use crate::vm::object::{NativeFn, ObjKind};
+use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
 
 /// Installs the modules that must exist before any script runs (`sys`, `builtins`).
 pub fn install_all(vm: &mut Vm) {
     let sys = sys::create(vm);
     let mods = vm.modules.clone();
-    vm.dict_set_str(&mods, "sys", crate::vm::value::Value::Obj(sys));
+    vm.dict_set_str(&mods, "sys", Value::Obj(sys));
     let b = vm.builtins.clone();
-    vm.dict_set_str(&mods, "builtins", crate::vm::value::Value::Obj(b));
+    vm.dict_set_str(&mods, "builtins", Value::Obj(b));
 }
 
 /// Creates the native module `name`, if there is one.
 pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
-    let _ = vm;
-    Ok(match name {
-        _ => None,
-    })
+    Ok(Some(match name {
+        "time" => time::create(vm),
+        "math" => math::create(vm),
+        "_json" => json::create(vm),
+        "random" => random::create(vm),
+        _ => return Ok(None),
+    }))
+}
+
+/// A new module object and its globals dict.
+pub(crate) fn new_module(vm: &mut Vm, name: &str) -> (ObjRef, ObjRef) {
+    let m = vm.new_module(name);
+    let ObjKind::Module(mo) = &m.kind else {
+        unreachable!("new_module makes a module")
+    };
+    let d = mo.dict.clone();
+    (m, d)
+}
+
+/// Adds native functions to a module's globals.
+pub(crate) fn add_functions(vm: &mut Vm, d: &ObjRef, funcs: &[(&str, NativeFn)]) {
+    for (n, f) in funcs {
+        let v = vm.new_native(n, *f);
+        vm.dict_set_str(d, n, v);
+    }
 }
 
 /// The source of a standard-library module written in Aio, and whether it is a package.
@@ -34,6 +62,7 @@ pub fn stdlib_source(name: &str) -> Option<(&'static str, bool)> {
 fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
     Some(match name {
         "_aio_helpers" => (include_str!("../../stdlib/_aio_helpers.aio"), false),
+        "json" => (include_str!("../../stdlib/json.aio"), false),
         _ => return None,
     })
 }

@@ -368,7 +368,11 @@ impl<'a> Layout<'a> {
             self.push(self.line_start, Tok::Indent, first);
         } else {
             // Check the target level before emitting anything, as CPython's tokenizer does.
-            let keep = self.indents.iter().rposition(|&(c, _)| c <= col).unwrap_or(0);
+            let keep = self
+                .indents
+                .iter()
+                .rposition(|&(c, _)| c <= col)
+                .unwrap_or(0);
             let (top, top_alt) = self.indents[keep];
             if col != top {
                 let eol = self.src[first..]

@@ -209,7 +209,10 @@ fn explain(src: &str, tokens: &Tokens<'_>, e: ParseError<usize, Tok<'_>, PErr>) 
             // `tok` is only used to find the failing token among equal offsets.
             stopped_at = Some(lo);
             let err = recover::unexpected(src, tokens, Some(lo), Some(&tok), &expected);
-            if matches!(err.msg.as_str(), "unexpected indent" | "unexpected unindent") {
+            if matches!(
+                err.msg.as_str(),
+                "unexpected indent" | "unexpected unindent"
+            ) {
                 // CPython reports these at once, without tokenizing the rest of the input.
                 return err;
             }
