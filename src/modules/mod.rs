@@ -2,6 +2,7 @@
 //! written in Aio, which are embedded in the binary so that `aio` stands alone.
 //! Invariant: a native module is created once per interpreter and cached in `sys.modules`.
 
+pub mod aio;
 pub mod json;
 pub mod math;
 pub mod mt19937;
@@ -30,6 +31,7 @@ pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
         "time" => time::create(vm),
         "math" => math::create(vm),
         "_json" => json::create(vm),
+        "_aio" => aio::create(vm),
         "random" => random::create(vm),
         _ => return Ok(None),
     }))
@@ -63,6 +65,12 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
     Some(match name {
         "_aio_helpers" => (include_str!("../../stdlib/_aio_helpers.aio"), false),
         "json" => (include_str!("../../stdlib/json.aio"), false),
+        "operator" => (include_str!("../../stdlib/operator.aio"), false),
+        "functools" => (include_str!("../../stdlib/functools.aio"), false),
+        "itertools" => (include_str!("../../stdlib/itertools.aio"), false),
+        "abc" => (include_str!("../../stdlib/abc.aio"), false),
+        "collections" => (include_str!("../../stdlib/collections/__init__.aio"), true),
+        "collections.abc" => (include_str!("../../stdlib/collections/abc.aio"), false),
         _ => return None,
     })
 }
