@@ -71,6 +71,14 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "abc" => (include_str!("../../stdlib/abc.aio"), false),
         "collections" => (include_str!("../../stdlib/collections/__init__.aio"), true),
         "collections.abc" => (include_str!("../../stdlib/collections/abc.aio"), false),
+        "contextlib" => (include_str!("../../stdlib/contextlib.aio"), false),
+        "types" => (include_str!("../../stdlib/types.aio"), false),
+        "copy" => (include_str!("../../stdlib/copy.aio"), false),
+        "heapq" => (include_str!("../../stdlib/heapq.aio"), false),
+        "bisect" => (include_str!("../../stdlib/bisect.aio"), false),
+        "string" => (include_str!("../../stdlib/string.aio"), false),
+        "textwrap" => (include_str!("../../stdlib/textwrap.aio"), false),
+        "statistics" => (include_str!("../../stdlib/statistics.aio"), false),
         _ => return None,
     })
 }
