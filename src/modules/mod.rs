@@ -3,9 +3,11 @@
 //! Invariant: a native module is created once per interpreter and cached in `sys.modules`.
 
 pub mod aio;
+pub mod file;
 pub mod json;
 pub mod math;
 pub mod mt19937;
+pub mod os;
 pub mod random;
 pub mod structseq;
 pub mod sys;
@@ -23,6 +25,7 @@ pub fn install_all(vm: &mut Vm) {
     vm.dict_set_str(&mods, "sys", Value::Obj(sys));
     let b = vm.builtins.clone();
     vm.dict_set_str(&mods, "builtins", Value::Obj(b));
+    file::install(vm);
 }
 
 /// Creates the native module `name`, if there is one.
@@ -32,6 +35,8 @@ pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
         "math" => math::create(vm),
         "_json" => json::create(vm),
         "_aio" => aio::create(vm),
+        "os" => os::create(vm)?,
+        "io" => file::create_io(vm),
         "random" => random::create(vm),
         _ => return Ok(None),
     }))
@@ -79,6 +84,7 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "string" => (include_str!("../../stdlib/string.aio"), false),
         "textwrap" => (include_str!("../../stdlib/textwrap.aio"), false),
         "statistics" => (include_str!("../../stdlib/statistics.aio"), false),
+        "posixpath" => (include_str!("../../stdlib/posixpath.aio"), false),
         _ => return None,
     })
 }
