@@ -85,6 +85,7 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "textwrap" => (include_str!("../../stdlib/textwrap.aio"), false),
         "statistics" => (include_str!("../../stdlib/statistics.aio"), false),
         "posixpath" => (include_str!("../../stdlib/posixpath.aio"), false),
+        "enum" => (include_str!("../../stdlib/enum.aio"), false),
         _ => return None,
     })
 }
