@@ -86,6 +86,8 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "statistics" => (include_str!("../../stdlib/statistics.aio"), false),
         "posixpath" => (include_str!("../../stdlib/posixpath.aio"), false),
         "enum" => (include_str!("../../stdlib/enum.aio"), false),
+        "dataclasses" => (include_str!("../../stdlib/dataclasses.aio"), false),
+        "typing" => (include_str!("../../stdlib/typing.aio"), false),
         _ => return None,
     })
 }
