@@ -79,8 +79,29 @@ fn str_new(vm: &mut Vm, args: Args) -> PyResult {
 fn join(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "str.join", 1, 1)?;
     let sep = s(&args);
+    // A list is read in place: nothing below runs Aio code while it is borrowed.
+    if let Some(ObjKind::List(l)) = args.pos[1].kind() {
+        let sep_chars = str_obj(&args.pos[0]).map(|x| x.char_len()).unwrap_or(0);
+        let joined = join_items(sep, sep_chars, &l.borrow());
+        return match joined {
+            Ok((out, chars)) => Ok(vm.new_str_len(out, chars)),
+            Err(i) => {
+                let it = l.borrow()[i].clone();
+                let msg = format!(
+                    "sequence item {i}: expected str instance, {} found",
+                    vm.type_name(&it)
+                );
+                Err(vm.type_error(msg))
+            }
+        };
+    }
     let items = vm.collect_iterable(&args.pos[1])?;
-    let mut out = String::new();
+    let total: usize = items
+        .iter()
+        .map(|it| str_obj(it).map_or(0, |t| t.as_str().len()))
+        .sum::<usize>()
+        + sep.len() * items.len().saturating_sub(1);
+    let mut out = String::with_capacity(total);
     let mut chars = 0;
     let sep_chars = str_obj(&args.pos[0]).map(|x| x.char_len()).unwrap_or(0);
     for (i, it) in items.iter().enumerate() {
@@ -103,6 +124,29 @@ fn join(vm: &mut Vm, args: Args) -> PyResult {
         }
     }
     Ok(vm.new_str_len(out, chars))
+}
+
+/// Joins str items with `sep`; on a non-str item, its index.
+fn join_items(sep: &str, sep_chars: usize, items: &[Value]) -> Result<(String, usize), usize> {
+    let mut total = sep.len() * items.len().saturating_sub(1);
+    for (i, it) in items.iter().enumerate() {
+        match str_obj(it) {
+            Some(t) => total += t.as_str().len(),
+            None => return Err(i),
+        }
+    }
+    let mut out = String::with_capacity(total);
+    let mut chars = sep_chars * items.len().saturating_sub(1);
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if let Some(t) = str_obj(it) {
+            out.push_str(t.as_str());
+            chars += t.char_len();
+        }
+    }
+    Ok((out, chars))
 }
 
 fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
@@ -128,18 +172,29 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
             if sep.is_empty() {
                 return Err(vm.value_error("empty separator".into()));
             }
-            if right {
-                let mut v: Vec<String> = text
+            let ascii = str_obj(&args.pos[0]).is_some_and(|o| o.is_ascii());
+            // Pieces become str objects straight from slices of the text (no intermediate
+            // Strings); an ASCII text gives pieces whose length is their byte length.
+            let mut piece = |p: &str| -> Value {
+                if ascii {
+                    vm.new_str_len(p.to_string(), p.len())
+                } else {
+                    vm.new_str(p)
+                }
+            };
+            let items: Vec<Value> = if right {
+                let mut v: Vec<Value> = text
                     .rsplitn(max.saturating_add(1), sep)
-                    .map(String::from)
+                    .map(&mut piece)
                     .collect();
                 v.reverse();
                 v
             } else {
                 text.splitn(max.saturating_add(1), sep)
-                    .map(String::from)
+                    .map(&mut piece)
                     .collect()
-            }
+            };
+            return Ok(vm.new_list(items));
         }
     };
     let items: Vec<Value> = parts.into_iter().map(|p| vm.new_str(p)).collect();
@@ -455,6 +510,9 @@ fn count(vm: &mut Vm, args: Args) -> PyResult {
     let hay = &text[a..b];
     let n = if needle.is_empty() {
         hay.chars().count() + 1
+    } else if needle.len() == 1 {
+        let b = needle.as_bytes()[0];
+        hay.as_bytes().iter().filter(|&&c| c == b).count()
     } else {
         hay.matches(needle).count()
     };
