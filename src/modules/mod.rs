@@ -88,6 +88,7 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "enum" => (include_str!("../../stdlib/enum.aio"), false),
         "dataclasses" => (include_str!("../../stdlib/dataclasses.aio"), false),
         "typing" => (include_str!("../../stdlib/typing.aio"), false),
+        "pprint" => (include_str!("../../stdlib/pprint.aio"), false),
         _ => return None,
     })
 }
