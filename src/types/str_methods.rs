@@ -182,6 +182,21 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
                     vm.new_str(p)
                 }
             };
+            if !right && sep.len() == 1 && max == usize::MAX {
+                // One-byte separator: scan the bytes directly (the common `split(",")`).
+                let b = sep.as_bytes()[0];
+                let bytes = text.as_bytes();
+                let mut items = Vec::with_capacity(bytes.len() / 8 + 1);
+                let mut start = 0;
+                for (i, &c) in bytes.iter().enumerate() {
+                    if c == b {
+                        items.push(piece(&text[start..i]));
+                        start = i + 1;
+                    }
+                }
+                items.push(piece(&text[start..]));
+                return Ok(vm.new_list(items));
+            }
             let items: Vec<Value> = if right {
                 let mut v: Vec<Value> = text
                     .rsplitn(max.saturating_add(1), sep)

@@ -35,6 +35,9 @@ struct Decoder<'a> {
     parse_int: Value,
     parse_constant: Value,
     error_cls: Value,
+    /// Object keys seen so far: repeated keys share one str (and its cached hash), as
+    /// CPython's scanner memoizes them.
+    memo: std::cell::RefCell<std::collections::HashMap<Box<str>, Value>>,
 }
 
 /// Options shared by `decode` and `raw_decode`: (doc, strict, object_hook,
@@ -59,6 +62,7 @@ fn decoder<'a>(vm: &mut Vm, args: &Args, doc: &'a Value) -> PyResult<Decoder<'a>
         parse_int: arg(args, 5),
         parse_constant: arg(args, 6),
         error_cls: arg(args, 7),
+        memo: Default::default(),
     })
 }
 
@@ -365,6 +369,19 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// An object key: a memoized str.
+    fn key(&self, vm: &mut Vm, start: usize) -> Scan<(Value, usize)> {
+        let (k, end) = self.string(vm, start)?;
+        let Some(text) = k.as_str() else {
+            return Ok((k, end));
+        };
+        if let Some(v) = self.memo.borrow().get(text) {
+            return Ok((v.clone(), end));
+        }
+        self.memo.borrow_mut().insert(text.into(), k.clone());
+        Ok((k, end))
+    }
+
     fn hex4(&self, at: usize) -> Option<u32> {
         let h = self.b.get(at..at + 4)?;
         let mut v = 0u32;
@@ -385,7 +402,7 @@ impl<'a> Decoder<'a> {
                         .error(vm, "Expecting property name enclosed in double quotes", i)
                         .into());
                 }
-                let (key, next) = self.string(vm, i + 1)?;
+                let (key, next) = self.key(vm, i + 1)?;
                 i = self.skip_ws(next);
                 if b.get(i) != Some(&b':') {
                     return Err(self.error(vm, "Expecting ':' delimiter", i).into());
