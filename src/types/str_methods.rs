@@ -782,29 +782,60 @@ fn encode(vm: &mut Vm, args: Args) -> PyResult {
         pos: &args.pos[1..],
         ..args
     };
-    let [encoding, _errors] = rest.bind(vm, "encode", ["encoding", "errors"], 0)?;
+    let [encoding, errors] = rest.bind(vm, "encode", ["encoding", "errors"], 0)?;
     let enc = encoding
         .as_ref()
         .and_then(|e| e.as_str())
         .unwrap_or("utf-8")
         .to_lowercase()
         .replace('_', "-");
+    let errors = errors
+        .as_ref()
+        .and_then(|e| e.as_str())
+        .unwrap_or("strict")
+        .to_string();
     let t = s(&args);
     let bytes = match enc.as_str() {
         "utf-8" | "utf8" => t.as_bytes().to_vec(),
-        "ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
-            let limit = if enc == "ascii" { 128 } else { 256 };
+        "ascii" | "us-ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
+            let limit = if enc.contains("ascii") { 128 } else { 256 };
             let mut out = Vec::with_capacity(t.len());
             for (i, c) in t.chars().enumerate() {
-                if (c as u32) >= limit {
-                    let codec = if enc == "ascii" { "ascii" } else { "latin-1" };
-                    let msg = format!(
-                        "'{codec}' codec can't encode character '\\u{:04x}' in position {i}: ordinal not in range({limit})",
-                        c as u32
-                    );
-                    return Err(vm.new_exc_msg("UnicodeEncodeError", msg));
+                let cp = c as u32;
+                if cp < limit {
+                    out.push(cp as u8);
+                    continue;
                 }
-                out.push(c as u8);
+                match errors.as_str() {
+                    "ignore" => {}
+                    "replace" => out.push(b'?'),
+                    "xmlcharrefreplace" => out.extend_from_slice(format!("&#{cp};").as_bytes()),
+                    "backslashreplace" => {
+                        let esc = if cp < 0x100 {
+                            format!("\\x{cp:02x}")
+                        } else if cp < 0x10000 {
+                            format!("\\u{cp:04x}")
+                        } else {
+                            format!("\\U{cp:08x}")
+                        };
+                        out.extend_from_slice(esc.as_bytes());
+                    }
+                    _ => {
+                        let codec = if limit == 128 { "ascii" } else { "latin-1" };
+                        // CPython's escape of the character, as repr() would show it.
+                        let shown = if cp < 0x100 {
+                            format!("\\x{cp:02x}")
+                        } else if cp < 0x10000 {
+                            format!("\\u{cp:04x}")
+                        } else {
+                            format!("\\U{cp:08x}")
+                        };
+                        let msg = format!(
+                            "'{codec}' codec can't encode character '{shown}' in position {i}: ordinal not in range({limit})"
+                        );
+                        return Err(vm.new_exc_msg("UnicodeEncodeError", msg));
+                    }
+                }
             }
             out
         }
