@@ -2,27 +2,63 @@
 //! written in Aio, which are embedded in the binary so that `aio` stands alone.
 //! Invariant: a native module is created once per interpreter and cached in `sys.modules`.
 
+pub mod aio;
+pub mod file;
+pub mod json;
+pub mod math;
 pub mod mt19937;
+pub mod os;
+pub mod random;
+pub mod structseq;
 pub mod sys;
+pub mod time;
+pub mod tz;
 
-use crate::vm::value::ObjRef;
+use crate::vm::object::{NativeFn, ObjKind};
+use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
 
 /// Installs the modules that must exist before any script runs (`sys`, `builtins`).
 pub fn install_all(vm: &mut Vm) {
     let sys = sys::create(vm);
     let mods = vm.modules.clone();
-    vm.dict_set_str(&mods, "sys", crate::vm::value::Value::Obj(sys));
+    vm.dict_set_str(&mods, "sys", Value::Obj(sys));
     let b = vm.builtins.clone();
-    vm.dict_set_str(&mods, "builtins", crate::vm::value::Value::Obj(b));
+    vm.dict_set_str(&mods, "builtins", Value::Obj(b));
+    file::install(vm);
 }
 
 /// Creates the native module `name`, if there is one.
 pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
-    Ok(match name {
-        "_asyncio" => Some(crate::event_loop::methods::create_module(vm)),
-        _ => None,
-    })
+    Ok(Some(match name {
+        "_asyncio" => crate::event_loop::methods::create_module(vm),
+        "time" => time::create(vm),
+        "math" => math::create(vm),
+        "_json" => json::create(vm),
+        "_aio" => aio::create(vm),
+        "os" => os::create(vm)?,
+        "io" => file::create_io(vm),
+        "random" => random::create(vm),
+        _ => return Ok(None),
+    }))
+}
+
+/// A new module object and its globals dict.
+pub(crate) fn new_module(vm: &mut Vm, name: &str) -> (ObjRef, ObjRef) {
+    let m = vm.new_module(name);
+    let ObjKind::Module(mo) = &m.kind else {
+        unreachable!("new_module makes a module")
+    };
+    let d = mo.dict.clone();
+    (m, d)
+}
+
+/// Adds native functions to a module's globals.
+pub(crate) fn add_functions(vm: &mut Vm, d: &ObjRef, funcs: &[(&str, NativeFn)]) {
+    for (n, f) in funcs {
+        let v = vm.new_native(n, *f);
+        vm.dict_set_str(d, n, v);
+    }
 }
 
 /// The source of a standard-library module written in Aio, and whether it is a package.
@@ -47,6 +83,26 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "asyncio.taskgroups" => (include_str!("../../stdlib/asyncio/taskgroups.aio"), false),
         "asyncio.tasks" => (include_str!("../../stdlib/asyncio/tasks.aio"), false),
         "asyncio.timeouts" => (include_str!("../../stdlib/asyncio/timeouts.aio"), false),
+        "json" => (include_str!("../../stdlib/json.aio"), false),
+        "operator" => (include_str!("../../stdlib/operator.aio"), false),
+        "functools" => (include_str!("../../stdlib/functools.aio"), false),
+        "itertools" => (include_str!("../../stdlib/itertools.aio"), false),
+        "abc" => (include_str!("../../stdlib/abc.aio"), false),
+        "collections" => (include_str!("../../stdlib/collections/__init__.aio"), true),
+        "collections.abc" => (include_str!("../../stdlib/collections/abc.aio"), false),
+        "contextlib" => (include_str!("../../stdlib/contextlib.aio"), false),
+        "types" => (include_str!("../../stdlib/types.aio"), false),
+        "copy" => (include_str!("../../stdlib/copy.aio"), false),
+        "heapq" => (include_str!("../../stdlib/heapq.aio"), false),
+        "bisect" => (include_str!("../../stdlib/bisect.aio"), false),
+        "string" => (include_str!("../../stdlib/string.aio"), false),
+        "textwrap" => (include_str!("../../stdlib/textwrap.aio"), false),
+        "statistics" => (include_str!("../../stdlib/statistics.aio"), false),
+        "posixpath" => (include_str!("../../stdlib/posixpath.aio"), false),
+        "enum" => (include_str!("../../stdlib/enum.aio"), false),
+        "dataclasses" => (include_str!("../../stdlib/dataclasses.aio"), false),
+        "typing" => (include_str!("../../stdlib/typing.aio"), false),
+        "pprint" => (include_str!("../../stdlib/pprint.aio"), false),
         _ => return None,
     })
 }

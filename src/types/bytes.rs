@@ -39,7 +39,7 @@ pub fn decode_utf8(vm: &mut Vm, b: &[u8]) -> PyResult {
             let byte = b[pos];
             let reason = if e.error_len().is_none() {
                 "unexpected end of data"
-            } else if (0x80..0xc0).contains(&byte) {
+            } else if (0x80..0xc2).contains(&byte) || byte >= 0xf5 {
                 "invalid start byte"
             } else {
                 "invalid continuation byte"

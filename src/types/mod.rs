@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod bytes;
+pub mod bytes_methods;
 pub mod dict;
 pub mod dict_methods;
 pub mod exceptions;
@@ -40,6 +41,7 @@ pub fn init_all(vm: &mut Vm) {
     float::init(vm);
     str_methods::init(vm);
     bytes::init(vm);
+    bytes_methods::init(vm);
     list::init(vm);
     tuple::init(vm);
     dict_methods::init(vm);

@@ -252,11 +252,16 @@ impl Vm {
             _ => Vec::new(),
         };
         let mut kwargs: Vec<(Value, Value)> = Vec::new();
+        let mut abc_meta: Option<Value> = None;
         if let Some(ObjKind::Tuple(pairs)) = keywords.kind() {
             for p in pairs.iter() {
                 if let Some(ObjKind::Tuple(kv)) = p.kind() {
                     if kv[0].as_str() == Some("metaclass") {
                         if self.accept_metaclass(&kv[1]) {
+                            if !matches!(&kv[1], Value::Obj(o) if Rc::ptr_eq(o, &self.types.type_))
+                            {
+                                abc_meta = Some(kv[1].clone());
+                            }
                             continue;
                         }
                         return Err(self.type_error("metaclasses are not supported by Aio".into()));
@@ -307,6 +312,13 @@ impl Vm {
         self.call_kw(&f, &[], &kw)?;
         if let Some(cell) = self.dict_get_str(&ns, "__classcell__") {
             crate::vm::dispatch::cell_set(&cell, cls_v.clone());
+        }
+        // The ABCMeta stand-in finishes the class as `ABCMeta.__new__` would, through the
+        // same `_abc_init` step (abstract methods, registry, instance checks).
+        if let Some(meta) = abc_meta {
+            if let Some(init) = self.getattr_opt(&meta, "_abc_init")? {
+                self.call(&init, std::slice::from_ref(&cls_v))?;
+            }
         }
         Ok(cls_v)
     }

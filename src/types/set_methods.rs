@@ -333,6 +333,15 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
         } else {
             vm.as_data(b)?
         };
+        if a_view && op == BinOp::Sub {
+            // CPython copies the view into a set and then discards, which leaves dummy
+            // slots that decide where later items sit (and so the iteration order).
+            let out = vm.set_value(x, false);
+            for item in y.iter().cloned().collect::<Vec<_>>() {
+                vm.set_discard(&out, &item)?;
+            }
+            return Ok(out);
+        }
         let r = algebra_op(vm, op, &x, &y)?;
         Ok(vm.set_value(r, is_frozen(a)))
     })())

@@ -79,8 +79,29 @@ fn str_new(vm: &mut Vm, args: Args) -> PyResult {
 fn join(vm: &mut Vm, args: Args) -> PyResult {
     args.method_range(vm, "str.join", 1, 1)?;
     let sep = s(&args);
+    // A list is read in place: nothing below runs Aio code while it is borrowed.
+    if let Some(ObjKind::List(l)) = args.pos[1].kind() {
+        let sep_chars = str_obj(&args.pos[0]).map(|x| x.char_len()).unwrap_or(0);
+        let joined = join_items(sep, sep_chars, &l.borrow());
+        return match joined {
+            Ok((out, chars)) => Ok(vm.new_str_len(out, chars)),
+            Err(i) => {
+                let it = l.borrow()[i].clone();
+                let msg = format!(
+                    "sequence item {i}: expected str instance, {} found",
+                    vm.type_name(&it)
+                );
+                Err(vm.type_error(msg))
+            }
+        };
+    }
     let items = vm.collect_iterable(&args.pos[1])?;
-    let mut out = String::new();
+    let total: usize = items
+        .iter()
+        .map(|it| str_obj(it).map_or(0, |t| t.as_str().len()))
+        .sum::<usize>()
+        + sep.len() * items.len().saturating_sub(1);
+    let mut out = String::with_capacity(total);
     let mut chars = 0;
     let sep_chars = str_obj(&args.pos[0]).map(|x| x.char_len()).unwrap_or(0);
     for (i, it) in items.iter().enumerate() {
@@ -103,6 +124,29 @@ fn join(vm: &mut Vm, args: Args) -> PyResult {
         }
     }
     Ok(vm.new_str_len(out, chars))
+}
+
+/// Joins str items with `sep`; on a non-str item, its index.
+fn join_items(sep: &str, sep_chars: usize, items: &[Value]) -> Result<(String, usize), usize> {
+    let mut total = sep.len() * items.len().saturating_sub(1);
+    for (i, it) in items.iter().enumerate() {
+        match str_obj(it) {
+            Some(t) => total += t.as_str().len(),
+            None => return Err(i),
+        }
+    }
+    let mut out = String::with_capacity(total);
+    let mut chars = sep_chars * items.len().saturating_sub(1);
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if let Some(t) = str_obj(it) {
+            out.push_str(t.as_str());
+            chars += t.char_len();
+        }
+    }
+    Ok((out, chars))
 }
 
 fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
@@ -128,18 +172,44 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
             if sep.is_empty() {
                 return Err(vm.value_error("empty separator".into()));
             }
-            if right {
-                let mut v: Vec<String> = text
+            let ascii = str_obj(&args.pos[0]).is_some_and(|o| o.is_ascii());
+            // Pieces become str objects straight from slices of the text (no intermediate
+            // Strings); an ASCII text gives pieces whose length is their byte length.
+            let mut piece = |p: &str| -> Value {
+                if ascii {
+                    vm.new_str_len(p.to_string(), p.len())
+                } else {
+                    vm.new_str(p)
+                }
+            };
+            if !right && sep.len() == 1 && max == usize::MAX {
+                // One-byte separator: scan the bytes directly (the common `split(",")`).
+                let b = sep.as_bytes()[0];
+                let bytes = text.as_bytes();
+                let mut items = Vec::with_capacity(bytes.len() / 8 + 1);
+                let mut start = 0;
+                for (i, &c) in bytes.iter().enumerate() {
+                    if c == b {
+                        items.push(piece(&text[start..i]));
+                        start = i + 1;
+                    }
+                }
+                items.push(piece(&text[start..]));
+                return Ok(vm.new_list(items));
+            }
+            let items: Vec<Value> = if right {
+                let mut v: Vec<Value> = text
                     .rsplitn(max.saturating_add(1), sep)
-                    .map(String::from)
+                    .map(&mut piece)
                     .collect();
                 v.reverse();
                 v
             } else {
                 text.splitn(max.saturating_add(1), sep)
-                    .map(String::from)
+                    .map(&mut piece)
                     .collect()
-            }
+            };
+            return Ok(vm.new_list(items));
         }
     };
     let items: Vec<Value> = parts.into_iter().map(|p| vm.new_str(p)).collect();
@@ -455,6 +525,9 @@ fn count(vm: &mut Vm, args: Args) -> PyResult {
     let hay = &text[a..b];
     let n = if needle.is_empty() {
         hay.chars().count() + 1
+    } else if needle.len() == 1 {
+        let b = needle.as_bytes()[0];
+        hay.as_bytes().iter().filter(|&&c| c == b).count()
     } else {
         hay.matches(needle).count()
     };
@@ -713,29 +786,60 @@ fn encode(vm: &mut Vm, args: Args) -> PyResult {
         pos: &args.pos[1..],
         ..args
     };
-    let [encoding, _errors] = rest.bind(vm, "encode", ["encoding", "errors"], 0)?;
+    let [encoding, errors] = rest.bind(vm, "encode", ["encoding", "errors"], 0)?;
     let enc = encoding
         .as_ref()
         .and_then(|e| e.as_str())
         .unwrap_or("utf-8")
         .to_lowercase()
         .replace('_', "-");
+    let errors = errors
+        .as_ref()
+        .and_then(|e| e.as_str())
+        .unwrap_or("strict")
+        .to_string();
     let t = s(&args);
     let bytes = match enc.as_str() {
         "utf-8" | "utf8" => t.as_bytes().to_vec(),
-        "ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
-            let limit = if enc == "ascii" { 128 } else { 256 };
+        "ascii" | "us-ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
+            let limit = if enc.contains("ascii") { 128 } else { 256 };
             let mut out = Vec::with_capacity(t.len());
             for (i, c) in t.chars().enumerate() {
-                if (c as u32) >= limit {
-                    let codec = if enc == "ascii" { "ascii" } else { "latin-1" };
-                    let msg = format!(
-                        "'{codec}' codec can't encode character '\\u{:04x}' in position {i}: ordinal not in range({limit})",
-                        c as u32
-                    );
-                    return Err(vm.new_exc_msg("UnicodeEncodeError", msg));
+                let cp = c as u32;
+                if cp < limit {
+                    out.push(cp as u8);
+                    continue;
                 }
-                out.push(c as u8);
+                match errors.as_str() {
+                    "ignore" => {}
+                    "replace" => out.push(b'?'),
+                    "xmlcharrefreplace" => out.extend_from_slice(format!("&#{cp};").as_bytes()),
+                    "backslashreplace" => {
+                        let esc = if cp < 0x100 {
+                            format!("\\x{cp:02x}")
+                        } else if cp < 0x10000 {
+                            format!("\\u{cp:04x}")
+                        } else {
+                            format!("\\U{cp:08x}")
+                        };
+                        out.extend_from_slice(esc.as_bytes());
+                    }
+                    _ => {
+                        let codec = if limit == 128 { "ascii" } else { "latin-1" };
+                        // CPython's escape of the character, as repr() would show it.
+                        let shown = if cp < 0x100 {
+                            format!("\\x{cp:02x}")
+                        } else if cp < 0x10000 {
+                            format!("\\u{cp:04x}")
+                        } else {
+                            format!("\\U{cp:08x}")
+                        };
+                        let msg = format!(
+                            "'{codec}' codec can't encode character '{shown}' in position {i}: ordinal not in range({limit})"
+                        );
+                        return Err(vm.new_exc_msg("UnicodeEncodeError", msg));
+                    }
+                }
             }
             out
         }

@@ -762,13 +762,50 @@ impl Vm {
         }
     }
 
+    /// `object.__new__` refuses classes whose `__abstractmethods__` (set on the class itself by
+    /// the `abc` module) is non-empty, with CPython's message.
+    fn check_not_abstract(&mut self, cls: &ObjRef) -> PyResult<()> {
+        let key = self.intern("__abstractmethods__");
+        let Some(methods) = self.type_dict_get(cls, &key) else {
+            return Ok(());
+        };
+        let mut names: Vec<String> = match methods.kind() {
+            Some(ObjKind::Set(s)) => s
+                .borrow()
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            Some(ObjKind::FrozenSet(s)) => s
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => return Ok(()),
+        };
+        if names.is_empty() {
+            return Ok(());
+        }
+        names.sort();
+        let name = cls
+            .as_type()
+            .map(|t| t.name.borrow().to_string())
+            .unwrap_or_default();
+        Err(self.type_error(format!(
+            "Can't instantiate abstract class {name} with abstract method{} {}",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )))
+    }
+
     /// A blank instance of `cls` with the payload of its nearest builtin base.
     pub fn new_instance(&mut self, cls: &ObjRef) -> PyResult<ObjRef> {
         let layout = cls.as_type().map(|t| t.layout).unwrap_or(Layout::Object);
         let hint = cls.as_type().map(|t| t.attr_hint.get()).unwrap_or(0);
         let attrs = || RefCell::new(Attrs::Inline(Vec::with_capacity(hint)));
         let kind = match layout {
-            Layout::Object => ObjKind::Object(attrs()),
+            Layout::Object => {
+                self.check_not_abstract(cls)?;
+                ObjKind::Object(attrs())
+            }
             Layout::Exception => ObjKind::Exception(Box::new(ExcObj {
                 args: RefCell::new(self.empty_tuple.clone()),
                 traceback: RefCell::new(Vec::new()),

@@ -39,6 +39,9 @@ impl Vm {
                 Ok(it)
             }
             _ => {
+                if let Some(f) = self.class_level_hook(v, "_aio_class_iter_")? {
+                    return self.call(&f, &[]);
+                }
                 let gi = self.intern("__getitem__");
                 if self.lookup_type(&ty, &gi).is_some()
                     && !matches!(v.kind(), Some(ObjKind::Dict(_)))
@@ -51,6 +54,28 @@ impl Vm {
                 let msg = format!("'{}' object is not iterable", self.type_name(v));
                 Err(self.type_error(msg))
             }
+        }
+    }
+
+    /// For a user class `v`, its class method `name` bound to it. This stands in for a
+    /// metaclass method (`EnumMeta.__iter__`, `__len__`, `__contains__`, `__repr__`): Aio
+    /// has no metaclasses, so `enum` defines class methods named `_aio_class_iter_`,
+    /// `_aio_class_len_`, `_aio_class_contains_` and `_aio_class_repr_` instead.
+    pub(crate) fn class_level_hook(&mut self, v: &Value, name: &str) -> PyResult<Option<Value>> {
+        let Value::Obj(o) = v else { return Ok(None) };
+        let Some(t) = o.as_type() else {
+            return Ok(None);
+        };
+        if t.builtin {
+            return Ok(None);
+        }
+        let n = self.intern(name);
+        match self.lookup_type(o, &n) {
+            Some(f) if matches!(f.kind(), Some(ObjKind::ClassMethod(_))) => {
+                let o = o.clone();
+                Ok(Some(self.bind_descriptor(f, &Value::None, &o)?))
+            }
+            _ => Ok(None),
         }
     }
 

@@ -428,6 +428,10 @@ impl Vm {
                 self.len_result(&r)
             }
             None => {
+                if let Some(f) = self.class_level_hook(v, "_aio_class_len_")? {
+                    let r = self.call(&f, &[])?;
+                    return self.len_result(&r);
+                }
                 let msg = format!("object of type '{}' has no len()", self.type_name(v));
                 Err(self.type_error(msg))
             }
@@ -445,6 +449,10 @@ impl Vm {
         let cn = self.intern("__contains__");
         if let Some(f) = self.lookup_type(&ty, &cn) {
             let f = self.bind_descriptor(f, container, &ty)?;
+            let r = self.call(&f, std::slice::from_ref(item))?;
+            return self.truthy(&r);
+        }
+        if let Some(f) = self.class_level_hook(container, "_aio_class_contains_")? {
             let r = self.call(&f, std::slice::from_ref(item))?;
             return self.truthy(&r);
         }

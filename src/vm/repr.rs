@@ -19,6 +19,15 @@ impl Vm {
             Value::Int(i) => Ok(i.to_string()),
             Value::Float(f) => Ok(crate::fmt::float_repr(f.get())),
             Value::Obj(o) => {
+                if o.as_type().is_some_and(|t| !t.builtin) {
+                    // A class method standing in for a metaclass `__repr__` (enum classes).
+                    if let Some(f) = self.class_level_hook(v, "_aio_class_repr_")? {
+                        let r = self.call(&f, &[])?;
+                        if let Some(s) = r.as_str() {
+                            return Ok(s.to_string());
+                        }
+                    }
+                }
                 if o.class.is_some() {
                     let ty = self.type_of(v).clone();
                     let n = self.intern("__repr__");
