@@ -78,6 +78,14 @@ pub fn new_task_of_class(
     coro: Value,
     name: Value,
 ) -> PyResult<ObjRef> {
+    // The native awaitables of stream methods stand for coroutines: run them in one.
+    let coro = if super::io_streams::is_op(&coro) {
+        let m = vm.import_module("asyncio.tasks")?;
+        let w = vm.getattr_str(&Value::Obj(m), "_wrap_awaitable")?;
+        vm.call(&w, &[coro])?
+    } else {
+        coro
+    };
     let is_coro =
         matches!(coro.kind(), Some(ObjKind::Generator(g)) if g.kind == GenKind::Coroutine);
     if !is_coro {

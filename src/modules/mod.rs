@@ -21,6 +21,9 @@ pub fn install_all(vm: &mut Vm) {
 pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
     Ok(match name {
         "_asyncio" => Some(crate::event_loop::methods::create_module(vm)),
+        "_aio_io" => Some(crate::event_loop::io::create_module(vm)),
+        "socket" => Some(crate::event_loop::io_socket::create_module(vm)),
+        "signal" => Some(crate::event_loop::io_signal::create_module(vm)),
         _ => None,
     })
 }
@@ -43,9 +46,17 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "asyncio.locks" => (include_str!("../../stdlib/asyncio/locks.aio"), false),
         "asyncio.mixins" => (include_str!("../../stdlib/asyncio/mixins.aio"), false),
         "asyncio.queues" => (include_str!("../../stdlib/asyncio/queues.aio"), false),
+        "asyncio.protocols" => (include_str!("../../stdlib/asyncio/protocols.aio"), false),
         "asyncio.runners" => (include_str!("../../stdlib/asyncio/runners.aio"), false),
+        "asyncio.selector_events" => (
+            include_str!("../../stdlib/asyncio/selector_events.aio"),
+            false,
+        ),
+        "asyncio.streams" => (include_str!("../../stdlib/asyncio/streams.aio"), false),
+        "asyncio.subprocess" => (include_str!("../../stdlib/asyncio/subprocess.aio"), false),
         "asyncio.taskgroups" => (include_str!("../../stdlib/asyncio/taskgroups.aio"), false),
         "asyncio.tasks" => (include_str!("../../stdlib/asyncio/tasks.aio"), false),
+        "asyncio.threads" => (include_str!("../../stdlib/asyncio/threads.aio"), false),
         "asyncio.timeouts" => (include_str!("../../stdlib/asyncio/timeouts.aio"), false),
         _ => return None,
     })

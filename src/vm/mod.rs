@@ -494,6 +494,9 @@ impl Vm {
     /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget).
     #[inline]
     pub fn check_interrupt(&mut self) -> PyResult<()> {
+        if crate::event_loop::io_signal::pending() {
+            return crate::event_loop::io_signal::run_pending(self);
+        }
         Ok(())
     }
 
