@@ -144,6 +144,7 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
         ..Config::default()
     };
     let mut vm = Vm::new(config);
+    crate::event_loop::io_signal::install_cli_sigint(&mut vm);
     let status = run_main(&mut vm, &text, &filename);
     if inspect {
         return crate::repl::run(Some(vm));

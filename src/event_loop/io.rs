@@ -50,8 +50,8 @@ pub struct IoState {
     registered: usize,
     /// Fds to re-arm before the next poll.
     rearm: Vec<RawFd>,
-    /// Readiness collected from the last poll: (fd, readable, writable).
-    pending: Vec<(RawFd, bool, bool)>,
+    /// Readiness collected from the last poll: (fd, readable, writable, peer closed).
+    pending: Vec<(RawFd, bool, bool, bool)>,
     /// Values waiting for work done on other threads (executor futures, child-exit
     /// callbacks), by job id.
     pub jobs: std::collections::HashMap<u64, Value>,
@@ -277,11 +277,11 @@ pub fn process_events(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         let err = ev.is_error();
         let readable = ev.is_readable() || ev.is_read_closed() || err;
         let writable = ev.is_writable() || ev.is_write_closed() || err;
-        pending.push((fd, readable, writable));
+        pending.push((fd, readable, writable, ev.is_read_closed() || err));
     }
     s.events.clear();
     let mut dead = Vec::new();
-    for &(fd, readable, writable) in &pending {
+    for &(fd, readable, writable, closed) in &pending {
         let Some(slot) = s.io.slots.get_mut(fd as usize).and_then(|x| x.as_mut()) else {
             continue;
         };
@@ -298,7 +298,9 @@ pub fn process_events(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 dead.push(fd);
                 continue;
             }
-            script_handle |= !slot.native[i];
+            // A native reader stops at a short read; when the peer's FIN came with the
+            // data, the edge is already spent, so have EOF reported again.
+            script_handle |= !slot.native[i] || (i == 0 && closed);
             s.ready.push_back(h.clone());
         }
         if script_handle && !slot.rearm {

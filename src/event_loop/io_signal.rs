@@ -33,6 +33,11 @@ pub const SIGSTOP: i32 = 19;
 static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
 static IS_DEFAULT: [AtomicBool; NSIG] = [const { AtomicBool::new(true) }; NSIG];
 static ANY_PENDING: AtomicBool = AtomicBool::new(false);
+/// Set when the process delivers SIGINT to `default_int_handler` (the CLI) instead of
+/// taking the OS default action.
+static DELIVER_SIGINT: AtomicBool = AtomicBool::new(false);
+/// SIGINT's script handler is `default_int_handler` (read by the watchdog thread).
+static SIGINT_IS_DEFAULT_HANDLER: AtomicBool = AtomicBool::new(true);
 
 struct Global {
     read: UnixStream,
@@ -107,14 +112,33 @@ struct Handlers {
     noop: Value,
 }
 
+/// Signals ignored when the process started (`SigIgn` in /proc/self/status): their
+/// handler is SIG_IGN, as CPython reports (a shell starts background jobs that way).
+fn inherited_ignored() -> u64 {
+    let Ok(text) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
+        .unwrap_or(0)
+}
+
 fn handlers(vm: &mut Vm) -> &mut Handlers {
     if !vm.ext.contains_key("io.signal") {
         let dih = vm.new_native("default_int_handler", default_int_handler);
         let noop = vm.new_native("_sighandler_noop", sighandler_noop);
+        let mut table = HashMap::new();
+        let ign = inherited_ignored();
+        for sig in 1..NSIG as i32 {
+            if ign & (1u64 << (sig - 1)) != 0 {
+                table.insert(sig, Value::Int(1));
+            }
+        }
         vm.ext.insert(
             "io.signal",
             Box::new(Handlers {
-                table: HashMap::new(),
+                table,
                 default_int_handler: dih,
                 noop,
             }),
@@ -150,7 +174,12 @@ fn get_handler(vm: &mut Vm, sig: i32) -> Value {
 fn set_handler(vm: &mut Vm, sig: i32, handler: Value) -> PyResult<Value> {
     let old = get_handler(vm, sig);
     let dih = handlers(vm).default_int_handler.clone();
-    let is_default = matches!(handler, Value::Int(0)) || (sig == SIGINT && handler.is(&dih));
+    let dih_set = sig == SIGINT && handler.is(&dih);
+    let is_default =
+        matches!(handler, Value::Int(0)) || (dih_set && !DELIVER_SIGINT.load(Ordering::SeqCst));
+    if sig == SIGINT {
+        SIGINT_IS_DEFAULT_HANDLER.store(dih_set, Ordering::SeqCst);
+    }
     if !is_default {
         if let Err(e) = hook(sig) {
             return Err(io_socket::os_error(vm, &e));
@@ -338,8 +367,8 @@ fn check_signal(vm: &mut Vm, v: &Value) -> PyResult<i32> {
         let r = vm.repr_or_default(v);
         return Err(vm.type_error(format!("sig must be an int, not {r}")));
     };
-    if n < 1 || n >= NSIG as i64 {
-        return Err(vm.value_error(format!("sig {n} out of range(1, {NSIG})")));
+    if n < 1 || n >= NSIG as i64 || n == 32 || n == 33 {
+        return Err(vm.value_error(format!("invalid signal number {n}")));
     }
     Ok(n as i32)
 }
@@ -427,6 +456,48 @@ pub fn close_loop(vm: &mut Vm, lp: &Value) {
 pub fn init_loop_type(vm: &mut Vm, t: &ObjRef) {
     vm.add_method(t, "add_signal_handler", m_add_signal_handler);
     vm.add_method(t, "remove_signal_handler", m_remove_signal_handler);
+}
+
+/// How long a SIGINT for `default_int_handler` may wait for a safe point before the process
+/// takes the default action (the interpreter is then blocked in a native call).
+const SIGINT_GRACE: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// For the command line: Ctrl-C raises KeyboardInterrupt at the next safe point, as in
+/// python3, unless SIGINT was ignored when the process started. A watchdog thread ends the
+/// process by SIGINT when the interpreter does not reach a safe point in time.
+pub fn install_cli_sigint(vm: &mut Vm) {
+    if matches!(get_handler(vm, SIGINT), Value::Int(1)) {
+        return;
+    }
+    DELIVER_SIGINT.store(true, Ordering::SeqCst);
+    if hook(SIGINT).is_err() {
+        DELIVER_SIGINT.store(false, Ordering::SeqCst);
+        return;
+    }
+    let Ok((rd, wr)) = UnixStream::pair() else {
+        return;
+    };
+    if signal_hook::low_level::pipe::register(SIGINT, wr).is_err() {
+        return;
+    }
+    let dih = handlers(vm).default_int_handler.clone();
+    if set_handler(vm, SIGINT, dih).is_err() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("aio-sigint".into())
+        .spawn(move || {
+            let mut rd = rd;
+            let mut buf = [0u8; 16];
+            while matches!(rd.read(&mut buf), Ok(n) if n > 0) {
+                std::thread::sleep(SIGINT_GRACE);
+                let stuck = PENDING[SIGINT as usize].load(Ordering::SeqCst)
+                    && SIGINT_IS_DEFAULT_HANDLER.load(Ordering::SeqCst);
+                if stuck {
+                    exit_by_sigint();
+                }
+            }
+        });
 }
 
 /// Ends the process the way an uncaught KeyboardInterrupt ends python3's: by SIGINT with the
