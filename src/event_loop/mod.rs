@@ -12,6 +12,7 @@ pub mod handle;
 pub mod heapq;
 pub mod io;
 pub mod io_executor;
+pub mod io_http;
 pub mod io_process;
 pub mod io_signal;
 pub mod io_socket;

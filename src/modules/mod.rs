@@ -22,6 +22,7 @@ pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
     Ok(match name {
         "_asyncio" => Some(crate::event_loop::methods::create_module(vm)),
         "_aio_io" => Some(crate::event_loop::io::create_module(vm)),
+        "_aio_http" => Some(crate::event_loop::io_http::create_module(vm)),
         "socket" => Some(crate::event_loop::io_socket::create_module(vm)),
         "signal" => Some(crate::event_loop::io_signal::create_module(vm)),
         _ => None,
@@ -37,6 +38,10 @@ pub fn stdlib_source(name: &str) -> Option<(&'static str, bool)> {
 fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
     Some(match name {
         "_aio_helpers" => (include_str!("../../stdlib/_aio_helpers.aio"), false),
+        "aiohttp" => (include_str!("../../stdlib/aiohttp/__init__.aio"), true),
+        "aiohttp.client" => (include_str!("../../stdlib/aiohttp/client.aio"), false),
+        "aiohttp.helpers" => (include_str!("../../stdlib/aiohttp/helpers.aio"), false),
+        "aiohttp.web" => (include_str!("../../stdlib/aiohttp/web.aio"), false),
         "asyncio" => (include_str!("../../stdlib/asyncio/__init__.aio"), true),
         "asyncio.base_events" => (include_str!("../../stdlib/asyncio/base_events.aio"), false),
         "asyncio.coroutines" => (include_str!("../../stdlib/asyncio/coroutines.aio"), false),
