@@ -275,6 +275,9 @@ pub struct Code {
     pub global_caches: Box<[Cell<GlobalCache>]>,
     /// Maps an instruction index to its cache slot (only for instructions that have one).
     pub cache_index: Vec<u32>,
+    /// Only positional parameters, no cells, not a generator: a call with exactly
+    /// `argcount` positional arguments just moves them into the first local slots.
+    pub plain: bool,
 }
 
 impl Code {

@@ -536,7 +536,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
             .collect();
         let varnames = unit.varnames.iter().map(|n| self.vm.intern(n)).collect();
         let doc = Value::None;
+        let plain = kwonly == 0
+            && !flags.varargs
+            && !flags.varkeywords
+            && !(flags.generator || flags.coroutine || flags.async_generator)
+            && unit.ncells == 0
+            && unit.nfree == 0;
         Ok(Code {
+            plain,
             name: unit.name,
             qualname: unit.qualname,
             file: self.file.clone(),

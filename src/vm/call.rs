@@ -58,6 +58,68 @@ impl Vm {
         self.prepare_call(callable, args, kwnames)
     }
 
+    /// The common calls of `Call`, without building an argument vector: a plain script
+    /// function gets its frame with the arguments moved straight from the caller's stack.
+    /// None when the call needs the general path (`call_instr`).
+    #[inline]
+    pub(crate) fn plain_function_frame(
+        &mut self,
+        frame: &mut Frame,
+        argc: usize,
+    ) -> Option<Box<Frame>> {
+        let base = frame.stack.len() - argc - 2;
+        let Value::Obj(o) = &frame.stack[base] else {
+            return None;
+        };
+        let ObjKind::Function(f) = &o.kind else {
+            return None;
+        };
+        let has_self = !frame.stack[base + 1].is_null();
+        if !f.code.plain
+            || f.code.argcount as usize != argc + has_self as usize
+            || self.depth >= self.config.recursion_limit
+        {
+            return None;
+        }
+        let (code, globals) = (f.code.clone(), f.globals.clone());
+        let mut new = self.new_frame(code, globals, Value::Null);
+        let start = base + 2 - has_self as usize;
+        for (slot, v) in new.locals.iter_mut().zip(frame.stack.drain(start..)) {
+            *slot = v;
+        }
+        frame.stack.truncate(base);
+        new.entry = Entry::Call;
+        self.depth += 1;
+        Some(new)
+    }
+
+    /// For `Call` of a native function: its arguments taken off the stack (None when the
+    /// callable is something else).
+    #[inline]
+    pub(crate) fn native_call_args(
+        &mut self,
+        frame: &mut Frame,
+        argc: usize,
+    ) -> Option<(NativeFn, ArgVec, Value)> {
+        let base = frame.stack.len() - argc - 2;
+        let Value::Obj(o) = &frame.stack[base] else {
+            return None;
+        };
+        let ObjKind::Native(n) = &o.kind else {
+            return None;
+        };
+        let func = n.func;
+        let data = n.data.clone();
+        let mut args: ArgVec = SmallVec::new();
+        if !n.bound.is_null() {
+            args.push(n.bound.clone());
+        }
+        let start = base + 2 - (!frame.stack[base + 1].is_null()) as usize;
+        args.extend(frame.stack.drain(start..));
+        frame.stack.truncate(base);
+        Some((func, args, data))
+    }
+
     /// `callable self_or_null args_tuple [kwargs] -> result` for `CallEx`.
     pub(crate) fn call_ex_instr(
         &mut self,

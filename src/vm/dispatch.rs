@@ -807,7 +807,22 @@ impl Vm {
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
-                    do_call!(self.call_instr(&mut frame, argc as usize, None));
+                    let argc = argc as usize;
+                    if let Some(new) = self.plain_function_frame(&mut frame, argc) {
+                        return (frame, Step::Push(new));
+                    }
+                    if let Some((func, args, data)) = self.native_call_args(&mut frame, argc) {
+                        self.fiber.push(frame);
+                        let r = self.invoke_native(func, &args, None, &data);
+                        drop(args);
+                        frame = self.pop_caller();
+                        match r {
+                            Ok(v) => frame.push(v),
+                            Err(e) => return (frame, Step::Raise(e)),
+                        }
+                    } else {
+                        do_call!(self.call_instr(&mut frame, argc, None));
+                    }
                 }
                 Instr::CallKw(argc, names) => {
                     let kwnames = code.consts[names as usize].clone();

@@ -12,7 +12,11 @@ use std::rc::Rc;
 pub type ObjRef = Rc<Obj>;
 
 /// Any Aio value.
+///
+/// A word-sized tag puts every payload (the bool included) at offset 8, so moving a value is
+/// two aligned words rather than a byte-granular copy that defeats store forwarding.
 #[derive(Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     /// Internal marker for "no value" (unbound local, empty cell, missing self).
     #[default]
@@ -145,3 +149,5 @@ impl std::fmt::Debug for Value {
         }
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);
