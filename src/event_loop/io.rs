@@ -612,6 +612,34 @@ fn f_unlink_stale_socket(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::None)
 }
 
+fn f_time(vm: &mut Vm, args: Args) -> PyResult {
+    args.expect_range(vm, "time", 0, 0)?;
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    Ok(Value::Float(t))
+}
+
+fn f_monotonic(vm: &mut Vm, args: Args) -> PyResult {
+    args.expect_range(vm, "monotonic", 0, 0)?;
+    Ok(Value::Float(super::monotonic()))
+}
+
+fn f_sleep(vm: &mut Vm, args: Args) -> PyResult {
+    args.expect_range(vm, "sleep", 1, 1)?;
+    let secs = crate::types::float::to_float(vm, &args.pos[0])?;
+    if secs < 0.0 {
+        return Err(vm.value_error("sleep length must be non-negative".into()));
+    }
+    if !secs.is_finite() {
+        return Err(vm.overflow_error("sleep length is too large".into()));
+    }
+    vm.flush_output();
+    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    Ok(Value::None)
+}
+
 /// Creates the native `_aio_io` module.
 pub fn create_module(vm: &mut Vm) -> crate::vm::value::ObjRef {
     let st = super::io_streams::types(vm);
@@ -628,6 +656,9 @@ pub fn create_module(vm: &mut Vm) -> crate::vm::value::ObjRef {
         ("_ipaddr_info", f_ipaddr_info),
         ("TransportSocket", f_transport_socket),
         ("_unlink_stale_socket", f_unlink_stale_socket),
+        ("_time", f_time),
+        ("_monotonic", f_monotonic),
+        ("_sleep", f_sleep),
         (
             "_make_socket_transport",
             super::io_transport::f_make_socket_transport,

@@ -61,6 +61,8 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "asyncio.subprocess" => (include_str!("../../stdlib/asyncio/subprocess.aio"), false),
         "asyncio.taskgroups" => (include_str!("../../stdlib/asyncio/taskgroups.aio"), false),
         "asyncio.tasks" => (include_str!("../../stdlib/asyncio/tasks.aio"), false),
+        // Shadowed by a native `time` module when there is one.
+        "time" => (include_str!("../../stdlib/time.aio"), false),
         "asyncio.threads" => (include_str!("../../stdlib/asyncio/threads.aio"), false),
         "asyncio.timeouts" => (include_str!("../../stdlib/asyncio/timeouts.aio"), false),
         _ => return None,
