@@ -150,6 +150,7 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
         ..Config::default()
     };
     let mut vm = Vm::new(config);
+    crate::event_loop::io_signal::install_cli_sigint(&mut vm);
     let status = run_main(&mut vm, &text, &filename);
     if inspect {
         return crate::repl::run(Some(vm));
@@ -253,9 +254,24 @@ pub fn exit_status(vm: &mut Vm, e: &Exc) -> i32 {
     }
     vm.print_exception(e);
     if vm.exc_is(e, "KeyboardInterrupt") {
+        KEYBOARD_INTERRUPT.store(true, std::sync::atomic::Ordering::SeqCst);
         return 130;
     }
     1
+}
+
+/// Set when the program ended with an uncaught KeyboardInterrupt: like python3, the process
+/// then ends by SIGINT (see `finish`).
+static KEYBOARD_INTERRUPT: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Ends the process with `code`, or by SIGINT after an uncaught KeyboardInterrupt, as python3
+/// does (the shell then reports 130).
+pub fn finish(code: i32) -> ! {
+    if KEYBOARD_INTERRUPT.load(std::sync::atomic::Ordering::SeqCst) {
+        crate::event_loop::io_signal::exit_by_sigint();
+    }
+    std::process::exit(code)
 }
 
 /// The strerror text of an I/O error, without Rust's " (os error N)" suffix.

@@ -23,5 +23,5 @@ fn main() {
             2
         }
     };
-    std::process::exit(code);
+    cli::finish(code);
 }

@@ -605,6 +605,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let mut code = self.finish_unit(unit, argcount, posonly, args.kwonly.len() as u32)?;
         code.flags.varargs = args.vararg.is_some();
         code.flags.varkeywords = args.kwarg.is_some();
+        // `plain` was decided before the star parameters were known.
+        code.plain &= !code.flags.varargs && !code.flags.varkeywords;
         flags |= self.emit_closure(child);
         self.set_span(e.span);
         let cv = self.vm.new_code(code);

@@ -930,6 +930,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let mut code = self.finish_unit(unit, argcount, posonly, f.args.kwonly.len() as u32)?;
         code.flags.varargs = f.args.vararg.is_some();
         code.flags.varkeywords = f.args.kwarg.is_some();
+        // `plain` was decided before the star parameters were known.
+        code.plain &= !code.flags.varargs && !code.flags.varkeywords;
         if let Some(d) = doc {
             code.doc = self.vm.new_str(d);
         }

@@ -255,6 +255,7 @@ fn m_close(vm: &mut Vm, args: Args) -> PyResult {
     };
     drop(ready);
     drop(scheduled);
+    super::io::close_loop(vm, &lp);
     Ok(Value::None)
 }
 
@@ -429,6 +430,7 @@ pub fn init_loop_type(vm: &mut Vm, t: &ObjRef) {
     for (n, f) in methods {
         vm.add_method(t, n, *f);
     }
+    super::io::init_loop_type(vm, t);
 }
 
 /// A one-shot awaitable: yields once to the loop, then completes (`asyncio.sleep(0)`).
@@ -466,6 +468,9 @@ pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
             y.done.set(true);
             return Ok(ExtSend::Yield(Value::None));
         }
+        if e.as_any().is::<super::io_streams::StreamOp>() {
+            return super::io_streams::op_send(vm, sub, _value);
+        }
     }
     crate::vm::gen::no_ext_send(vm, sub, _value)
 }
@@ -491,13 +496,13 @@ pub fn agen_finalizer(vm: &mut Vm, gen: &ObjRef) -> bool {
 
 /// True when the loop has sockets registered (the poller must be asked even with a zero
 /// timeout).
-pub fn io_registered(_vm: &mut Vm, _lp: &Value) -> bool {
-    false
+pub fn io_registered(_vm: &mut Vm, lp: &Value) -> bool {
+    super::io::before_poll(lp)
 }
 
 /// Dispatches readiness events from the last poll.
-pub fn process_io_events(_vm: &mut Vm, _lp: &Value) -> PyResult<()> {
-    Ok(())
+pub fn process_io_events(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+    super::io::process_events(vm, lp)
 }
 
 // ----- the `_asyncio` module ---------------------------------------------------------------

@@ -10,6 +10,14 @@
 pub mod future;
 pub mod handle;
 pub mod heapq;
+pub mod io;
+pub mod io_executor;
+pub mod io_http;
+pub mod io_process;
+pub mod io_signal;
+pub mod io_socket;
+pub mod io_streams;
+pub mod io_transport;
 pub mod methods;
 pub mod task;
 
@@ -70,6 +78,8 @@ pub struct LoopState {
     pub poll: Option<mio::Poll>,
     pub events: mio::Events,
     pub remote: Arc<Remote>,
+    /// Watched file descriptors, signal handlers and pending thread work.
+    pub io: io::IoState,
 }
 
 /// The payload of a loop object.
@@ -89,13 +99,16 @@ impl ExtObject for LoopObj {
             f(&s.exception_handler);
             f(&s.task_factory);
             f(&s.current_task);
+            s.io.trace(f);
         }
     }
     fn clear(&self) {
         if let Ok(mut s) = self.state.try_borrow_mut() {
             let r = std::mem::take(&mut s.ready);
             let t = std::mem::take(&mut s.scheduled);
+            let i = s.io.clear();
             drop(s);
+            drop(i);
             drop(r);
             drop(t);
         }
@@ -155,6 +168,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     vm.ext_future_check = |v| {
         matches!(v.kind(), Some(ObjKind::Future(_)))
             || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>())
+            || io_streams::is_op(v)
     };
     vm.ext_send_hook = methods::ext_send;
     vm.agen_finalizer_hook = methods::agen_finalizer;
@@ -206,6 +220,7 @@ pub fn new_event_loop(vm: &mut Vm) -> Value {
             jobs: Mutex::new(Vec::new()),
             waker,
         }),
+        io: io::IoState::default(),
     };
     let cls = types(vm).loop_type.clone();
     Value::Obj(vm.alloc_instance(
@@ -414,7 +429,7 @@ fn wait_for_events(vm: &mut Vm, lp: &Value, timeout: Option<f64>) -> PyResult<()
         q
     };
     let timeout = if has_jobs { Some(0.0) } else { timeout };
-    if timeout != Some(0.0) || crate::event_loop::methods::io_registered(vm, lp) {
+    if crate::event_loop::methods::io_registered(vm, lp) || timeout != Some(0.0) {
         let mut s = st.borrow_mut();
         let s = &mut *s;
         if let Some(poll) = &mut s.poll {

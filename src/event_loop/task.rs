@@ -65,6 +65,14 @@ pub fn new_task_of_class(
     coro: Value,
     name: Value,
 ) -> PyResult<ObjRef> {
+    // The native awaitables of stream methods stand for coroutines: run them in one.
+    let coro = if super::io_streams::is_op(&coro) {
+        let m = vm.import_module("asyncio.tasks")?;
+        let w = vm.getattr_str(&Value::Obj(m), "_wrap_awaitable")?;
+        vm.call(&w, &[coro])?
+    } else {
+        coro
+    };
     if !is_coroutine_like(vm, &coro) {
         let r = vm.repr_or_default(&coro);
         return Err(vm.type_error(format!("a coroutine was expected, got {r}")));

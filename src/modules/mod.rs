@@ -32,6 +32,10 @@ pub fn install_all(vm: &mut Vm) {
 pub fn native_module(vm: &mut Vm, name: &str) -> PyResult<Option<ObjRef>> {
     Ok(Some(match name {
         "_asyncio" => crate::event_loop::methods::create_module(vm),
+        "_aio_io" => crate::event_loop::io::create_module(vm),
+        "_aio_http" => crate::event_loop::io_http::create_module(vm),
+        "socket" => crate::event_loop::io_socket::create_module(vm),
+        "signal" => crate::event_loop::io_signal::create_module(vm),
         "time" => time::create(vm),
         "math" => math::create(vm),
         "_json" => json::create(vm),
@@ -70,6 +74,10 @@ pub fn stdlib_source(name: &str) -> Option<(&'static str, bool)> {
 fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
     Some(match name {
         "_aio_helpers" => (include_str!("../../stdlib/_aio_helpers.aio"), false),
+        "aiohttp" => (include_str!("../../stdlib/aiohttp/__init__.aio"), true),
+        "aiohttp.client" => (include_str!("../../stdlib/aiohttp/client.aio"), false),
+        "aiohttp.helpers" => (include_str!("../../stdlib/aiohttp/helpers.aio"), false),
+        "aiohttp.web" => (include_str!("../../stdlib/aiohttp/web.aio"), false),
         "asyncio" => (include_str!("../../stdlib/asyncio/__init__.aio"), true),
         "asyncio.base_events" => (include_str!("../../stdlib/asyncio/base_events.aio"), false),
         "asyncio.coroutines" => (include_str!("../../stdlib/asyncio/coroutines.aio"), false),
@@ -79,9 +87,17 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "asyncio.locks" => (include_str!("../../stdlib/asyncio/locks.aio"), false),
         "asyncio.mixins" => (include_str!("../../stdlib/asyncio/mixins.aio"), false),
         "asyncio.queues" => (include_str!("../../stdlib/asyncio/queues.aio"), false),
+        "asyncio.protocols" => (include_str!("../../stdlib/asyncio/protocols.aio"), false),
         "asyncio.runners" => (include_str!("../../stdlib/asyncio/runners.aio"), false),
+        "asyncio.selector_events" => (
+            include_str!("../../stdlib/asyncio/selector_events.aio"),
+            false,
+        ),
+        "asyncio.streams" => (include_str!("../../stdlib/asyncio/streams.aio"), false),
+        "asyncio.subprocess" => (include_str!("../../stdlib/asyncio/subprocess.aio"), false),
         "asyncio.taskgroups" => (include_str!("../../stdlib/asyncio/taskgroups.aio"), false),
         "asyncio.tasks" => (include_str!("../../stdlib/asyncio/tasks.aio"), false),
+        "asyncio.threads" => (include_str!("../../stdlib/asyncio/threads.aio"), false),
         "asyncio.timeouts" => (include_str!("../../stdlib/asyncio/timeouts.aio"), false),
         "json" => (include_str!("../../stdlib/json.aio"), false),
         "operator" => (include_str!("../../stdlib/operator.aio"), false),

@@ -96,7 +96,15 @@ fn base_new(vm: &mut Vm, args: Args) -> PyResult {
     let Some(Value::Obj(cls)) = args.pos.first() else {
         return Err(vm.type_error("BaseException.__new__(): not enough arguments".into()));
     };
-    let inst = vm.new_instance(cls)?;
+    // OSError(errno, strerror) builds the subclass CPython maps errno to.
+    let mut cls = cls.clone();
+    if std::rc::Rc::ptr_eq(&cls, vm.types.exc("OSError")) && args.pos.len() >= 3 {
+        if let Some(n) = args.pos[1].as_i64() {
+            let sub = crate::event_loop::io_socket::errno_class(n as i32);
+            cls = vm.types.exc(sub).clone();
+        }
+    }
+    let inst = vm.new_instance(&cls)?;
     let v = Value::Obj(inst);
     set_args(vm, &v, &args.pos[1..]);
     init_extra(vm, &v, &args.pos[1..], &args)?;
@@ -385,6 +393,9 @@ fn exc_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult {
             1 => args[0].clone(),
             _ => vm.new_tuple(args),
         },
+        "errno" if args.len() >= 2 => args[0].clone(),
+        "strerror" if args.len() >= 2 => args[1].clone(),
+        "filename" if args.len() >= 3 => args[2].clone(),
         _ => Value::None,
     })
 }

@@ -261,6 +261,11 @@ impl Vm {
         }
         l.fuel = next;
         l.issued = next;
+        // Python-level signal handlers (signal.signal, loop.add_signal_handler) run here, at
+        // a safe point between instructions.
+        if crate::event_loop::io_signal::pending() {
+            return crate::event_loop::io_signal::run_pending(self);
+        }
         Ok(())
     }
 
