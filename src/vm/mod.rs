@@ -55,6 +55,9 @@ pub enum OutputSink {
     Stderr,
     /// Captured into a buffer the host can read.
     Buffer(Rc<RefCell<Vec<u8>>>),
+    /// Handed to a host writer, line by line (the REPL routes output around the line being
+    /// edited this way).
+    Writer(Box<dyn Write>),
 }
 
 /// Buffered output stream: line-buffered on a terminal, block-buffered otherwise, like
@@ -74,6 +77,7 @@ impl Output {
             OutputSink::Stdout => is_terminal(1),
             OutputSink::Stderr => true,
             OutputSink::Buffer(_) => false,
+            OutputSink::Writer(_) => true,
         };
         Output {
             sink,
@@ -102,7 +106,7 @@ impl Output {
             self.buf.clear();
             return;
         }
-        let r = match &self.sink {
+        let r = match &mut self.sink {
             OutputSink::Stdout => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(&self.buf).and_then(|_| out.flush())
@@ -115,6 +119,7 @@ impl Output {
                 b.borrow_mut().extend_from_slice(&self.buf);
                 Ok(())
             }
+            OutputSink::Writer(w) => w.write_all(&self.buf).and_then(|_| w.flush()),
         };
         if r.is_err() {
             self.broken = true;
@@ -196,6 +201,9 @@ pub struct Vm {
     pub asyncio: Option<Box<crate::event_loop::AsyncioState>>,
     /// Extension state (the event loop and hosts) keyed by name.
     pub ext: HashMap<&'static str, Box<dyn std::any::Any>>,
+    /// Set from any thread (a Ctrl-C handler) to raise KeyboardInterrupt in the running
+    /// code at its next check (a backward jump); cleared when raised.
+    pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Vm {
@@ -251,6 +259,7 @@ impl Vm {
             ext_future_check: |_| false,
             asyncio: None,
             ext: HashMap::new(),
+            interrupt: Default::default(),
         };
         let modules = vm.new_dict_obj();
         vm.modules = modules;
@@ -494,6 +503,10 @@ impl Vm {
     /// Checks for a pending interrupt (Ctrl-C, host deadline, instruction budget).
     #[inline]
     pub fn check_interrupt(&mut self) -> PyResult<()> {
+        use std::sync::atomic::Ordering;
+        if self.interrupt.load(Ordering::Relaxed) && self.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(self.new_exc("KeyboardInterrupt", vec![]));
+        }
         Ok(())
     }
 
