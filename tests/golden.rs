@@ -2,7 +2,8 @@
 //! stdout must equal `<name>.out`, produced by CPython 3.11 (see `tests/golden/README.md`).
 //! A first line `# exit: N` gives the expected exit status (default 0); an optional
 //! `<name>.err` must equal stderr; `<name>.in` is fed to standard input; `<name>.args` holds
-//! extra command-line arguments, one per line.
+//! extra command-line arguments, one per line. Cases in a `repl` directory run as
+//! `aio -i <name>.aio` with `<name>.in` typed at the prompt.
 //!
 //! Set `GOLDEN_FILTER=substring` to run a subset.
 
@@ -50,7 +51,10 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         .unwrap_or_default();
     let dir = path.parent().expect("file has a directory");
     let name = path.file_name().expect("file has a name");
+    // A REPL case types its `.in` at the prompt after running the (comment-only) file.
+    let repl = dir.file_name().is_some_and(|d| d == "repl");
     let mut child = Command::new(bin)
+        .args(repl.then_some("-i"))
         .arg(name)
         .args(&extra)
         .current_dir(dir)
