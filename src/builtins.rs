@@ -2,7 +2,7 @@
 //! Invariant: each function's argument errors use CPython 3.11's wording.
 
 use crate::types::int::{int_of, IntRef};
-use crate::vm::object::{Args, NativeFn, NativeIter, ObjKind};
+use crate::vm::object::{Args, GenKind, NativeFn, NativeIter, ObjKind};
 use crate::vm::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::cell::Cell;
@@ -394,7 +394,27 @@ fn next(vm: &mut Vm, args: Args) -> PyResult {
 
 fn aiter(vm: &mut Vm, args: Args) -> PyResult {
     let v = one_arg(vm, &args, "aiter")?;
-    vm.get_aiter(v)
+    // The builtin words its errors differently from `async for`.
+    let ty = vm.type_of(v).clone();
+    let n = vm.intern("__aiter__");
+    if vm.lookup_type(&ty, &n).is_none() {
+        let msg = format!("'{}' object is not an async iterable", vm.type_name(v));
+        return Err(vm.type_error(msg));
+    }
+    let f = vm.getattr_str(v, "__aiter__")?;
+    let it = vm.call(&f, &[])?;
+    let is_agen =
+        matches!(it.kind(), Some(ObjKind::Generator(g)) if g.kind == GenKind::AsyncGenerator);
+    let ity = vm.type_of(&it).clone();
+    let an = vm.intern("__anext__");
+    if !is_agen && vm.lookup_type(&ity, &an).is_none() {
+        let msg = format!(
+            "aiter() returned not an async iterator of type '{}'",
+            vm.type_name(&it)
+        );
+        return Err(vm.type_error(msg));
+    }
+    Ok(it)
 }
 
 fn anext(vm: &mut Vm, args: Args) -> PyResult {

@@ -107,8 +107,14 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
                         }
                     })
                     .unwrap_or_else(|| PathBuf::from("."));
+                // Like CPython, the main script's file name (tracebacks, `__file__`) is
+                // the path joined to the working directory, without normalisation.
+                let shown = match std::env::current_dir() {
+                    Ok(cwd) if p.is_relative() => cwd.join(p),
+                    _ => p.clone(),
+                };
                 let name = p.to_string_lossy().to_string();
-                (text, name.clone(), name, dir)
+                (text, shown.to_string_lossy().to_string(), name, dir)
             }
             Err(e) => {
                 let code = e.raw_os_error().unwrap_or(2);

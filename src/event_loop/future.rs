@@ -114,6 +114,9 @@ impl FutureObj {
 
     /// Drops held values (breaking cycles of garbage).
     pub fn clear(&self) {
+        if let Some(report) = self.death_report() {
+            self.heap.defer(report);
+        }
         let mut sink = Vec::new();
         for cell in [
             &self.result,
@@ -136,48 +139,95 @@ impl FutureObj {
     }
 }
 
-impl Drop for FutureObj {
-    fn drop(&mut self) {
-        if let Some(t) = &mut self.task {
-            if self.state.get() == FutState::Pending && t.log_destroy_pending.get() {
-                let report = t.take_destroy_report();
-                self.heap
-                    .defer(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
-                        super::task::report_destroyed_pending(vm, report);
-                    })));
-                return;
-            }
+impl FutureObj {
+    /// What the loop must hear when this future dies unobserved: a task destroyed while
+    /// pending, or an exception nobody retrieved. The report carries a resurrected copy of
+    /// the future so the handler sees it as CPython's does (`context['future']`).
+    fn death_report(&self) -> Option<Finalizer> {
+        let pending_task = self.state.get() == FutState::Pending
+            && self
+                .task
+                .as_ref()
+                .is_some_and(|t| t.log_destroy_pending.get());
+        if !pending_task && !self.log_traceback.get() {
+            return None;
         }
-        if self.log_traceback.get() {
-            let exc = std::mem::take(self.exception.get_mut());
-            let is_task = self.task.is_some();
-            let desc = self.task.as_mut().map(|t| t.take_destroy_report());
-            self.heap
-                .defer(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
-                    report_never_retrieved(vm, exc, is_task, desc);
-                })));
+        let copy = self.resurrect();
+        Some(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
+            report_death(vm, copy, pending_task)
+        })))
+    }
+
+    /// Moves this future's state into a new payload that reports nothing when it dies.
+    fn resurrect(&self) -> FutureObj {
+        fn take(c: &RefCell<Value>) -> RefCell<Value> {
+            RefCell::new(
+                c.try_borrow_mut()
+                    .map(|mut v| std::mem::take(&mut *v))
+                    .unwrap_or_default(),
+            )
+        }
+        let task = self.task.as_ref().map(|t| {
+            Box::new(TaskState {
+                coro: take(&t.coro),
+                must_cancel: Cell::new(false),
+                fut_waiter: take(&t.fut_waiter),
+                num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
+                name: take(&t.name),
+                log_destroy_pending: Cell::new(false),
+            })
+        });
+        self.log_traceback.set(false);
+        FutureObj {
+            state: Cell::new(self.state.get()),
+            result: take(&self.result),
+            exception: take(&self.exception),
+            loop_: take(&self.loop_),
+            callbacks: RefCell::new(Vec::new()),
+            cancel_message: take(&self.cancel_message),
+            cancelled_exc: take(&self.cancelled_exc),
+            blocking: Cell::new(false),
+            log_traceback: Cell::new(false),
+            task,
+            heap: self.heap.clone(),
         }
     }
 }
 
-fn report_never_retrieved(
-    vm: &mut Vm,
-    exc: Value,
-    is_task: bool,
-    desc: Option<super::task::DestroyReport>,
-) {
-    let what = if is_task { "Task" } else { "Future" };
-    let er = vm.repr_or_default(&exc);
-    let repr = match desc {
-        Some(d) => super::task::finished_repr(vm, &d, &er),
-        None => format!("<Future finished exception={er}>"),
-    };
-    // CPython's context key is "future" for tasks as well.
-    let mut lines = format!("{what} exception was never retrieved\nfuture: {repr}\n");
-    if let Value::Obj(e) = &exc {
-        lines.push_str(&vm.format_exception(&Exc(e.clone())));
+impl Drop for FutureObj {
+    fn drop(&mut self) {
+        if let Some(report) = self.death_report() {
+            self.heap.defer(report);
+        }
     }
-    vm.write_stderr(&lines);
+}
+
+/// Hands a dead future's report to its loop's exception handler.
+fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
+    let is_task = copy.task.is_some();
+    let lp = copy.loop_.borrow().clone();
+    let exc = copy.exception.borrow().clone();
+    let cls = if is_task {
+        super::types(vm).task.clone()
+    } else {
+        super::types(vm).future.clone()
+    };
+    let obj = Value::Obj(vm.alloc_instance(cls, ObjKind::Future(Box::new(copy))));
+    let ctx = vm.new_dict_obj();
+    if pending_task {
+        let m = vm.new_str("Task was destroyed but it is pending!");
+        vm.dict_set_str(&ctx, "task", obj);
+        vm.dict_set_str(&ctx, "message", m);
+    } else {
+        let what = if is_task { "Task" } else { "Future" };
+        let m = vm.new_str(format!("{what} exception was never retrieved"));
+        vm.dict_set_str(&ctx, "message", m);
+        vm.dict_set_str(&ctx, "exception", exc);
+        vm.dict_set_str(&ctx, "future", obj);
+    }
+    if let Err(e) = super::call_exception_handler(vm, &lp, Value::Obj(ctx)) {
+        vm.report_unraisable("Exception ignored in a future's finalizer", &e);
+    }
 }
 
 /// The future payload of a value.
@@ -271,16 +321,17 @@ pub fn cancel(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
 /// The CancelledError a cancelled future raises.
 pub fn make_cancelled_error(vm: &mut Vm, fo: &ObjRef) -> Exc {
     let f = fut(fo);
+    // The exception that cancelled a task is raised again as is (CPython transfers it).
+    let saved = std::mem::replace(&mut *f.cancelled_exc.borrow_mut(), Value::None);
+    if let Value::Obj(e) = saved {
+        return Exc(e);
+    }
     let msg = f.cancel_message.borrow().clone();
     let e = if msg.is_none() {
         vm.new_exc("CancelledError", Vec::new())
     } else {
         vm.new_exc("CancelledError", vec![msg])
     };
-    let ctx = std::mem::replace(&mut *f.cancelled_exc.borrow_mut(), Value::None);
-    if !ctx.is_none() {
-        vm.set_context(&e, ctx);
-    }
     e
 }
 

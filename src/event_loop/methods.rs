@@ -480,15 +480,9 @@ pub fn agen_finalizer(vm: &mut Vm, gen: &ObjRef) -> bool {
     if lp.is_none() {
         return false;
     }
-    let Ok(m) = vm.import_module("_aio_helpers") else {
-        return false;
-    };
-    let Ok(f) = vm.getattr_str(&Value::Obj(m), "aclose_agen") else {
-        return false;
-    };
-    let Ok(coro) = vm.call(&f, &[Value::Obj(gen.clone())]) else {
-        return false;
-    };
+    // A task over the `aclose()` awaitable itself: cancelling it before it starts still
+    // throws into the generator, so its `finally` runs (as in CPython).
+    let coro = vm.agen_op(gen, crate::vm::object::AgenOpKind::Close);
     let Ok(ct) = vm.getattr_str(&lp, "create_task") else {
         return false;
     };
@@ -661,11 +655,9 @@ fn f_register_exceptions(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::None)
 }
 
-fn f_iscoroutine(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::Bool(matches!(
-        args.pos.first().and_then(|v| v.kind()),
-        Some(ObjKind::Generator(g)) if g.kind == crate::vm::object::GenKind::Coroutine
-    )))
+fn f_iscoroutine(vm: &mut Vm, args: Args) -> PyResult {
+    let v = args.pos.first().cloned().unwrap_or(Value::None);
+    Ok(Value::Bool(super::task::is_coroutine_like(vm, &v)))
 }
 
 fn f_run_coroutine_threadsafe(vm: &mut Vm, args: Args) -> PyResult {

@@ -14,6 +14,7 @@ use crate::vm::object::{Args, GenKind, GenState, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// The task-specific part of a Task's payload.
 pub struct TaskState {
@@ -44,20 +45,6 @@ impl TaskState {
         }
         drop(sink);
     }
-
-    /// What a report about a dropped task needs, taken out of the dying task.
-    pub fn take_destroy_report(&mut self) -> DestroyReport {
-        DestroyReport {
-            name: std::mem::take(self.name.get_mut()),
-            coro: std::mem::take(self.coro.get_mut()),
-        }
-    }
-}
-
-/// A dying task's name and coroutine, for the loop's exception handler.
-pub struct DestroyReport {
-    pub name: Value,
-    pub coro: Value,
 }
 
 /// The task state of a future object.
@@ -78,9 +65,7 @@ pub fn new_task_of_class(
     coro: Value,
     name: Value,
 ) -> PyResult<ObjRef> {
-    let is_coro =
-        matches!(coro.kind(), Some(ObjKind::Generator(g)) if g.kind == GenKind::Coroutine);
-    if !is_coro {
+    if !is_coroutine_like(vm, &coro) {
         let r = vm.repr_or_default(&coro);
         return Err(vm.type_error(format!("a coroutine was expected, got {r}")));
     }
@@ -159,7 +144,11 @@ pub fn step(vm: &mut Vm, task: &ObjRef, exc: Option<Exc>) -> PyResult<()> {
         None => ResumeInput::Value(Value::None),
         Some(e) => ResumeInput::Throw(e),
     };
-    let outcome = vm.resume(&coro, input);
+    let outcome = if matches!(coro.kind, ObjKind::Generator(_)) {
+        vm.resume(&coro, input)
+    } else {
+        drive_by_methods(vm, &Value::Obj(coro.clone()), input)
+    };
     let r = after_step(vm, task, &lp, outcome);
     super::leave_task(vm, &lp);
     r
@@ -192,6 +181,41 @@ fn after_step(vm: &mut Vm, task: &ObjRef, lp: &Value, outcome: PyResult<Outcome>
             Ok(())
         }
         Ok(Outcome::Yield(v)) | Ok(Outcome::AsyncYield(v)) => yielded(vm, task, lp, v),
+    }
+}
+
+/// True for what `asyncio.iscoroutine` accepts: native coroutines and objects with the
+/// `collections.abc.Coroutine` methods (`__await__`, `send`, `throw`, `close`), such as
+/// an async generator's `aclose()` awaitable.
+pub fn is_coroutine_like(vm: &mut Vm, v: &Value) -> bool {
+    match v.kind() {
+        Some(ObjKind::Generator(g)) => g.kind == GenKind::Coroutine,
+        Some(ObjKind::AsyncGenOp(_)) => true,
+        Some(ObjKind::Future(_)) | None => false,
+        _ => {
+            let ty = vm.type_of(v).clone();
+            ["__await__", "send", "throw", "close"].iter().all(|m| {
+                let n = vm.intern(m);
+                vm.lookup_type(&ty, &n).is_some()
+            })
+        }
+    }
+}
+
+/// One step of a coroutine-like object that is not a native coroutine, through its `send`
+/// and `throw` methods (StopIteration carries the result).
+fn drive_by_methods(vm: &mut Vm, coro: &Value, input: ResumeInput) -> PyResult<Outcome> {
+    let r = match input {
+        ResumeInput::Value(v) => vm.call_method(coro, "send", &[v]),
+        ResumeInput::Throw(e) => vm.call_method(coro, "throw", &[Value::Obj(e.0)]),
+    };
+    match r {
+        Ok(v) => Ok(Outcome::Yield(v)),
+        Err(e) if vm.exc_is(&e, "StopIteration") => {
+            let v = vm.getattr_str(&Value::Obj(e.0.clone()), "value")?;
+            Ok(Outcome::Return(v))
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -362,26 +386,6 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
     s
 }
 
-/// The repr of a finished task that has already been taken apart (in a finalizer).
-pub fn finished_repr(vm: &mut Vm, d: &DestroyReport, exc_repr: &str) -> String {
-    let name = vm.repr_or_default(&d.name);
-    let coro = format_coroutine(&d.coro);
-    format!("<Task finished name={name} coro=<{coro}> exception={exc_repr}>")
-}
-
-/// The loop's report for a task destroyed while still pending.
-pub fn report_destroyed_pending(vm: &mut Vm, d: DestroyReport) {
-    let name = vm.repr_or_default(&d.name);
-    let coro = format_coroutine(&d.coro);
-    let msg = format!(
-        "Task was destroyed but it is pending!\ntask: <Task pending name={name} coro=<{coro}>>\n"
-    );
-    vm.write_stderr(&msg);
-    if let Value::Obj(c) = &d.coro {
-        let _ = vm.gen_close(c);
-    }
-}
-
 fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {
     match args.pos.first() {
         Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(f) if f.task.is_some()) => {
@@ -426,57 +430,65 @@ fn m_uncancel(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::Int(ts.num_cancels_requested.get() as i64))
 }
 
+/// The task's own suspended frame, as CPython reports it: the frames of awaited coroutines
+/// are not part of a task's stack (a suspended frame has no `f_back`).
+fn task_frame(t: &ObjRef) -> Option<(Rc<crate::compile::code::Code>, usize)> {
+    let coro = task_of(t).coro.borrow().clone();
+    let Some(ObjKind::Generator(g)) = coro.kind() else {
+        return None;
+    };
+    let found = match &*g.state.borrow() {
+        GenState::Created(f) => Some((f.code.clone(), f.code.first_line as usize)),
+        GenState::Suspended(seg) => seg
+            .first()
+            .map(|f| (f.code.clone(), f.code.line_of(f.lasti()))),
+        _ => None,
+    };
+    found
+}
+
 fn m_get_stack(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
+    let limit = match args.kw("limit") {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    };
     let coro = task_of(&t).coro.borrow().clone();
     let mut frames = Vec::new();
-    if let Some(ObjKind::Generator(g)) = coro.kind() {
-        if let GenState::Suspended(seg) = &*g.state.borrow() {
-            for f in seg {
-                let desc = format!(
-                    "<frame at {:#x}, file '{}', line {}, code {}>",
-                    &**f as *const _ as usize,
-                    f.code.file.name,
-                    f.code.line_of(f.lasti()),
-                    f.code.name
-                );
-                frames.push(desc);
+    if limit.map_or(true, |n| n != 0) {
+        if let Some(ObjKind::Generator(g)) = coro.kind() {
+            let state = g.state.borrow();
+            let own = match &*state {
+                GenState::Created(f) => Some(&**f),
+                GenState::Suspended(seg) => seg.first().map(|f| &**f),
+                _ => None,
+            };
+            if let Some(f) = own {
+                frames.push(vm.frame_snapshot(f));
             }
         }
     }
-    let items: Vec<Value> = frames.into_iter().map(|s| vm.new_str(s)).collect();
-    Ok(vm.new_list(items))
+    Ok(vm.new_list(frames))
 }
 
 fn m_print_stack(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
-    let coro = task_of(&t).coro.borrow().clone();
     let r = repr(vm, &t);
-    let mut out = String::new();
-    let mut lines = Vec::new();
-    if let Some(ObjKind::Generator(g)) = coro.kind() {
-        if let GenState::Suspended(seg) = &*g.state.borrow() {
-            for f in seg {
-                let line = f.code.line_of(f.lasti());
-                lines.push((f.code.file.clone(), line, f.code.name.to_string()));
-            }
-        }
-    }
-    if lines.is_empty() {
-        out.push_str(&format!("No stack for {r}\n"));
-    } else {
-        out.push_str(&format!("Stack for {r} (most recent call last):\n"));
-        for (file, line, name) in lines {
+    let out = match task_frame(&t) {
+        None => format!("No stack for {r}\n"),
+        Some((code, line)) => {
+            let mut out = format!("Stack for {r} (most recent call last):\n");
             out.push_str(&format!(
                 "  File \"{}\", line {}, in {}\n",
-                file.name, line, name
+                code.file.name, line, code.name
             ));
-            let text = file.line_text(line).trim().to_string();
+            let text = code.file.line_text(line).trim().to_string();
             if !text.is_empty() {
                 out.push_str(&format!("    {text}\n"));
             }
+            out
         }
-    }
+    };
     let file = args.kw("file").cloned().unwrap_or(Value::None);
     crate::modules::sys::write_to(vm, &file, &out)?;
     Ok(Value::None)

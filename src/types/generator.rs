@@ -8,11 +8,22 @@ use crate::vm::object::{AgenOpKind, Args, GenKind, GenState, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
 
+/// The generator behind `v`: itself, or the coroutine a `coroutine_wrapper` drives.
 fn gen_ref(v: &Value) -> Option<ObjRef> {
     match v {
-        Value::Obj(o) if matches!(o.kind, ObjKind::Generator(_)) => Some(o.clone()),
+        Value::Obj(o) => match &o.kind {
+            ObjKind::Generator(_) => Some(o.clone()),
+            ObjKind::CoroWrapper(c) => Some(c.clone()),
+            _ => None,
+        },
         _ => None,
     }
+}
+
+/// `coroutine.__await__()`.
+fn coro_await(vm: &mut Vm, args: Args) -> PyResult {
+    let c = gen_ref(&args.pos[0]).expect("a coroutine");
+    Ok(Value::Obj(vm.alloc(ObjKind::CoroWrapper(c))))
 }
 
 fn outcome_to_result(vm: &mut Vm, r: PyResult<Outcome>) -> PyResult {
@@ -117,11 +128,18 @@ fn running(_vm: &mut Vm, v: &Value) -> PyResult {
     })))
 }
 
-fn suspended_frame(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(match gen_of(v) {
-        Some(g) if !matches!(&*g.state.borrow(), GenState::Finished) => Value::Bool(true),
-        _ => Value::None,
-    })
+fn suspended_frame(vm: &mut Vm, v: &Value) -> PyResult {
+    let Some(g) = gen_of(v) else {
+        return Ok(Value::None);
+    };
+    let state = g.state.borrow();
+    let frame = match &*state {
+        GenState::Created(f) => Some(&**f),
+        GenState::Suspended(seg) => seg.first().map(|f| &**f),
+        _ => None,
+    };
+    let snap = frame.map(|f| vm.frame_snapshot(f));
+    Ok(snap.unwrap_or(Value::None))
 }
 
 fn gen_code(vm: &mut Vm, v: &Value) -> PyResult {
@@ -348,10 +366,20 @@ pub fn init(vm: &mut Vm) {
         ("send", send as crate::vm::object::NativeFn),
         ("throw", throw),
         ("close", close),
-        ("__await__", identity),
+        ("__await__", coro_await),
         ("__repr__", repr),
     ] {
         vm.add_method(&c, n, f);
+    }
+    let w = vm.types.coroutine_wrapper.clone();
+    for (n, f) in [
+        ("send", send as crate::vm::object::NativeFn),
+        ("throw", throw),
+        ("close", close),
+        ("__next__", next),
+        ("__iter__", identity),
+    ] {
+        vm.add_method(&w, n, f);
     }
     vm.add_getset(&c, "cr_running", running, None);
     vm.add_getset(&c, "cr_frame", suspended_frame, None);
@@ -379,16 +407,20 @@ pub fn init(vm: &mut Vm) {
         vm.add_getset(t, "__qualname__", gen_qualname, Some(set_qualname));
     }
 
-    let op = vm.types.async_generator_asend.clone();
-    for (n, f) in [
-        ("send", op_send as crate::vm::object::NativeFn),
-        ("throw", op_throw),
-        ("close", op_close),
-        ("__next__", op_next),
-        ("__iter__", identity),
-        ("__await__", identity),
+    for op in [
+        vm.types.async_generator_asend.clone(),
+        vm.types.async_generator_athrow.clone(),
     ] {
-        vm.add_method(&op, n, f);
+        for (n, f) in [
+            ("send", op_send as crate::vm::object::NativeFn),
+            ("throw", op_throw),
+            ("close", op_close),
+            ("__next__", op_next),
+            ("__iter__", identity),
+            ("__await__", identity),
+        ] {
+            vm.add_method(&op, n, f);
+        }
     }
     let _ = GenKind::Generator;
 }

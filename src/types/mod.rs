@@ -11,6 +11,7 @@ pub mod dict;
 pub mod dict_methods;
 pub mod exceptions;
 pub mod float;
+pub mod frame;
 pub mod function;
 pub mod generator;
 pub mod int;
@@ -45,6 +46,7 @@ pub fn init_all(vm: &mut Vm) {
     set_methods::init(vm);
     range::init(vm);
     function::init(vm);
+    frame::init(vm);
     generator::init(vm);
     iterators::init(vm);
 }

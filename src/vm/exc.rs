@@ -555,21 +555,46 @@ fn format_tb_entry(entry: &TbEntry, out: &mut String) {
     let indent = text.len() - stripped.len();
     let line_start = file.line_start(line);
     let lo = span.lo as usize;
-    let hi = (span.hi as usize).min(line_start + text.len());
-    if lo < line_start || hi <= lo {
+    let one_line = (span.hi as usize) <= line_start + text.len();
+    let hi = if one_line {
+        span.hi as usize
+    } else {
+        line_start + text.trim_end().len()
+    };
+    if lo < line_start || hi <= lo || !text.is_char_boundary(hi - line_start) {
         return;
     }
-    let start_col = text[..lo - line_start].chars().count();
-    let end_col = text[..hi - line_start].chars().count();
+    let (seg_lo, seg_hi) = (lo - line_start, hi - line_start);
+    let start_col = text[..seg_lo].chars().count();
+    let end_col = text[..seg_hi].chars().count();
     let content_start = text[..indent].chars().count();
-    let content_end = text.trim_end().chars().count();
-    if start_col <= content_start && end_col >= content_end {
+    let segment = &text[seg_lo..seg_hi];
+    let anchors = if one_line {
+        super::carets::anchors(segment)
+            .filter(|(l, r)| r > l && segment.is_char_boundary(*l) && segment.is_char_boundary(*r))
+    } else {
+        None
+    };
+    if end_col - start_col >= stripped.trim_end().chars().count() && anchors.is_none() {
         return;
     }
-    let width = end_col.saturating_sub(start_col).max(1);
+    let carets = match anchors {
+        Some((l, r)) => {
+            let l = segment[..l].chars().count();
+            let r = segment[..r].chars().count();
+            let n = end_col - start_col;
+            format!(
+                "{}{}{}",
+                "~".repeat(l),
+                "^".repeat(r - l),
+                "~".repeat(n - r)
+            )
+        }
+        None => "^".repeat(end_col.saturating_sub(start_col).max(1)),
+    };
     out.push_str(&format!(
         "    {}{}\n",
-        " ".repeat(start_col - content_start),
-        "^".repeat(width)
+        " ".repeat(start_col.saturating_sub(content_start)),
+        carets
     ));
 }

@@ -93,6 +93,13 @@ impl Vm {
         );
         let mut frames = match state {
             GenState::Created(f) => {
+                if let ResumeInput::Throw(e) = input {
+                    // Nothing has run yet, so no handler can see the exception: the
+                    // generator simply finishes with it (CPython does the same).
+                    *g.state.borrow_mut() = GenState::Finished;
+                    drop(f);
+                    return Err(e.clone());
+                }
                 if let ResumeInput::Value(v) = input {
                     if !v.is_none() {
                         *g.state.borrow_mut() = GenState::Created(f);
@@ -181,7 +188,20 @@ impl Vm {
                 let top = self.resume_gen(obj, ResumeMode::Send, &ResumeInput::Value(value))?;
                 Ok(Some(Prepared::Frame(top)))
             }
-            ObjKind::AsyncGenOp(op) => self.send_agen_op(obj, op, value).map(Some),
+            ObjKind::CoroWrapper(c) => {
+                let top = self.resume_gen(c, ResumeMode::Send, &ResumeInput::Value(value))?;
+                Ok(Some(Prepared::Frame(top)))
+            }
+            ObjKind::AsyncGenOp(op) => match self.send_agen_op(obj, op, value)? {
+                Prepared::Done(v) => {
+                    // Finished without running the generator: the awaitable returns `v`.
+                    frame.pop();
+                    frame.push(v);
+                    frame.ip = target;
+                    Ok(None)
+                }
+                p => Ok(Some(p)),
+            },
             ObjKind::Future(_) => {
                 let fo = obj.clone();
                 crate::event_loop::future::send(self, frame, &fo, target)?;
@@ -298,8 +318,9 @@ impl Vm {
                     (false, _) => Err(self.new_exc("StopAsyncIteration", Vec::new())),
                 };
             }
+            let fresh = matches!(&*g.state.borrow(), GenState::Created(_));
             if close {
-                if let GenState::Created(_) = &*g.state.borrow() {
+                if fresh {
                     op.state.set(2);
                     *g.state.borrow_mut() = GenState::Finished;
                     return Ok(Prepared::Done(Value::None));
@@ -578,9 +599,11 @@ impl Vm {
             }
             Finalizer::CloseGen(gen) => self.close_for_finalizer(&gen),
             Finalizer::NeverAwaited { qualname } => {
-                let msg =
-                    format!("<sys>:0: RuntimeWarning: coroutine '{qualname}' was never awaited\n");
-                self.write_stderr(&msg);
+                self.warn(
+                    "RuntimeWarning",
+                    &format!("coroutine '{qualname}' was never awaited"),
+                    "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+                );
             }
             Finalizer::Hook(f) => f(self),
         }

@@ -328,6 +328,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             }
         }
         ObjKind::Iter(it) => trace_iter(it, f),
+        ObjKind::CoroWrapper(c) => f(c),
         ObjKind::AsyncGenOp(op) => {
             f(&op.agen);
             match &*borrow!(op.op) {

@@ -604,10 +604,12 @@ impl Vm {
 
     /// An `asend`/`athrow`/`aclose` awaitable for async generator `agen`.
     pub fn agen_op(&mut self, agen: &ObjRef, op: AgenOpKind) -> Value {
+        let throws = !matches!(op, AgenOpKind::Send(_));
         Value::Obj(self.alloc(ObjKind::AsyncGenOp(Box::new(AsyncGenOp {
             agen: agen.clone(),
             op: RefCell::new(op),
             state: Cell::new(0),
+            throws,
         }))))
     }
 

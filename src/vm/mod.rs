@@ -8,6 +8,7 @@
 
 pub mod attr;
 pub mod call;
+pub mod carets;
 pub mod dispatch;
 pub mod exc;
 pub mod frame;
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod repr;
 pub mod types_registry;
 pub mod value;
+pub mod warnings;
 
 use crate::compile::code::Code;
 use crate::source::SourceFile;
@@ -169,6 +171,8 @@ pub struct Vm {
     interned: HashMap<Box<str>, Value>,
     /// Frames below the one the dispatch loop is running (its caller chain), bottom first.
     pub fiber: Vec<Box<frame::Frame>>,
+    /// Warnings already shown (CPython's default filter shows each location once).
+    pub warnings: warnings::WarningRegistry,
     frame_pool: Vec<Box<frame::Frame>>,
     /// Frames running now, including nested native re-entries (for RecursionError).
     pub depth: usize,
@@ -238,6 +242,7 @@ impl Vm {
             modules: placeholder,
             interned: HashMap::new(),
             fiber: Vec::new(),
+            warnings: Default::default(),
             frame_pool: Vec::new(),
             depth: 0,
             native_reentries: 0,

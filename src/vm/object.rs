@@ -60,6 +60,8 @@ pub enum ObjKind {
     Future(Box<crate::event_loop::future::FutureObj>),
     /// The awaitable returned by an async generator's `asend`/`__anext__`, `athrow`, `aclose`.
     AsyncGenOp(Box<AsyncGenOp>),
+    /// `coroutine.__await__()`: an iterator that drives the coroutine it wraps.
+    CoroWrapper(ObjRef),
     Iter(Box<NativeIter>),
     DictView(Box<(ObjRef, DictViewKind)>),
     /// `super(type, obj)`.
@@ -338,6 +340,8 @@ pub struct AsyncGenOp {
     pub op: RefCell<AgenOpKind>,
     /// 0: not started, 1: running, 2: done.
     pub state: Cell<u8>,
+    /// An `athrow`/`aclose` awaitable (its type is `async_generator_athrow`).
+    pub throws: bool,
 }
 
 /// The state of a generator's frames.
@@ -492,6 +496,7 @@ impl ObjKind {
             ObjKind::Exception(_) => "exception",
             ObjKind::Generator(_) => "generator",
             ObjKind::AsyncGenOp(_) => "async_generator_asend",
+            ObjKind::CoroWrapper(_) => "coroutine_wrapper",
             ObjKind::Future(_) => "Future",
             ObjKind::Iter(_) => "iterator",
             ObjKind::DictView(_) => "dict_view",
