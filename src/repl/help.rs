@@ -90,8 +90,9 @@ pub fn describe(vm: &mut Vm, v: &Value) -> String {
 /// ` in module m` when the object says where it was defined.
 fn module_suffix(vm: &mut Vm, v: &Value) -> String {
     match attr_str(vm, v, "__module__") {
-        Some(m) if m != "builtins" => format!(" in module {m}"),
-        _ => String::new(),
+        Some(m) => format!(" in module {m}"),
+        None if matches!(v.kind(), Some(ObjKind::Native(_))) => " in module builtins".into(),
+        None => String::new(),
     }
 }
 
@@ -101,7 +102,7 @@ fn routine(vm: &mut Vm, v: &Value, name: &str, indent: &str) -> String {
     let mut s = format!("{indent}{prefix}{name}{sig}\n");
     if let Some(doc) = doc_of(vm, v) {
         for line in doc.lines() {
-            s.push_str(&format!("{indent}    {line}\n").trim_end().to_string());
+            s.push_str(format!("{indent}    {line}").trim_end());
             s.push('\n');
         }
     }

@@ -19,6 +19,7 @@ mod interrupt;
 mod output;
 mod reader;
 mod session;
+mod site;
 
 use crate::vm::object::ObjKind;
 use crate::vm::value::{ObjRef, Value};
@@ -65,7 +66,7 @@ pub struct Options {
 pub fn run(vm: Option<Vm>, opts: Options) -> i32 {
     let mut vm = vm.unwrap_or_else(|| Vm::new(Config::default()));
     let globals = main_globals(&mut vm);
-    help::install(&mut vm);
+    site::install(&mut vm);
     preimport_asyncio(&mut vm, &globals);
     let lp = crate::event_loop::new_event_loop(&mut vm);
     let Some(remote) = crate::event_loop::loop_state(&lp).map(|s| s.borrow().remote.clone()) else {
@@ -79,7 +80,9 @@ pub fn run(vm: Option<Vm>, opts: Options) -> i32 {
     };
     let reading = Arc::new(AtomicBool::new(false));
     let terminal = interrupt::TerminalGuard::save();
-    let outlet = if std::io::stdin().is_terminal() {
+    // Line editing needs both ends on the terminal, as python3's readline does; otherwise
+    // prompts go to stderr and lines are read plainly.
+    let outlet = if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         let (ptx, prx) = mpsc::channel();
         vm.flush_output();
         vm.stdout = Output::new(OutputSink::Writer(Box::new(ChannelWriter {
@@ -90,6 +93,7 @@ pub fn run(vm: Option<Vm>, opts: Options) -> i32 {
             tx: ptx.clone(),
             stderr: true,
         })));
+        output::install_input_hook(&mut vm, ptx.clone());
         if !spawn_terminal_reader(to_vm, reply_tx, reply_rx, prx, reading.clone()) {
             return 1;
         }

@@ -10,6 +10,8 @@
 //! interpreter thread (a slow terminal blocks only the printer).
 
 use super::Reply;
+use crate::vm::object::{Args, ObjKind};
+use crate::vm::{PyResult, Vm};
 use rustyline::ExternalPrinter;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +27,8 @@ pub enum PrinterMsg {
     Err(String),
     /// The interpreter is idle: show the next prompt.
     Ready,
+    /// A line was read from the terminal (by `input()`): its echo ended the output line.
+    LineEnded,
     /// The session is over.
     Exit,
 }
@@ -94,6 +98,10 @@ impl<P: ExternalPrinter> Printer<P> {
             match msg {
                 Ok(PrinterMsg::Out(s)) => self.text(s, false),
                 Ok(PrinterMsg::Err(s)) => self.text(s, true),
+                Ok(PrinterMsg::LineEnded) => {
+                    self.settle();
+                    self.at_line_start = true;
+                }
                 Ok(PrinterMsg::Ready) => {
                     self.settle();
                     if !self.at_line_start {
@@ -164,4 +172,35 @@ impl<P: ExternalPrinter> Printer<P> {
             self.at_line_start = s.ends_with('\n');
         }
     }
+}
+
+/// Where `input()` finds the printer channel (in `Vm::ext`).
+const PRINTER_KEY: &str = "repl.printer";
+
+/// Wraps `builtins.input` so the printer learns that the line the user typed ended the
+/// prompt's line (the terminal echoed the newline, not the interpreter).
+pub fn install_input_hook(vm: &mut Vm, tx: Sender<PrinterMsg>) {
+    let ObjKind::Module(m) = &vm.builtins.kind else {
+        return;
+    };
+    let d = m.dict.clone();
+    let Some(original) = vm.dict_get_str(&d, "input") else {
+        return;
+    };
+    vm.ext.insert(PRINTER_KEY, Box::new(tx));
+    let hooked = vm.new_native_with("input", input, original);
+    vm.dict_set_str(&d, "input", hooked);
+}
+
+fn input(vm: &mut Vm, args: Args) -> PyResult {
+    let original = args.data.clone();
+    let r = vm.call(&original, args.pos);
+    if let Some(tx) = vm
+        .ext
+        .get(PRINTER_KEY)
+        .and_then(|b| b.downcast_ref::<Sender<PrinterMsg>>())
+    {
+        let _ = tx.send(PrinterMsg::LineEnded);
+    }
+    r
 }
