@@ -148,6 +148,39 @@ fn repl_ctrl_c_cancels_await_and_clears_line() {
         "before = beats; await asyncio.sleep(0.1); beats > before",
         "True\n",
     );
+    // Work that swallows the cancellation: a second Ctrl-C gives the prompt back.
+    r.line("async def stubborn():");
+    r.line("    while True:");
+    r.line("        try:");
+    r.line("            await asyncio.sleep(60)");
+    r.line("        except asyncio.CancelledError:");
+    r.line("            print('ignored ' + 'cancel')");
+    r.line("");
+    r.line("print('stub' + 'born'); await stubborn()");
+    r.expect("stubborn\n");
+    r.send("\x03");
+    r.expect("ignored cancel\n");
+    r.send("\x03");
+    r.expect("still runs in the background)\n");
+    r.prompt();
+    r.run("len(asyncio.all_tasks()) >= 2", "True\n");
+    assert_eq!(r.quit(), 0);
+}
+
+#[test]
+fn repl_chatty_background_task_never_blocks_the_prompt() {
+    let mut r = Repl::start(&[], None);
+    r.prompt();
+    r.line("async def chatter():");
+    r.line("    for i in range(100000):");
+    r.line("        print('chat', i)");
+    r.line("        await asyncio.sleep(0.0005)");
+    r.line("");
+    r.enter("c = asyncio.create_task(chatter())");
+    for k in 0..15 {
+        r.run(&format!("'ans' + str({k})"), &format!("'ans{k}'\n"));
+    }
+    r.run("c.cancel()", "True\n");
     assert_eq!(r.quit(), 0);
 }
 

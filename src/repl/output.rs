@@ -6,8 +6,13 @@
 //! prompt and redraws the line. While no line is being edited the printer writes straight
 //! to the streams. The interpreter's `Ready` travels the same channel, so a prompt never
 //! appears before the output that preceded it.
-//! Invariant: messages are written in the order they were sent; nothing waits on the
-//! interpreter thread (a slow terminal blocks only the printer).
+//! rustyline's printer can block until the line editor takes the previous message, and a
+//! message sent just as the user pressed Enter is taken only at the next prompt; so it is
+//! called from a worker thread of its own, and the printer thread itself never blocks on it
+//! (it must stay free to pass `Ready` on, or the next prompt would never come).
+//! Invariant: output is written in the order it was sent, except that lines handed to the
+//! line editor in the instant the user pressed Enter appear at the next prompt; nothing
+//! waits on the interpreter thread.
 
 use super::Reply;
 use crate::vm::object::{Args, ObjKind};
@@ -63,10 +68,10 @@ impl Write for ChannelWriter {
 const PARTIAL_LINE_WAIT: Duration = Duration::from_millis(100);
 
 /// The printer thread's state.
-pub struct Printer<P: ExternalPrinter> {
-    /// rustyline's printer (None when the terminal cannot have one: then output is written
-    /// straight out).
-    pub external: Option<P>,
+pub struct Printer {
+    /// Lines for rustyline's printer, on its worker thread (None when the terminal cannot
+    /// have one: then output is written straight out).
+    external: Option<Sender<String>>,
     /// True while the reader thread is inside `readline`.
     pub reading: Arc<AtomicBool>,
     pub to_reader: Sender<Reply>,
@@ -76,10 +81,14 @@ pub struct Printer<P: ExternalPrinter> {
     at_line_start: bool,
 }
 
-impl<P: ExternalPrinter> Printer<P> {
-    pub fn new(external: Option<P>, reading: Arc<AtomicBool>, to_reader: Sender<Reply>) -> Self {
+impl Printer {
+    pub fn new<P: ExternalPrinter + Send + 'static>(
+        external: Option<P>,
+        reading: Arc<AtomicBool>,
+        to_reader: Sender<Reply>,
+    ) -> Self {
         Printer {
-            external,
+            external: external.and_then(spawn_external),
             reading,
             to_reader,
             partial: String::new(),
@@ -149,9 +158,8 @@ impl<P: ExternalPrinter> Printer<P> {
         if text.is_empty() {
             return;
         }
-        let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
-        if let Some(p) = &mut self.external {
-            if p.print(text).is_ok() {
+        if let Some(tx) = &self.external {
+            if tx.send(text).is_ok() {
                 self.at_line_start = true;
             }
         }
@@ -172,6 +180,23 @@ impl<P: ExternalPrinter> Printer<P> {
             self.at_line_start = s.ends_with('\n');
         }
     }
+}
+
+/// Starts the worker that feeds rustyline's printer; None if no thread can be had.
+fn spawn_external<P: ExternalPrinter + Send + 'static>(mut printer: P) -> Option<Sender<String>> {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let spawned = std::thread::Builder::new()
+        .name("aio-external-print".into())
+        .spawn(move || {
+            for text in rx {
+                // rustyline ends each message with a newline of its own.
+                let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+                if printer.print(text).is_err() {
+                    return;
+                }
+            }
+        });
+    spawned.ok().map(|_| tx)
 }
 
 /// Where `input()` finds the printer channel (in `Vm::ext`).

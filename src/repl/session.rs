@@ -218,17 +218,28 @@ impl Session {
         self.ready(vm);
     }
 
-    /// Ctrl-C while code runs: cancel the awaited work.
+    /// Ctrl-C while code runs: cancel the awaited work. A second Ctrl-C, when the work
+    /// ignored the first, gives the prompt back and leaves the task running on its own.
     fn take_sigint(&mut self, vm: &mut Vm) {
         if !self.sigint.swap(false, Ordering::SeqCst) {
             return;
         }
-        if let Some(t) = self.foreground.clone() {
-            if !fut(&t).done() {
-                task::cancel(vm, &t, Value::None);
-                self.interrupted = true;
-            }
+        let Some(t) = self.foreground.clone() else {
+            return;
+        };
+        if fut(&t).done() {
+            return;
         }
+        if self.interrupted {
+            self.foreground = None;
+            vm.write_stderr(
+                "\nKeyboardInterrupt (the awaited task still runs in the background)\n",
+            );
+            self.ready(vm);
+            return;
+        }
+        task::cancel(vm, &t, Value::None);
+        self.interrupted = true;
     }
 
     /// An exception that left a loop iteration: SystemExit or KeyboardInterrupt raised in a
@@ -259,6 +270,8 @@ impl Session {
     }
 
     fn ready(&mut self, vm: &mut Vm) {
+        // A hard interrupt meant for the input just finished must not hit a background task.
+        vm.interrupt.store(false, Ordering::SeqCst);
         if self.status.is_none() {
             self.outlet.ready(vm);
         }
