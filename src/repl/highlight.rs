@@ -235,6 +235,17 @@ mod tests {
             "print(f'{a!r}') $ ? é",
             "a.print = None",
             "",
+            "'''",
+            "\"\\",
+            "é'x",
+            "#",
+            "x = \\\n  y",
+            "\u{feff}x",
+            "0x 1e 1_ 0b2",
+            "f'{",
+            "\t\x0c\r\n",
+            "def f():\n    '''doc\n    more",
+            "$€ \0 `",
         ] {
             assert_eq!(strip(&highlight(src)), src, "{src:?}");
         }

@@ -191,10 +191,10 @@ impl Session {
             return;
         }
         let r = vm.exec_code(code, self.globals.clone());
-        vm.run_finalizers();
         if let Err(e) = r {
             self.report(vm, &e);
         }
+        vm.run_finalizers();
         self.ready(vm);
     }
 
