@@ -256,3 +256,26 @@ fn repl_exit_status_and_inspect() {
     assert_eq!(r.quit(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn repl_piped_stdin_runs_as_a_script() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aio"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("aio starts");
+    let script = b"import asyncio\nasync def main():\n    print(1)\n\nasyncio.run(main())\n";
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(script)
+        .expect("write the script");
+    let out = child.wait_with_output().expect("aio ends");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}
