@@ -6,7 +6,7 @@
 //! a multi-line buffer — a paste or a block recalled from history — that the parser says is
 //! unfinished; typed lines are accepted one by one and continued at the `...` prompt.
 
-use super::complete::{keywords, word_at};
+use super::complete::{keywords, target, Target};
 use super::highlight::{highlight, paint, HINT, PROMPT};
 use super::input::{classify, InputState};
 use super::reader::ToVm;
@@ -58,17 +58,17 @@ impl Completer for ReplHelper {
             };
             return Ok((pos, vec![indent]));
         }
-        let start = word_at(line, pos).max(line_start);
-        let word = &line[start..pos];
-        if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
+        let (start, what) = target(line, pos);
+        let word = what.word();
+        let is_module = matches!(what, Target::Module(_));
+        if (word.is_empty() && !is_module) || word.starts_with(|c: char| c.is_ascii_digit()) {
             return Ok((pos, Vec::new()));
         }
-        let mut words = if word.contains('.') {
-            Vec::new()
-        } else {
-            keywords(word)
+        let mut words = match &what {
+            Target::Expr(w) if !w.contains('.') => keywords(w),
+            _ => Vec::new(),
         };
-        words.extend(self.to_vm.complete(word));
+        words.extend(self.to_vm.complete(what.clone()));
         words.sort();
         words.dedup();
         let pairs = words

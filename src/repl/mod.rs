@@ -37,9 +37,9 @@ pub enum Request {
     /// A complete input: lines ending in `\n`; `block` when it came as one multi-line
     /// buffer (pasted or recalled), which may hold several statements.
     Input { src: String, block: bool },
-    /// Completions of `word` (a name or dotted attribute chain).
+    /// Completions of what is before the cursor.
     Complete {
-        word: String,
+        target: complete::Target,
         reply: Sender<Vec<String>>,
     },
     /// End of input.

@@ -7,6 +7,7 @@
 //! Invariant: the reader asks for a line only after the interpreter said `Ready`, and sends
 //! exactly one request per `Ready` (an input, or end of input).
 
+use super::complete::Target;
 use super::helper::ReplHelper;
 use super::input::{classify, is_blank, InputState};
 use super::{Reply, Request};
@@ -45,13 +46,10 @@ impl ToVm {
         }
     }
 
-    /// Live completions of `word`, or none if the interpreter is busy.
-    pub fn complete(&self, word: &str) -> Vec<String> {
+    /// Live completions of `target`, or none if the interpreter is busy.
+    pub fn complete(&self, target: Target) -> Vec<String> {
         let (reply, rx) = std::sync::mpsc::channel();
-        self.send(Request::Complete {
-            word: word.to_string(),
-            reply,
-        });
+        self.send(Request::Complete { target, reply });
         rx.recv_timeout(COMPLETION_WAIT).unwrap_or_default()
     }
 }

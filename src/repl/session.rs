@@ -149,8 +149,8 @@ impl Session {
             };
             match r {
                 Request::Input { src, block } => self.execute(vm, &src, block),
-                Request::Complete { word, reply } => {
-                    let words = complete::candidates(vm, &self.globals, &word);
+                Request::Complete { target, reply } => {
+                    let words = complete::candidates(vm, &self.globals, &target);
                     let _ = reply.send(words);
                 }
                 Request::Eof => self.status = Some(0),
