@@ -39,7 +39,8 @@ pub fn main(args: Vec<String>) -> i32 {
     let mut inspect = false;
     let program = loop {
         let Some(a) = args.get(i) else {
-            break if std::io::stdin().is_terminal() {
+            // As python3: `-i` asks for the prompt even when stdin is not a terminal.
+            break if inspect || std::io::stdin().is_terminal() {
                 Program::Repl
             } else {
                 Program::Stdin
@@ -140,7 +141,10 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
             }
             (s, "<stdin>".into(), "-".into(), PathBuf::from("."))
         }
-        Program::Repl => return crate::repl::run(None),
+        Program::Repl => {
+            let opts = crate::repl::Options { banner: !inspect };
+            return crate::repl::run(None, opts);
+        }
     };
     let mut argv = vec![argv0];
     argv.extend(rest);
@@ -150,16 +154,25 @@ fn run(program: Program, rest: Vec<String>, inspect: bool) -> i32 {
         ..Config::default()
     };
     let mut vm = Vm::new(config);
-    crate::event_loop::io_signal::install_cli_sigint(&mut vm);
-    let status = run_main(&mut vm, &text, &filename);
+    // The REPL watches SIGINT itself; a script run before it keeps the default action.
+    if !inspect {
+        crate::event_loop::io_signal::install_cli_sigint(&mut vm);
+    }
+    let status = run_main_with(&mut vm, &text, &filename, inspect);
     if inspect {
-        return crate::repl::run(Some(vm));
+        return crate::repl::run(Some(vm), crate::repl::Options::default());
     }
     status
 }
 
 /// Runs `text` as the `__main__` module and returns the exit status.
 pub fn run_main(vm: &mut Vm, text: &str, filename: &str) -> i32 {
+    run_main_with(vm, text, filename, false)
+}
+
+/// `run_main`; with `inspect` (`-i`), SystemExit is shown as a traceback like any other
+/// exception, since the REPL follows.
+fn run_main_with(vm: &mut Vm, text: &str, filename: &str, inspect: bool) -> i32 {
     let file = SourceFile::new(filename, text);
     vm.sources.insert(filename.to_string(), file.clone());
     let module_ast = match crate::syntax::parse_module(text) {
@@ -192,6 +205,10 @@ pub fn run_main(vm: &mut Vm, text: &str, filename: &str) -> i32 {
     let result = vm.run_module_code(code, &module);
     let status = match result {
         Ok(_) => 0,
+        Err(e) if inspect => {
+            vm.print_exception(&e);
+            1
+        }
         Err(e) => exit_status(vm, &e),
     };
     vm.run_finalizers();

@@ -3,7 +3,8 @@
 //! A first line `# exit: N` gives the expected exit status (default 0); an optional
 //! `<name>.err` must equal stderr; an optional `<name>.errline` must equal the last line of
 //! stderr; `<name>.in` is fed to standard input; `<name>.args` holds
-//! extra command-line arguments, one per line.
+//! extra command-line arguments, one per line. Cases in a `repl` directory run as
+//! `aio -i <name>.aio` with `<name>.in` typed at the prompt.
 //!
 //! Set `GOLDEN_FILTER=substring` to run a subset.
 
@@ -52,7 +53,10 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
         .unwrap_or_default();
     let dir = path.parent().expect("file has a directory");
     let name = path.file_name().expect("file has a name");
+    // A REPL case types its `.in` at the prompt after running the (comment-only) file.
+    let repl = dir.file_name().is_some_and(|d| d == "repl");
     let mut child = Command::new(bin)
+        .args(repl.then_some("-i"))
         .arg(name)
         .args(&extra)
         .current_dir(dir)

@@ -59,7 +59,12 @@ pub fn compile_module(
     if stmt::has_annotations(&module.body) {
         c.emit(Instr::SetupAnnotations);
     }
-    c.body_with_docstring(&module.body, true)?;
+    if opts.interactive {
+        // REPL input has no docstring: a string on its own is echoed like any expression.
+        c.stmts(&module.body)?;
+    } else {
+        c.body_with_docstring(&module.body, true)?;
+    }
     c.emit(Instr::LoadConst(0));
     c.emit(Instr::ReturnValue);
     let unit = c.units.pop().expect("module unit");

@@ -243,12 +243,14 @@ impl<'a> Layout<'a> {
                 }
                 _ => {}
             }
-            if self.at_line_start && self.brackets.is_empty() {
+            let starts_line = self.at_line_start && self.brackets.is_empty();
+            if starts_line {
                 self.indentation(lo)?;
             }
             self.at_line_start = false;
             self.line_has_tokens = true;
-            if self.first_token.is_none() {
+            if self.first_token.is_none() || (starts_line && self.starts_top_level_statement(&tok))
+            {
                 self.first_token = Some(tok.clone());
             }
             if tok.is_open() {
@@ -434,6 +436,16 @@ impl<'a> Layout<'a> {
             self.push(len, Tok::Dedent, len);
         }
         Ok(())
+    }
+
+    /// In interactive mode, whether `tok`, first on its line, begins a new top-level
+    /// statement: the blank-line rule then applies to that statement (a pasted block of
+    /// several statements is complete when its last one is). Clauses continuing a compound
+    /// statement (`else`, `elif`, `except`, `finally`) do not begin one.
+    fn starts_top_level_statement(&self, tok: &Tok<'a>) -> bool {
+        self.mode == Mode::Interactive
+            && self.indents.len() == 1
+            && !matches!(tok, Tok::Else | Tok::Elif | Tok::Except | Tok::Finally)
     }
 
     /// A compound statement at the prompt ends only at a blank line, as in CPython's REPL.

@@ -67,6 +67,18 @@ pub fn parse_interactive(src: &str) -> Result<ast::Module, SyntaxError> {
     })
 }
 
+/// Parses interactive input that may hold several statements (a block pasted at the
+/// prompt): the same completeness rules as `parse_interactive`, applied to the last
+/// top-level statement, and every statement is kept.
+pub fn parse_interactive_block(src: &str) -> Result<ast::Module, SyntaxError> {
+    let Top::Interactive(lines) = run(src, Mode::Interactive)? else {
+        unreachable!("the interactive start token yields interactive input")
+    };
+    Ok(ast::Module {
+        body: lines.into_iter().flatten().collect(),
+    })
+}
+
 /// Parses a single expression (what `eval` accepts).
 pub fn parse_expression(src: &str) -> Result<ast::Expr, SyntaxError> {
     let Top::Expression(e) = run(src, Mode::Expression)? else {

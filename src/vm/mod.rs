@@ -62,6 +62,9 @@ pub enum OutputSink {
     Buffer(Rc<RefCell<Vec<u8>>>),
     /// Handed to a host callback as text each time the stream is flushed.
     Host(Box<dyn FnMut(&str) + Send>),
+    /// Handed to a host writer, line by line (the REPL routes output around the line being
+    /// edited this way).
+    Writer(Box<dyn Write>),
 }
 
 /// Buffered output stream: line-buffered on a terminal, block-buffered otherwise, like
@@ -83,6 +86,7 @@ impl Output {
             OutputSink::Stdout => is_terminal(1),
             OutputSink::Stderr => true,
             OutputSink::Buffer(_) | OutputSink::Host(_) => false,
+            OutputSink::Writer(_) => true,
         };
         Output {
             sink,
@@ -129,6 +133,7 @@ impl Output {
                 f(&String::from_utf8_lossy(&self.buf));
                 Ok(())
             }
+            OutputSink::Writer(w) => w.write_all(&self.buf).and_then(|_| w.flush()),
         };
         if let Err(e) = r {
             self.broken = true;

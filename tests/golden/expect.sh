@@ -25,8 +25,16 @@ run_py() { # FILE -> sets status; leaves out/err in $tmp
     local input=/dev/null
     if [ -f "$dir/$base.in" ]; then input="$dir/$base.in"; fi
     set +e
-    (cd "$tmp" && PYTHONHASHSEED=0 "$py" "$base.py" "${args[@]}" < "$input" > "$tmp/.out" 2> "$tmp/.err")
-    status=$?
+    if [ "$(basename "$dir")" = repl ]; then
+        # A REPL case: <name>.in is typed at `python3 -m asyncio`; its prompts go to stdout
+        # when stdin is not a terminal, so they are removed from the start of each line.
+        (cd "$tmp" && PYTHONHASHSEED=0 "$py" -m asyncio < "$input" > "$tmp/.raw" 2> "$tmp/.err")
+        status=$?
+        sed -E -e 's/^((>>>|\.\.\.) )+//' "$tmp/.raw" > "$tmp/.out"
+    else
+        (cd "$tmp" && PYTHONHASHSEED=0 "$py" "$base.py" "${args[@]}" < "$input" > "$tmp/.out" 2> "$tmp/.err")
+        status=$?
+    fi
     set -e
     # python3 names the script by its absolute path; Aio's runner passes the file name.
     sed -i "s#File \"$tmp/\([^\"]*\)\.py\"#File \"\1.aio\"#" "$tmp/.err"
