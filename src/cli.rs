@@ -212,6 +212,11 @@ fn run_main_with(vm: &mut Vm, text: &str, filename: &str, inspect: bool) -> i32 
         Err(e) => exit_status(vm, &e),
     };
     vm.run_finalizers();
+    if inspect {
+        // The REPL goes on with these globals; shutdown happens when it ends.
+        vm.flush_output();
+        return status;
+    }
     let status = shutdown(vm, status, &module);
     vm.flush_output();
     status

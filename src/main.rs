@@ -3,7 +3,7 @@
 //! The interpreter runs on a thread with a large stack so that native re-entry (a `__repr__`
 //! calling `repr`, a sort key calling back into Aio) is bounded by the recursion limit and
 //! never by the Rust stack. Exit codes follow python3: 0, `sys.exit(n)`, 1 for an uncaught
-//! exception, 130 for KeyboardInterrupt.
+//! exception, death by SIGINT for KeyboardInterrupt.
 
 use aio::cli;
 

@@ -113,6 +113,11 @@ impl Vm {
         let ObjKind::Native(n) = &o.kind else {
             return None;
         };
+        // An unbound builtin method (`list.append(x, 1)`) checks its first argument on the
+        // slow path.
+        if n.owner.is_some() && n.bound.is_null() && frame.stack[base + 1].is_null() {
+            return None;
+        }
         let func = n.func;
         let data = n.data.clone();
         let mut args: ArgVec = SmallVec::new();
