@@ -87,13 +87,26 @@ impl Vm {
         // Calls count against the instruction budget (the slow path handles running out).
         self.limits.fuel -= 1;
         let (code, globals) = (f.code.clone(), f.globals.clone());
-        let mut new = self.new_frame(code, globals, Value::Null);
         let start = base + 2 - has_self as usize;
-        for (slot, v) in new.locals.iter_mut().zip(frame.stack.drain(start..)) {
-            *slot = v;
-        }
+        let new = match self.frame_pool.pop() {
+            Some(mut new) => {
+                // Arguments move straight into the first local slots.
+                new.enter(code, globals, frame.stack.drain(start..));
+                new
+            }
+            None => {
+                let mut new = Frame::new(code, globals, Value::Null);
+                for (slot, v) in new.locals.iter_mut().zip(frame.stack.drain(start..)) {
+                    *slot = v;
+                }
+                new
+            }
+        };
         frame.stack.truncate(base);
-        new.entry = Entry::Call;
+        let mut new = new;
+        if !matches!(new.entry, Entry::Call) {
+            new.entry = Entry::Call;
+        }
         self.depth += 1;
         Some(new)
     }
