@@ -544,7 +544,9 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let plain = kwonly == 0
             && !flags.varargs
             && !flags.varkeywords
-            && !(flags.generator || flags.coroutine || flags.async_generator)
+            && !flags.generator
+            && !flags.coroutine
+            && !flags.async_generator
             && unit.ncells == 0
             && unit.nfree == 0;
         Ok(Code {

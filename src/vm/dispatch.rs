@@ -1086,15 +1086,16 @@ fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
                 _ => None,
             }
         }
-        (Value::Float(x), Value::Float(y)) => match (op, x.get(), y.get()) {
-            (op, x, y) => match op {
+        (Value::Float(x), Value::Float(y)) => {
+            let (x, y) = (x.get(), y.get());
+            match op {
                 BinOp::Add => Some(Value::from_f64(x + y)),
                 BinOp::Sub => Some(Value::from_f64(x - y)),
                 BinOp::Mult => Some(Value::from_f64(x * y)),
                 BinOp::Div if y != 0.0 => Some(Value::from_f64(x / y)),
                 _ => None,
-            },
-        },
+            }
+        }
         _ => None,
     }
 }
@@ -1132,16 +1133,17 @@ fn fast_compare(op: CmpKind, a: &Value, b: &Value) -> Option<bool> {
             CmpKind::Gt => x > y,
             CmpKind::Ge => x >= y,
         }),
-        (Value::Float(x), Value::Float(y)) => Some(match (x.get(), y.get()) {
-            (x, y) => match op {
+        (Value::Float(x), Value::Float(y)) => {
+            let (x, y) = (x.get(), y.get());
+            Some(match op {
                 CmpKind::Lt => x < y,
                 CmpKind::Le => x <= y,
                 CmpKind::Eq => x == y,
                 CmpKind::Ne => x != y,
                 CmpKind::Gt => x > y,
                 CmpKind::Ge => x >= y,
-            },
-        }),
+            })
+        }
         (Value::Obj(x), Value::Obj(y)) if matches!(op, CmpKind::Eq | CmpKind::Ne) => {
             if x.class.is_some() || y.class.is_some() {
                 return None;

@@ -319,12 +319,10 @@ impl Vm {
                 };
             }
             let fresh = matches!(&*g.state.borrow(), GenState::Created(_));
-            if close {
-                if fresh {
-                    op.state.set(2);
-                    *g.state.borrow_mut() = GenState::Finished;
-                    return Ok(Prepared::Done(Value::None));
-                }
+            if close && fresh {
+                op.state.set(2);
+                *g.state.borrow_mut() = GenState::Finished;
+                return Ok(Prepared::Done(Value::None));
             }
         }
         let top = self.resume_gen(&agen, ResumeMode::ASend { close }, &input)?;
