@@ -109,6 +109,7 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "contextlib" => (include_str!("../../stdlib/contextlib.aio"), false),
         "types" => (include_str!("../../stdlib/types.aio"), false),
         "datetime" => (include_str!("../../stdlib/datetime.aio"), false),
+        "requests" => (include_str!("../../stdlib/requests.aio"), false),
         "concurrent" => (include_str!("../../stdlib/concurrent/__init__.aio"), true),
         "concurrent.futures" => (
             include_str!("../../stdlib/concurrent/futures/__init__.aio"),
