@@ -104,6 +104,7 @@ pub fn make_type(name: &str, base: Option<&ObjRef>, layout: Layout, builtin: boo
             dotted: Cell::new(false),
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
+            ctor: Default::default(),
         })),
     })
 }
