@@ -541,3 +541,22 @@ fn engines_are_isolated_and_movable() {
     let rs: Vec<i64> = ts.into_iter().map(|t| t.join().unwrap()).collect();
     assert_eq!(rs, vec![0, 499500, 1999000]);
 }
+
+#[test]
+fn tutorial_run_coroutine_threadsafe_from_a_host_thread() {
+    // The tutorial's `run_coroutine_threadsafe(asyncio.sleep(1, result=3), loop)` followed
+    // by `future.result(timeout) == 3`, with the second OS thread being the host's.
+    let mut e = quiet();
+    e.run("import asyncio\ndef coro():\n    return asyncio.sleep(0.01, result=3)\n")
+        .unwrap();
+    let h = e.handle();
+    let worker = std::thread::spawn(move || {
+        h.call::<i64, _>("coro", ())
+            .wait_timeout(Duration::from_secs(5))
+    });
+    while !worker.is_finished() {
+        e.poll(Some(Duration::from_millis(5))).unwrap();
+    }
+    let got = worker.join().unwrap();
+    assert_eq!(got.map(|r| r.unwrap()), Some(3));
+}

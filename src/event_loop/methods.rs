@@ -609,12 +609,22 @@ fn f_yield_once(vm: &mut Vm, _args: Args) -> PyResult {
     )))
 }
 
-fn f_isfuture(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(Value::from_bool(
-        args.pos
-            .first()
-            .is_some_and(|v| future::fut_of(v).is_some()),
-    ))
+fn f_isfuture(vm: &mut Vm, args: Args) -> PyResult {
+    let Some(v) = args.pos.first() else {
+        return Ok(Value::FALSE);
+    };
+    if future::fut_of(v).is_some() {
+        return Ok(Value::TRUE);
+    }
+    // A future-like object, as in CPython: its class has `_asyncio_future_blocking` and
+    // the object's value of it is not None.
+    let name = vm.intern("_asyncio_future_blocking");
+    let cls = vm.type_of(v).clone();
+    if vm.lookup_type(&cls, &name).is_none() {
+        return Ok(Value::FALSE);
+    }
+    let flag = vm.get_attr(v, &name)?;
+    Ok(Value::from_bool(!flag.is_none()))
 }
 
 fn f_get_loop(vm: &mut Vm, args: Args) -> PyResult {
@@ -665,14 +675,6 @@ fn f_iscoroutine(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::from_bool(super::task::is_coroutine_like(vm, &v)))
 }
 
-fn f_run_coroutine_threadsafe(vm: &mut Vm, args: Args) -> PyResult {
-    // Scripts are single-threaded: the coroutine is scheduled on the loop and the returned
-    // future is the task itself. Hosts use the engine's thread-safe handle instead.
-    let coro = args.pos.first().cloned().unwrap_or(Value::None);
-    let lp = args.pos.get(1).cloned().unwrap_or(Value::None);
-    create_task(vm, &lp, coro, Value::None)
-}
-
 /// Creates the native `_asyncio` module.
 pub fn create_module(vm: &mut Vm) -> ObjRef {
     let st = types(vm);
@@ -712,7 +714,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_asyncgen_firstiter", f_asyncgen_firstiter),
         ("_register_exceptions", f_register_exceptions),
         ("iscoroutine", f_iscoroutine),
-        ("_run_coroutine_threadsafe", f_run_coroutine_threadsafe),
     ];
     for (n, f) in funcs {
         let v = vm.new_native(n, *f);

@@ -157,6 +157,11 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     handle::init(vm, &handle, &timer_handle);
     methods::init_loop_type(vm, &loop_type);
     methods::init_yield_once(vm, &yield_once);
+    for t in [&future, &task] {
+        let t = t.as_type().expect("type");
+        *t.module.borrow_mut() = vm.new_str("_asyncio");
+        t.dotted.set(true);
+    }
     for (t, m) in [
         (&handle, "asyncio.events"),
         (&timer_handle, "asyncio.events"),

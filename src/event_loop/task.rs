@@ -482,23 +482,34 @@ fn m_get_stack(vm: &mut Vm, args: Args) -> PyResult {
 fn m_print_stack(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
     let r = repr(vm, &t);
-    let out = match task_frame(&t) {
-        None => format!("No stack for {r}\n"),
-        Some((code, line)) => {
-            let mut out = format!("Stack for {r} (most recent call last):\n");
-            out.push_str(&format!(
-                "  File \"{}\", line {}, in {}\n",
-                code.file.name, line, code.name
-            ));
-            let text = code.file.line_text(line).trim().to_string();
-            if !text.is_empty() {
-                out.push_str(&format!("    {text}\n"));
-            }
-            out
-        }
-    };
     let file = args.kw("file").cloned().unwrap_or(Value::None);
-    crate::modules::sys::write_to(vm, &file, &out)?;
+    // The same writes as CPython's `_task_print_stack`: `print(header, file=file)` writes
+    // the header and then its end (to stdout when file is None), and `traceback.print_list`
+    // prints each frame with `end=''` (to stderr when file is None).
+    let Some((code, line)) = task_frame(&t) else {
+        crate::modules::sys::write_to(vm, &file, &format!("No stack for {r}"))?;
+        return crate::modules::sys::write_to(vm, &file, "\n").map(|_| Value::None);
+    };
+    crate::modules::sys::write_to(
+        vm,
+        &file,
+        &format!("Stack for {r} (most recent call last):"),
+    )?;
+    crate::modules::sys::write_to(vm, &file, "\n")?;
+    let mut item = format!(
+        "  File \"{}\", line {}, in {}\n",
+        code.file.name, line, code.name
+    );
+    let text = code.file.line_text(line).trim().to_string();
+    if !text.is_empty() {
+        item.push_str(&format!("    {text}\n"));
+    }
+    if file.is_none() {
+        vm.write_stderr(&item);
+    } else {
+        crate::modules::sys::write_to(vm, &file, &item)?;
+        crate::modules::sys::write_to(vm, &file, "")?;
+    }
     Ok(Value::None)
 }
 

@@ -108,6 +108,17 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "collections.abc" => (include_str!("../../stdlib/collections/abc.aio"), false),
         "contextlib" => (include_str!("../../stdlib/contextlib.aio"), false),
         "types" => (include_str!("../../stdlib/types.aio"), false),
+        "datetime" => (include_str!("../../stdlib/datetime.aio"), false),
+        "requests" => (include_str!("../../stdlib/requests.aio"), false),
+        "concurrent" => (include_str!("../../stdlib/concurrent/__init__.aio"), true),
+        "concurrent.futures" => (
+            include_str!("../../stdlib/concurrent/futures/__init__.aio"),
+            true,
+        ),
+        "concurrent.futures._base" => (
+            include_str!("../../stdlib/concurrent/futures/_base.aio"),
+            false,
+        ),
         "copy" => (include_str!("../../stdlib/copy.aio"), false),
         "heapq" => (include_str!("../../stdlib/heapq.aio"), false),
         "bisect" => (include_str!("../../stdlib/bisect.aio"), false),

@@ -17,6 +17,7 @@ pub fn new_type(vm: &mut Vm, module: &str, name: &str, fields: &[&str], extra: &
     let m = vm.new_str(module);
     if let Some(t) = ty.as_type() {
         *t.module.borrow_mut() = m;
+        t.dotted.set(true);
     }
     for (i, f) in fields.iter().enumerate() {
         let getter = vm.new_native_with(f, get_field, Value::Int(i as i64));

@@ -57,6 +57,7 @@ const STANDARD_MODULES: &[&str] = &[
     "collections",
     "contextlib",
     "dataclasses",
+    "datetime",
     "enum",
     "functools",
     "itertools",

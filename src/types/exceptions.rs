@@ -623,6 +623,7 @@ fn make_type_with_mro(t: &crate::vm::object::TypeObj, mro: Vec<ObjRef>) -> ObjRe
             dict: RefCell::new(crate::types::dict::Dict::new()),
             layout: t.layout,
             builtin: true,
+            dotted: Cell::new(false),
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
             ctor: Default::default(),

@@ -392,6 +392,7 @@ impl Vm {
             dict: RefCell::new(dict),
             layout: bt.layout,
             builtin: false,
+            dotted: Cell::new(false),
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
             ctor: Default::default(),

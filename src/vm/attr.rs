@@ -436,10 +436,7 @@ impl Vm {
         if let Some(d) = meta_d {
             return self.bind_descriptor(d, &Value::Obj(cls.clone()), &meta);
         }
-        let cname = cls
-            .as_type()
-            .map(|t| t.name.borrow().to_string())
-            .unwrap_or_default();
+        let cname = cls.as_type().map(|t| t.tp_name()).unwrap_or_default();
         let n = name.as_str().unwrap_or("?").to_string();
         Err(self.attribute_error(format!("type object '{cname}' has no attribute '{n}'")))
     }
@@ -693,7 +690,7 @@ impl Vm {
                             Ok(())
                         }
                         None => {
-                            let cname = t.name.borrow().to_string();
+                            let cname = t.tp_name();
                             let n = s.to_string();
                             Err(self.attribute_error(format!(
                                 "type object '{cname}' has no attribute '{n}'"

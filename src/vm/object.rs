@@ -231,6 +231,9 @@ pub struct TypeObj {
     pub layout: Layout,
     /// True for types implemented in Rust (their attributes cannot be set).
     pub builtin: bool,
+    /// True when messages name the type as `module.name`, as CPython's `tp_name` does for
+    /// C types defined in an extension module (`_asyncio.Task`, `time.struct_time`).
+    pub dotted: Cell<bool>,
     /// Hint for sizing instance attribute storage.
     pub attr_hint: Cell<usize>,
     /// Which attribute hooks (`HOOK_*` bits) instances have, computed at `Vm::type_epoch`
@@ -252,6 +255,19 @@ pub enum CtorPlan {
     BuiltinNew(Value),
     /// Anything else: the general path.
     General,
+}
+
+impl TypeObj {
+    /// The name error messages use (CPython's `tp_name`).
+    pub fn tp_name(&self) -> String {
+        let name = self.name.borrow();
+        if self.dotted.get() {
+            if let Some(m) = self.module.borrow().as_str() {
+                return format!("{m}.{name}");
+            }
+        }
+        name.to_string()
+    }
 }
 
 /// A `TypeObj::hooks` value that is always stale.

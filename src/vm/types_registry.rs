@@ -101,6 +101,7 @@ pub fn make_type(name: &str, base: Option<&ObjRef>, layout: Layout, builtin: boo
             dict: RefCell::new(Dict::new()),
             layout,
             builtin,
+            dotted: Cell::new(false),
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
             ctor: Default::default(),
@@ -276,7 +277,7 @@ impl super::Vm {
     pub fn type_name(&self, v: &Value) -> String {
         let t = self.type_of(v);
         match t.as_type() {
-            Some(t) => t.name.borrow().to_string(),
+            Some(t) => t.tp_name(),
             None => "object".into(),
         }
     }

@@ -13,7 +13,8 @@ pub struct WarningRegistry {
 
 impl Vm {
     /// Shows a warning attributed to the innermost running frame (or `sys:1` when no frame
-    /// runs), once per location. `extra` lines follow the source line.
+    /// runs), once per location. `extra` lines follow the source line, except at `sys:1`:
+    /// CPython shows those warnings (at shutdown) with its C fallback, message only.
     pub fn warn(&mut self, category: &str, message: &str, extra: &str) {
         let location = self.fiber.last().map(|f| {
             let code = &f.code;
@@ -26,6 +27,7 @@ impl Vm {
             let text = code.file.line_text(line).trim().to_string();
             (code.file.name.to_string(), line as u32, text)
         });
+        let at_top = location.is_none();
         let (file, line, source) = location.unwrap_or_else(|| ("sys".into(), 1, String::new()));
         let key = (file.clone(), line, format!("{category}: {message}"));
         if !self.warnings.shown.insert(key) {
@@ -35,7 +37,9 @@ impl Vm {
         if !source.is_empty() {
             out.push_str(&format!("  {source}\n"));
         }
-        out.push_str(extra);
+        if !at_top {
+            out.push_str(extra);
+        }
         self.write_stderr(&out);
     }
 }
