@@ -440,7 +440,28 @@ impl Vm {
                     let v = code.consts[i as usize].clone();
                     frame.push(v);
                 }
-                Instr::LoadSmallInt(i) => frame.push(Value::Int(i as i64)),
+                Instr::LoadSmallInt(i) => {
+                    // `x + 1`, `n - 2`, `i += 1`: with an int on the stack, add or subtract
+                    // in place of pushing the constant for the next instruction.
+                    let k = i as i64;
+                    if let Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) =
+                        code.instrs.get(ip + 1)
+                    {
+                        if let Some(Value::Int(x)) = frame.stack.last_mut() {
+                            let r = match op {
+                                BinOp::Add => x.checked_add(k),
+                                BinOp::Sub => x.checked_sub(k),
+                                _ => None,
+                            };
+                            if let Some(r) = r {
+                                *x = r;
+                                frame.ip += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    frame.push(Value::Int(k));
+                }
                 Instr::LoadFast(i) => match &frame.locals[i as usize] {
                     Value::Null => {
                         let e = self.unbound_local(&code, i);
@@ -619,7 +640,21 @@ impl Vm {
                     let b = frame.pop();
                     let a = frame.pop();
                     let r = match fast_compare(op, &a, &b) {
-                        Some(r) => Value::from_bool(r),
+                        Some(r) => {
+                            // A comparison feeding a conditional jump (an `if` or `while`
+                            // test) jumps at once instead of pushing a bool to pop again.
+                            match code.instrs.get(ip + 1) {
+                                Some(Instr::PopJumpIfFalse(t)) => {
+                                    frame.ip = if r { frame.ip + 1 } else { *t };
+                                    continue;
+                                }
+                                Some(Instr::PopJumpIfTrue(t)) => {
+                                    frame.ip = if r { *t } else { frame.ip + 1 };
+                                    continue;
+                                }
+                                _ => Value::from_bool(r),
+                            }
+                        }
                         None => tri!(self.compare(&a, &b, op)),
                     };
                     frame.push(r);
