@@ -91,7 +91,8 @@ impl Vm {
         let new = match self.frame_pool.pop() {
             Some(mut new) => {
                 // Arguments move straight into the first local slots.
-                new.enter(code, globals, frame.stack.drain(start..));
+                let nargs = frame.stack.len() - start;
+                new.enter(code, globals, &mut frame.stack, nargs);
                 new
             }
             None => {

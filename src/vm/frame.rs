@@ -130,13 +130,22 @@ impl Frame {
     }
 
     /// Reinitialises a recycled frame (cleared by `clear_values`) for a plain call of
-    /// `code` whose arguments are `args`.
+    /// `code` whose `argc` arguments are popped off `caller_stack`.
     #[inline]
-    pub fn enter(&mut self, code: Rc<Code>, globals: ObjRef, args: impl Iterator<Item = Value>) {
+    pub fn enter(
+        &mut self,
+        code: Rc<Code>,
+        globals: ObjRef,
+        caller_stack: &mut Vec<Value>,
+        argc: usize,
+    ) {
         let nslots = code.nslots();
-        self.locals.extend(args);
-        if self.locals.len() < nslots {
-            self.locals.resize(nslots, Value::Null);
+        self.locals.resize(nslots.max(argc), Value::Null);
+        // The arguments are the top `argc` values of the caller's stack, last on top.
+        for slot in self.locals[..argc].iter_mut().rev() {
+            if let Some(v) = caller_stack.pop() {
+                *slot = v;
+            }
         }
         let want = code.max_stack as usize + 2;
         if self.stack.capacity() < want {
