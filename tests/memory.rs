@@ -15,7 +15,10 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 
 /// Runs `src` and returns (stdout, the largest peak RSS seen, in kB).
 fn run_sampled(src: &str) -> (String, u64) {
-    let dir = std::env::temp_dir().join(format!("aio-memory-{}", std::process::id()));
+    // One directory per case: tests run in parallel and each removes its own at the end.
+    static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CASE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("aio-memory-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("case{}.aio", src.len()));
     std::fs::File::create(&path)
