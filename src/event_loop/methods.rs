@@ -458,6 +458,151 @@ pub fn init_yield_once(vm: &mut Vm, t: &ObjRef) {
     vm.add_method(t, "__await__", yield_once_await);
 }
 
+/// The timer part of `asyncio.sleep(delay, result)` for a positive delay: a future that a
+/// timer completes, awaited, with the timer cancelled if the wait ends early (CPython's
+/// `try: return await future finally: h.cancel()`).
+pub struct SleepOp {
+    state: RefCell<SleepState>,
+}
+
+/// The states of a `SleepOp`.
+enum SleepState {
+    /// Not awaited yet.
+    Start { delay: f64, result: Value },
+    /// The timer is scheduled; `fut` completes when it fires.
+    Waiting { fut: ObjRef, timer: Rc<HInner> },
+    /// Finished (or cancelled): awaiting again is an error.
+    Done,
+}
+
+use super::handle::HandleInner as HInner;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+impl SleepOp {
+    fn take_timer(&self) -> Option<Rc<HInner>> {
+        let mut st = self.state.try_borrow_mut().ok()?;
+        match std::mem::replace(&mut *st, SleepState::Done) {
+            SleepState::Waiting { timer, .. } => Some(timer),
+            _ => None,
+        }
+    }
+}
+
+/// Cancels a timer handle from a drop (no `Vm` at hand).
+fn cancel_timer(h: &HInner) {
+    if h.cancelled.replace(true) || !h.scheduled.get() {
+        return;
+    }
+    let lp = h.loop_.borrow().clone();
+    if let Some(s) = loop_state(&lp) {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            s.timer_cancelled_count += 1;
+        }
+    }
+}
+
+impl Drop for SleepOp {
+    fn drop(&mut self) {
+        if let Some(t) = self.take_timer() {
+            cancel_timer(&t);
+        }
+    }
+}
+
+impl ExtObject for SleepOp {
+    fn type_name(&self) -> &str {
+        "_SleepOp"
+    }
+    fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        if let Ok(s) = self.state.try_borrow() {
+            match &*s {
+                SleepState::Start { result, .. } => f(result),
+                // The timer's own references are the loop's to report while it is scheduled.
+                SleepState::Waiting { fut, .. } => f(&Value::Obj(fut.clone())),
+                SleepState::Done => {}
+            }
+        }
+    }
+    fn clear(&self) {
+        if let Some(t) = self.take_timer() {
+            cancel_timer(&t);
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn sleep_send(vm: &mut Vm, op: &SleepOp) -> PyResult<ExtSend> {
+    let st = std::mem::replace(&mut *op.state.borrow_mut(), SleepState::Done);
+    match st {
+        SleepState::Start { delay, result } => {
+            let lp = super::get_running_loop(vm)?;
+            let fo = future::new_future(vm, lp.clone());
+            let func = types(vm).set_result_unless_cancelled.clone();
+            let cb = HandleCallback::Py {
+                func,
+                args: vec![Value::Obj(fo.clone()), result],
+            };
+            let timer = super::call_at(vm, &lp, super::monotonic() + delay, cb)?;
+            fut(&fo).blocking.set(true);
+            *op.state.borrow_mut() = SleepState::Waiting {
+                fut: fo.clone(),
+                timer,
+            };
+            Ok(ExtSend::Yield(Value::Obj(fo)))
+        }
+        SleepState::Waiting { fut: fo, timer } => {
+            if !timer.cancelled.get() {
+                timer.cancelled.set(true);
+                if timer.scheduled.get() {
+                    let lp = timer.loop_.borrow().clone();
+                    super::timer_handle_cancelled(vm, &lp);
+                }
+            }
+            if !fut(&fo).done() {
+                return Err(vm.runtime_error("await wasn't used with future".into()));
+            }
+            Ok(ExtSend::Return(future::result(vm, &fo)?))
+        }
+        SleepState::Done => Err(vm.runtime_error("cannot reuse already awaited coroutine".into())),
+    }
+}
+
+fn f_sleep(vm: &mut Vm, args: Args) -> PyResult {
+    let delay = match args.pos.first() {
+        Some(d) => crate::types::float::to_float(vm, d)?,
+        None => 0.0,
+    };
+    let result = args.pos.get(1).cloned().unwrap_or(Value::None);
+    let cls = types(vm).yield_once.clone();
+    Ok(Value::Obj(vm.alloc_instance(
+        cls,
+        ObjKind::Ext(Box::new(SleepOp {
+            state: RefCell::new(SleepState::Start { delay, result }),
+        })),
+    )))
+}
+
+fn f_set_result_unless_cancelled(vm: &mut Vm, args: Args) -> PyResult {
+    if let Some(Value::Obj(fo)) = args.pos.first() {
+        if fut(fo).state.get() != FutState::Cancelled {
+            let v = args.pos.get(1).cloned().unwrap_or(Value::None);
+            future::set_result(vm, fo, v)?;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// The native `futures._set_result_unless_cancelled`, which sleep timers call.
+pub fn new_set_result_unless_cancelled(vm: &mut Vm) -> Value {
+    vm.new_native(
+        "_set_result_unless_cancelled",
+        f_set_result_unless_cancelled,
+    )
+}
+
 /// `Send` on extension awaitables.
 pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     if let Some(ObjKind::Ext(e)) = sub.kind() {
@@ -467,6 +612,9 @@ pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
             }
             y.done.set(true);
             return Ok(ExtSend::Yield(Value::None));
+        }
+        if let Some(op) = e.as_any().downcast_ref::<SleepOp>() {
+            return sleep_send(vm, op);
         }
         if e.as_any().is::<super::io_streams::StreamOp>() {
             return super::io_streams::op_send(vm, sub, _value);
@@ -708,6 +856,8 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_leave_task", f_leave_task),
         ("_register_task", f_register_task),
         ("_yield_once", f_yield_once),
+        ("_Deque", super::deque::f_new),
+        ("_sleep", f_sleep),
         ("isfuture", f_isfuture),
         ("_get_loop", f_get_loop),
         ("_ensure_future", f_ensure_future_native),

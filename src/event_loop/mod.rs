@@ -7,6 +7,7 @@
 //! orchestration (gather, wait, Queue, TaskGroup...) is written in Aio under `stdlib/asyncio/`.
 //! Invariant: the loop state's `RefCell` is never borrowed while a callback runs.
 
+pub mod deque;
 pub mod future;
 pub mod handle;
 pub mod heapq;
@@ -126,6 +127,10 @@ pub struct AsyncioState {
     pub timer_handle: ObjRef,
     pub loop_type: ObjRef,
     pub yield_once: ObjRef,
+    /// The waiter and item deque of locks and queues.
+    pub deque: ObjRef,
+    /// The timer callback of `asyncio.sleep`.
+    pub set_result_unless_cancelled: Value,
     /// The loop running on this thread (`events._get_running_loop()`), or None.
     pub running_loop: Value,
     /// The policy's current loop (`set_event_loop`), or None.
@@ -152,6 +157,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     let timer_handle = make_type("TimerHandle", Some(&handle), Layout::Opaque, true);
     let loop_type = mk("_UnixSelectorEventLoop");
     let yield_once = mk("_YieldOnce");
+    let deque_t = mk("deque");
     future::init(vm, &future);
     task::init(vm, &task);
     handle::init(vm, &handle, &timer_handle);
@@ -162,17 +168,21 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         *t.module.borrow_mut() = vm.new_str("_asyncio");
         t.dotted.set(true);
     }
+    deque::init(vm, &deque_t);
+    let set_result_unless_cancelled = methods::new_set_result_unless_cancelled(vm);
     for (t, m) in [
         (&handle, "asyncio.events"),
         (&timer_handle, "asyncio.events"),
         (&loop_type, "asyncio.unix_events"),
+        (&deque_t, "collections"),
     ] {
         let mv = vm.new_str(m);
         *t.as_type().expect("type").module.borrow_mut() = mv;
     }
     vm.ext_future_check = |v| {
         matches!(v.kind(), Some(ObjKind::Future(_)))
-            || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>())
+            || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>()
+                || e.as_any().is::<methods::SleepOp>())
             || io_streams::is_op(v)
     };
     vm.ext_send_hook = methods::ext_send;
@@ -184,6 +194,8 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         timer_handle,
         loop_type,
         yield_once,
+        deque: deque_t,
+        set_result_unless_cancelled,
         running_loop: Value::None,
         current_loop: Value::None,
         set_called: false,

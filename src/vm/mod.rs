@@ -555,6 +555,7 @@ impl Vm {
         let n = self.heap.collect();
         if self.heap.shared.pending.get() {
             self.run_finalizers();
+            self.heap.restart_count();
         }
         n
     }
