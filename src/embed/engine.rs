@@ -160,7 +160,6 @@ impl EngineBuilder {
                 vm.stderr = crate::vm::Output::new(OutputSink::Host(e));
             }
         }
-        guard_open(&mut vm);
         let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
         state(&mut vm).engine_id = id;
         let main = vm.new_module("__main__");
@@ -468,29 +467,6 @@ impl Engine {
     pub fn set_timeout(&mut self, d: Option<Duration>) {
         self.timeout = d;
     }
-}
-
-/// Puts a capability check in front of the builtin `open` (whatever implements it), so an
-/// embedded script without the file capability is stopped before any file is touched.
-fn guard_open(vm: &mut Vm) {
-    fn guarded_open(vm: &mut Vm, args: crate::vm::object::Args) -> crate::vm::PyResult {
-        vm.require(Capability::Files, "open")?;
-        if args.data.is_null() || args.data.is_none() {
-            return Err(vm.new_exc_msg("NameError", "name 'open' is not defined".into()));
-        }
-        let kw: Vec<(String, Value)> = args
-            .kwnames
-            .iter()
-            .zip(args.kwvalues)
-            .map(|(k, v)| (k.as_str().unwrap_or("").to_string(), v.clone()))
-            .collect();
-        let kw: Vec<(&str, Value)> = kw.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        vm.call_kw(args.data, args.pos, &kw)
-    }
-    let b = super::builtins_dict(vm);
-    let original = vm.dict_get_str(&b, "open").unwrap_or(Value::None);
-    let f = vm.new_native_with("open", guarded_open, original);
-    vm.dict_set_str(&b, "open", f);
 }
 
 fn take(buf: &Option<Rc<RefCell<Vec<u8>>>>) -> String {
