@@ -1,7 +1,7 @@
 //! Golden tests: every `tests/golden/<area>/<name>.aio` runs under the `aio` binary and its
 //! stdout must equal `<name>.out`, produced by CPython 3.11 (see `tests/golden/README.md`).
-//! A first line `# exit: N` gives the expected exit status (default 0); an optional
-//! `<name>.err` must equal stderr; an optional `<name>.errline` must equal the last line of
+//! A first line `# exit: N` gives the expected exit status (default 0; death by signal S
+//! counts as 128 + S, as a shell reports it); an optional `<name>.err` must equal stderr; an optional `<name>.errline` must equal the last line of
 //! stderr; `<name>.in` is fed to standard input; `<name>.args` holds
 //! extra command-line arguments, one per line. Cases in a `repl` directory run as
 //! `aio -i <name>.aio` with `<name>.in` typed at the prompt.
@@ -110,7 +110,15 @@ fn run_case(bin: &Path, path: &Path) -> Option<String> {
     let got_err = String::from_utf8_lossy(&stderr)
         .replace(&format!("\"{}/", abs_dir.display()), "\"")
         .replace(&format!("\"{}/", dir.display()), "\"");
-    let code = status.code().unwrap_or(-1);
+    // Death by a signal counts as a shell reports it (128 + the signal): python3 ends an
+    // uncaught KeyboardInterrupt by SIGINT, status 130.
+    let code = {
+        use std::os::unix::process::ExitStatusExt;
+        status
+            .code()
+            .or_else(|| status.signal().map(|s| 128 + s))
+            .unwrap_or(-1)
+    };
     let mut problems = Vec::new();
     if got_out != want_out {
         problems.push(format!(

@@ -625,6 +625,7 @@ fn make_type_with_mro(t: &crate::vm::object::TypeObj, mro: Vec<ObjRef>) -> ObjRe
             builtin: true,
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
+            ctor: Default::default(),
         })),
     })
 }

@@ -394,6 +394,7 @@ impl Vm {
             builtin: false,
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
+            ctor: Default::default(),
         };
         Ok(self.alloc(ObjKind::Type(Box::new(t))))
     }

@@ -8,7 +8,7 @@
 
 use super::frame::{Entry, Frame};
 use super::object::{
-    Args, Attrs, ExcObj, Function, Layout, NativeFn, NativeFunction, ObjKind, Subclassed,
+    Args, Attrs, CtorPlan, ExcObj, Function, Layout, NativeFn, NativeFunction, ObjKind, Subclassed,
 };
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
@@ -658,12 +658,65 @@ impl Vm {
     }
 
     /// Calling a class: `__new__` then `__init__`.
+    /// The `__init__` to run after `object.__new__` when calling `cls` comes down to that
+    /// (cached per class until a class attribute changes anywhere).
+    fn ctor_init(&mut self, cls: &ObjRef) -> Option<Value> {
+        let t = cls.as_type()?;
+        if t.builtin {
+            return None;
+        }
+        {
+            let c = t.ctor.borrow();
+            if c.0 == self.type_epoch {
+                match &c.1 {
+                    CtorPlan::ObjectNewThenInit(init) => return Some(init.clone()),
+                    CtorPlan::General => return None,
+                    CtorPlan::Unknown => {}
+                }
+            }
+        }
+        let new_name = self.intern("__new__");
+        let init_name = self.intern("__init__");
+        let new = self.lookup_type(cls, &new_name);
+        let init = self.lookup_type(cls, &init_name);
+        let plan = match init {
+            Some(init)
+                if self.is_object_slot(&new, "__new__")
+                    && matches!(init.kind(), Some(ObjKind::Function(_))) =>
+            {
+                CtorPlan::ObjectNewThenInit(init)
+            }
+            _ => CtorPlan::General,
+        };
+        let found = match &plan {
+            CtorPlan::ObjectNewThenInit(init) => Some(init.clone()),
+            _ => None,
+        };
+        *t.ctor.borrow_mut() = (self.type_epoch, plan);
+        found
+    }
+
     fn call_type(
         &mut self,
         cls: &ObjRef,
         args: ArgVec,
         kwnames: Option<Value>,
     ) -> PyResult<Prepared> {
+        if let Some(init) = self.ctor_init(cls) {
+            // The common case: `object.__new__` and an `__init__` written in Aio.
+            let instance = self.new_instance(cls)?;
+            let mut iargs: ArgVec = SmallVec::new();
+            iargs.push(Value::Obj(instance.clone()));
+            iargs.extend(args);
+            return match self.prepare_call(init, iargs, kwnames)? {
+                Prepared::Frame(mut fr) => {
+                    fr.entry = Entry::Init(instance);
+                    Ok(Prepared::Frame(fr))
+                }
+                Prepared::Done(_) => Ok(Prepared::Done(Value::Obj(instance))),
+                _ => unreachable!("an Aio function call prepares a frame"),
+            };
+        }
         let new_name = self.intern("__new__");
         let init_name = self.intern("__init__");
         let new = self.lookup_type(cls, &new_name);

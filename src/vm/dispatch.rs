@@ -405,8 +405,14 @@ impl Vm {
                 }
             };
         }
-        let code = frame.code.clone();
-        let instrs: &[Instr] = &code.instrs;
+        // The running frame's code, switched (`switch_code!`) when a plain call or return
+        // moves to another frame without leaving this function.
+        let mut code = frame.code.clone();
+        macro_rules! switch_code {
+            () => {{
+                code = frame.code.clone();
+            }};
+        }
         let shared = self.heap.shared.clone();
         loop {
             if shared.pending.get() {
@@ -415,7 +421,7 @@ impl Vm {
                 frame = self.pop_caller();
             }
             let ip = frame.ip as usize;
-            let instr = instrs[ip];
+            let instr = code.instrs[ip];
             frame.ip += 1;
             match instr {
                 Instr::Nop => {}
@@ -846,13 +852,29 @@ impl Vm {
                     leave!(Step::AsyncYield);
                 }
                 Instr::ReturnValue => {
+                    if let Entry::Call = frame.entry {
+                        // The common case, inline: hand the result to the calling frame and
+                        // go on running it here.
+                        let v = frame.pop();
+                        self.depth -= 1;
+                        let caller = self.pop_caller();
+                        let done = std::mem::replace(&mut frame, caller);
+                        self.recycle_frame(done);
+                        frame.push(v);
+                        switch_code!();
+                        continue;
+                    }
                     leave!(Step::Return);
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
                     let argc = argc as usize;
                     if let Some(new) = self.plain_function_frame(&mut frame, argc) {
-                        leave!(Step::Push(new));
+                        // Run the callee right here; the caller waits on the fiber.
+                        let caller = std::mem::replace(&mut frame, new);
+                        self.fiber.push(caller);
+                        switch_code!();
+                        continue;
                     }
                     if let Some((func, args, data)) = self.native_call_args(&mut frame, argc) {
                         self.fiber.push(frame);

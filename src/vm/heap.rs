@@ -13,7 +13,7 @@
 //! Deep structures (a million nested lists) are freed iteratively, never by deep recursion.
 
 use super::frame::Frame;
-use super::object::{Attrs, GenKind, GenState, NativeIter, Obj, ObjKind};
+use super::object::{Attrs, CtorPlan, GenKind, GenState, NativeIter, Obj, ObjKind};
 use super::value::{ObjRef, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -340,6 +340,9 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
                 trace_value(v, f);
             }
             trace_value(&*borrow!(t.module), f);
+            if let CtorPlan::ObjectNewThenInit(init) = &borrow!(t.ctor).1 {
+                trace_value(init, f);
+            }
         }
         ObjKind::Module(m) => f(&m.dict),
         ObjKind::Cell(c) => trace_value(&*borrow!(c), f),
@@ -473,6 +476,9 @@ fn clear_object(o: &ObjRef) {
         ObjKind::Type(t) => {
             if let Ok(mut d) = t.dict.try_borrow_mut() {
                 sink.push(Box::new(d.drain()));
+            }
+            if let Ok(mut c) = t.ctor.try_borrow_mut() {
+                sink.push(Box::new(std::mem::take(&mut *c)));
             }
         }
         ObjKind::Object(a) => sink.push(Box::new(clear_attrs(a))),

@@ -189,7 +189,7 @@ pub struct Vm {
     pub builtins: ObjRef,
     /// `sys.modules`: a dict object.
     pub modules: ObjRef,
-    interned: HashMap<Box<str>, Value>,
+    interned: HashMap<Box<str>, Value, std::hash::BuildHasherDefault<NameHasher>>,
     /// Frames below the one the dispatch loop is running (its caller chain), bottom first.
     pub fiber: Vec<Box<frame::Frame>>,
     /// Warnings already shown (CPython's default filter shows each location once).
@@ -268,7 +268,7 @@ impl Vm {
             types,
             builtins: placeholder.clone(),
             modules: placeholder,
-            interned: HashMap::new(),
+            interned: HashMap::default(),
             fiber: Vec::new(),
             warnings: Default::default(),
             frame_pool: Vec::new(),
@@ -608,5 +608,33 @@ impl Vm {
     /// Looks up an interned attribute name without allocating when it already exists.
     pub fn name(&mut self, s: &str) -> Value {
         self.intern(s)
+    }
+}
+
+/// A fast hasher for identifiers (the interning table): eight bytes per multiply. Names come
+/// from the program, not from untrusted input at run time, so no flooding resistance.
+#[derive(Default)]
+pub struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }

@@ -236,6 +236,20 @@ pub struct TypeObj {
     /// Which attribute hooks (`HOOK_*` bits) instances have, computed at `Vm::type_epoch`
     /// `.0`; stale when any class attribute was set or deleted since.
     pub hooks: Cell<(u64, u8)>,
+    /// How calling the class builds an instance, computed at `Vm::type_epoch` `.0`.
+    pub ctor: RefCell<(u64, CtorPlan)>,
+}
+
+/// What `cls(...)` amounts to, cached per class (see `TypeObj::ctor`).
+#[derive(Clone, Default)]
+pub enum CtorPlan {
+    /// Not worked out yet, or stale.
+    #[default]
+    Unknown,
+    /// `object.__new__`, then this `__init__` written in Aio.
+    ObjectNewThenInit(Value),
+    /// Anything else: the general path.
+    General,
 }
 
 /// A `TypeObj::hooks` value that is always stale.

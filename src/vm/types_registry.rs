@@ -103,6 +103,7 @@ pub fn make_type(name: &str, base: Option<&ObjRef>, layout: Layout, builtin: boo
             builtin,
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
+            ctor: Default::default(),
         })),
     })
 }
