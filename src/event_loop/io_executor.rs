@@ -339,14 +339,20 @@ pub fn getaddrinfo_job(req: io_socket::AddrInfoRequest) -> Job {
 }
 
 fn plan_getaddrinfo(vm: &mut Vm, args: &[Value], kw: &Args) -> PyResult<Option<Job>> {
-    vm.require(crate::vm::limits::Capability::Network, "socket.getaddrinfo()")?;
+    vm.require(
+        crate::vm::limits::Capability::Network,
+        "socket.getaddrinfo()",
+    )?;
     let a = Args { pos: args, ..*kw };
     let req = io_socket::addrinfo_request(vm, &a)?;
     Ok(Some(getaddrinfo_job(req)))
 }
 
 fn plan_gethostbyname(vm: &mut Vm, args: &[Value], _kw: &Args) -> PyResult<Option<Job>> {
-    vm.require(crate::vm::limits::Capability::Network, "socket.gethostbyname()")?;
+    vm.require(
+        crate::vm::limits::Capability::Network,
+        "socket.gethostbyname()",
+    )?;
     if args.len() != 1 {
         return Ok(None);
     }

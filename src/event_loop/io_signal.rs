@@ -82,7 +82,9 @@ impl Inbox {
         read.set_nonblocking(true)?;
         write.set_nonblocking(true)?;
         Ok(Inbox {
-            flags: (0..NSIG).map(|_| Arc::new(AtomicBool::new(false))).collect(),
+            flags: (0..NSIG)
+                .map(|_| Arc::new(AtomicBool::new(false)))
+                .collect(),
             any,
             read,
             write,
@@ -552,8 +554,8 @@ pub fn install_cli_sigint(vm: &mut Vm) {
             let mut buf = [0u8; 16];
             while matches!(rd.read(&mut buf), Ok(n) if n > 0) {
                 std::thread::sleep(SIGINT_GRACE);
-                let stuck = flag.load(Ordering::SeqCst)
-                    && SIGINT_IS_DEFAULT_HANDLER.load(Ordering::SeqCst);
+                let stuck =
+                    flag.load(Ordering::SeqCst) && SIGINT_IS_DEFAULT_HANDLER.load(Ordering::SeqCst);
                 if stuck {
                     exit_by_sigint();
                 }

@@ -9,10 +9,10 @@ use super::structseq;
 use super::tz::Zone;
 use crate::types::float::float_of;
 use crate::types::int::int_of;
+use crate::vm::limits::Capability;
 use crate::vm::object::{Args, NativeFn, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
-use crate::vm::limits::Capability;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const FIELDS: [&str; 9] = [
