@@ -971,3 +971,138 @@ fn every_engine_hears_the_signals_it_handles() {
     bystander.run("x = sum(range(100000))").unwrap();
     assert_eq!(bystander.get::<Vec<i64>>("got").unwrap(), Vec::<i64>::new());
 }
+
+// ----- run_coroutine_threadsafe -------------------------------------------------------------
+
+/// Drives `e` until `done` holds (or panics after a few seconds).
+fn drive_until(e: &mut Engine, mut done: impl FnMut(&mut Engine) -> bool) {
+    let t = Instant::now();
+    while !done(e) {
+        e.poll(Some(Duration::from_millis(5))).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(10), "gave up waiting");
+    }
+}
+
+#[test]
+fn host_calls_go_through_run_coroutine_threadsafe() {
+    let mut e = quiet();
+    e.run(
+        "import asyncio, concurrent.futures\n\
+         seen = []\n\
+         _original = asyncio.tasks.run_coroutine_threadsafe\n\
+         def spy(coro, loop):\n\
+         \x20   fut = _original(coro, loop)\n\
+         \x20   seen.append(type(fut) is concurrent.futures.Future)\n\
+         \x20   return fut\n\
+         asyncio.tasks.run_coroutine_threadsafe = spy\n\
+         async def add(a, b):\n\
+         \x20   await asyncio.sleep(0)\n\
+         \x20   return a + b\n\
+         async def fail():\n\
+         \x20   raise KeyError('nope')\n",
+    )
+    .unwrap();
+    let h = e.handle();
+    let t = std::thread::spawn(move || {
+        let ok = h.call::<i64, _>("add", (2, 3)).wait();
+        let err = h.call::<i64, _>("fail", ()).wait();
+        (ok, err)
+    });
+    drive_until(&mut e, |_| t.is_finished());
+    let (ok, err) = t.join().unwrap();
+    assert_eq!(ok.unwrap(), 5);
+    let err = err.unwrap_err();
+    assert_eq!(err.kind(), "KeyError");
+    assert!(err.to_string().contains("in fail"), "{err}");
+    assert_eq!(e.get::<Vec<bool>>("seen").unwrap(), [true, true]);
+}
+
+#[test]
+fn cancelling_a_waitable_cancels_the_task() {
+    let mut e = quiet();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let tx = std::sync::Mutex::new(tx);
+    e.register("started", move || {
+        let _ = tx.lock().unwrap().send(());
+    });
+    e.run(
+        "import asyncio\n\
+         log = []\n\
+         async def slow():\n\
+         \x20   started()\n\
+         \x20   try:\n\
+         \x20       await asyncio.sleep(30)\n\
+         \x20   except asyncio.CancelledError:\n\
+         \x20       log.append('cancelled')\n\
+         \x20       raise\n",
+    )
+    .unwrap();
+    let h = e.handle();
+    let w = h.call::<(), _>("slow", ());
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<String>();
+    w.add_done_callback(move |r| {
+        let _ = done_tx.send(format!(
+            "{:?}",
+            r.as_ref().map_err(|e| e.kind().to_string())
+        ));
+    });
+    let t = std::thread::spawn(move || {
+        rx.recv().unwrap();
+        assert!(!w.is_done());
+        assert!(w.cancel());
+        assert!(w.is_done() && w.is_cancelled());
+        assert!(w.cancel(), "cancelling again still reports cancelled");
+        w.wait()
+    });
+    drive_until(&mut e, |e| e.get::<Vec<String>>("log").unwrap().len() == 1);
+    assert_eq!(t.join().unwrap().unwrap_err().kind(), "CancelledError");
+    assert_eq!(done_rx.recv().unwrap(), "Err(\"CancelledError\")");
+    assert_eq!(e.get::<Vec<String>>("log").unwrap(), ["cancelled"]);
+    // A finished call cannot be cancelled; its callbacks run at once.
+    e.run("async def quick():\n    return 7\n").unwrap();
+    let w = h.call::<i64, _>("quick", ());
+    drive_until(&mut e, |_| w.is_done());
+    assert!(!w.cancel());
+    let (cb_tx, cb_rx) = std::sync::mpsc::channel::<i64>();
+    w.add_done_callback(move |r| cb_tx.send(*r.as_ref().unwrap()).unwrap());
+    assert_eq!(cb_rx.recv().unwrap(), 7);
+    assert_eq!(w.wait().unwrap(), 7);
+}
+
+#[test]
+fn waiting_on_the_engine_thread_fails_instead_of_hanging() {
+    let mut e = quiet();
+    e.run("async def f():\n    return 1\n").unwrap();
+    let h = e.handle();
+    e.register("reenter", move || -> Result<i64, Error> {
+        let w = h.call::<i64, _>("f", ());
+        assert!(w.wait_timeout(Duration::from_secs(5)).is_none());
+        w.wait()
+    });
+    let t = Instant::now();
+    e.run("try:\n    reenter()\nexcept RuntimeError as e:\n    msg = str(e)\n")
+        .unwrap();
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        e.get::<String>("msg").unwrap(),
+        "waiting on the engine's own thread would never end"
+    );
+    // In a script, result() without a timeout on an unfinished future raises at once.
+    e.run(
+        "import asyncio\n\
+         async def main():\n\
+         \x20   fut = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, 'x'), asyncio.get_running_loop())\n\
+         \x20   try:\n\
+         \x20       fut.result()\n\
+         \x20   except RuntimeError as e:\n\
+         \x20       first = str(e)\n\
+         \x20   return first, await asyncio.wrap_future(fut), fut.result()\n",
+    )
+    .unwrap();
+    let (first, awaited, after): (String, String, String) = e.call("main", ()).unwrap();
+    assert!(
+        first.starts_with("result() of an unfinished concurrent.futures.Future"),
+        "{first}"
+    );
+    assert_eq!((awaited.as_str(), after.as_str()), ("x", "x"));
+}

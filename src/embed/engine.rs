@@ -219,8 +219,17 @@ impl Engine {
         }
     }
 
-    /// Starts a host run: clears the previous run's limit state and sets the deadline.
+    /// Starts a host run: clears the previous run's limit state, sets the deadline and
+    /// records this thread as the one running the engine (until `end`).
     pub(crate) fn begin(&mut self) {
+        self.reset();
+        if let Ok(mut d) = state(&mut self.vm).driver.lock() {
+            *d = Some(std::thread::current().id());
+        }
+    }
+
+    /// The part of `begin` for host calls that run no script code (`get`, `set`).
+    fn reset(&mut self) {
         self.vm.reset_run();
         self.vm.limits.deadline = self.timeout.map(|t| Instant::now() + t);
         state(&mut self.vm).arena_reset();
@@ -228,6 +237,9 @@ impl Engine {
 
     /// Ends a host run: runs pending finalizers and flushes output.
     pub(crate) fn end(&mut self) {
+        if let Ok(mut d) = state(&mut self.vm).driver.lock() {
+            *d = None;
+        }
         if !self.vm.limit_tripped() && self.vm.heap.shared.pending.get() {
             self.vm.run_finalizers();
         }
@@ -322,7 +334,7 @@ impl Engine {
 
     /// Reads a global of the main module.
     pub fn get<T: FromScript>(&mut self, name: &str) -> Result<T, Error> {
-        self.begin();
+        self.reset();
         get_global(&mut self.vm, name)
     }
 
@@ -334,7 +346,7 @@ impl Engine {
     /// assert_eq!(engine.eval::<i64>("config[1][1]").unwrap(), 2);
     /// ```
     pub fn set<T: IntoScript>(&mut self, name: &str, value: T) -> Result<(), Error> {
-        self.begin();
+        self.reset();
         let v = value.into_script(&mut Ctx { vm: &mut self.vm })?.0;
         let g = self.globals();
         self.vm.dict_set_str(&g, name, v);

@@ -665,14 +665,6 @@ fn f_iscoroutine(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::from_bool(super::task::is_coroutine_like(vm, &v)))
 }
 
-fn f_run_coroutine_threadsafe(vm: &mut Vm, args: Args) -> PyResult {
-    // Scripts are single-threaded: the coroutine is scheduled on the loop and the returned
-    // future is the task itself. Hosts use the engine's thread-safe handle instead.
-    let coro = args.pos.first().cloned().unwrap_or(Value::None);
-    let lp = args.pos.get(1).cloned().unwrap_or(Value::None);
-    create_task(vm, &lp, coro, Value::None)
-}
-
 /// Creates the native `_asyncio` module.
 pub fn create_module(vm: &mut Vm) -> ObjRef {
     let st = types(vm);
@@ -712,7 +704,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_asyncgen_firstiter", f_asyncgen_firstiter),
         ("_register_exceptions", f_register_exceptions),
         ("iscoroutine", f_iscoroutine),
-        ("_run_coroutine_threadsafe", f_run_coroutine_threadsafe),
     ];
     for (n, f) in funcs {
         let v = vm.new_native(n, *f);

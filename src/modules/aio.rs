@@ -15,6 +15,7 @@ pub fn create(vm: &mut Vm) -> ObjRef {
         ("repr_enter", repr_enter),
         ("repr_leave", repr_leave),
         ("granted", granted),
+        ("format_exception", format_exception),
     ];
     super::add_functions(vm, &d, funcs);
     m
@@ -46,6 +47,18 @@ fn granted(vm: &mut Vm, args: Args) -> PyResult {
         .into_iter()
         .find(|c| c.name() == name);
     Ok(Value::from_bool(cap.is_some_and(|c| vm.granted(c))))
+}
+
+/// `format_exception(exc)`: the traceback text python3 prints for `exc`, for library code
+/// that logs an exception it caught (`exception calling callback for ...`).
+fn format_exception(vm: &mut Vm, args: Args) -> PyResult {
+    match args.pos.first() {
+        Some(Value::Obj(e)) => {
+            let text = vm.format_exception(&crate::vm::Exc(e.clone()));
+            Ok(vm.new_str(text))
+        }
+        _ => Err(vm.type_error("format_exception() needs an exception".into())),
+    }
 }
 
 /// `repr_enter(obj)`: True when a repr of `obj` is already in progress (the caller then

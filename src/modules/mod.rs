@@ -104,6 +104,15 @@ fn stdlib_files(name: &str) -> Option<(&'static str, bool)> {
         "functools" => (include_str!("../../stdlib/functools.aio"), false),
         "itertools" => (include_str!("../../stdlib/itertools.aio"), false),
         "abc" => (include_str!("../../stdlib/abc.aio"), false),
+        "concurrent" => (include_str!("../../stdlib/concurrent/__init__.aio"), true),
+        "concurrent.futures" => (
+            include_str!("../../stdlib/concurrent/futures/__init__.aio"),
+            true,
+        ),
+        "concurrent.futures._base" => (
+            include_str!("../../stdlib/concurrent/futures/_base.aio"),
+            false,
+        ),
         "collections" => (include_str!("../../stdlib/collections/__init__.aio"), true),
         "collections.abc" => (include_str!("../../stdlib/collections/abc.aio"), false),
         "contextlib" => (include_str!("../../stdlib/contextlib.aio"), false),
