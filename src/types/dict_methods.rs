@@ -251,7 +251,7 @@ impl Vm {
         let c = cache.get();
         let g = table(&frame.globals);
         let builtins_dict = match &self.builtins.kind {
-            ObjKind::Module(m) => m.dict.clone(),
+            ObjKind::Module(m) => &m.dict,
             _ => unreachable!(),
         };
         {
@@ -260,7 +260,7 @@ impl Vm {
                 if !c.builtin {
                     return Ok(gt.value_at(c.index as usize).clone());
                 }
-                let bt = table(&builtins_dict).borrow();
+                let bt = table(builtins_dict).borrow();
                 if c.builtins_version == bt.version() {
                     return Ok(bt.value_at(c.index as usize).clone());
                 }
@@ -279,7 +279,7 @@ impl Vm {
             });
             return Ok(gt.value_at(i).clone());
         }
-        let bt = table(&builtins_dict).borrow();
+        let bt = table(builtins_dict).borrow();
         if let Some(i) = bt.find_str(hash, s) {
             cache.set(crate::compile::code::GlobalCache {
                 version: gt.version(),

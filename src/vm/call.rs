@@ -87,13 +87,26 @@ impl Vm {
         // Calls count against the instruction budget (the slow path handles running out).
         self.limits.fuel -= 1;
         let (code, globals) = (f.code.clone(), f.globals.clone());
-        let mut new = self.new_frame(code, globals, Value::Null);
         let start = base + 2 - has_self as usize;
-        for (slot, v) in new.locals.iter_mut().zip(frame.stack.drain(start..)) {
-            *slot = v;
-        }
+        let new = match self.frame_pool.pop() {
+            Some(mut new) => {
+                // Arguments move straight into the first local slots.
+                new.enter(code, globals, frame.stack.drain(start..));
+                new
+            }
+            None => {
+                let mut new = Frame::new(code, globals, Value::Null);
+                for (slot, v) in new.locals.iter_mut().zip(frame.stack.drain(start..)) {
+                    *slot = v;
+                }
+                new
+            }
+        };
         frame.stack.truncate(base);
-        new.entry = Entry::Call;
+        let mut new = new;
+        if !matches!(new.entry, Entry::Call) {
+            new.entry = Entry::Call;
+        }
         self.depth += 1;
         Some(new)
     }
@@ -660,40 +673,40 @@ impl Vm {
     /// Calling a class: `__new__` then `__init__`.
     /// The `__init__` to run after `object.__new__` when calling `cls` comes down to that
     /// (cached per class until a class attribute changes anywhere).
-    fn ctor_init(&mut self, cls: &ObjRef) -> Option<Value> {
-        let t = cls.as_type()?;
-        if t.builtin {
-            return None;
-        }
+    fn ctor_plan(&mut self, cls: &ObjRef) -> CtorPlan {
+        let Some(t) = cls.as_type() else {
+            return CtorPlan::General;
+        };
         {
             let c = t.ctor.borrow();
-            if c.0 == self.type_epoch {
-                match &c.1 {
-                    CtorPlan::ObjectNewThenInit(init) => return Some(init.clone()),
-                    CtorPlan::General => return None,
-                    CtorPlan::Unknown => {}
-                }
+            // Builtin types cannot change, so their plan never goes stale.
+            if (c.0 == self.type_epoch || t.builtin) && !matches!(c.1, CtorPlan::Unknown) {
+                return c.1.clone();
             }
         }
         let new_name = self.intern("__new__");
         let init_name = self.intern("__init__");
         let new = self.lookup_type(cls, &new_name);
-        let init = self.lookup_type(cls, &init_name);
-        let plan = match init {
-            Some(init)
-                if self.is_object_slot(&new, "__new__")
-                    && matches!(init.kind(), Some(ObjKind::Function(_))) =>
-            {
-                CtorPlan::ObjectNewThenInit(init)
+        let plan = if t.builtin {
+            match new.as_ref().and_then(|n| n.kind()) {
+                Some(ObjKind::StaticMethod(f)) if matches!(f.kind(), Some(ObjKind::Native(_))) => {
+                    CtorPlan::BuiltinNew(f.clone())
+                }
+                _ => CtorPlan::General,
             }
-            _ => CtorPlan::General,
+        } else {
+            match self.lookup_type(cls, &init_name) {
+                Some(init)
+                    if self.is_object_slot(&new, "__new__")
+                        && matches!(init.kind(), Some(ObjKind::Function(_))) =>
+                {
+                    CtorPlan::ObjectNewThenInit(init)
+                }
+                _ => CtorPlan::General,
+            }
         };
-        let found = match &plan {
-            CtorPlan::ObjectNewThenInit(init) => Some(init.clone()),
-            _ => None,
-        };
-        *t.ctor.borrow_mut() = (self.type_epoch, plan);
-        found
+        *t.ctor.borrow_mut() = (self.type_epoch, plan.clone());
+        plan
     }
 
     fn call_type(
@@ -702,7 +715,23 @@ impl Vm {
         args: ArgVec,
         kwnames: Option<Value>,
     ) -> PyResult<Prepared> {
-        if let Some(init) = self.ctor_init(cls) {
+        let plan = self.ctor_plan(cls);
+        if let CtorPlan::BuiltinNew(new) = &plan {
+            // Builtin constructors do all the work in `__new__`; run it as a plain native
+            // call so that it sees the caller's frame (zero-argument `super()`).
+            if let Some(ObjKind::Native(n)) = new.kind() {
+                let mut nargs: ArgVec = SmallVec::new();
+                nargs.push(Value::Obj(cls.clone()));
+                nargs.extend(args);
+                return Ok(Prepared::Native {
+                    func: n.func,
+                    args: nargs,
+                    kwnames,
+                    data: n.data.clone(),
+                });
+            }
+        }
+        if let CtorPlan::ObjectNewThenInit(init) = plan {
             // The common case: `object.__new__` and an `__init__` written in Aio.
             let instance = self.new_instance(cls)?;
             let mut iargs: ArgVec = SmallVec::new();

@@ -129,13 +129,39 @@ impl Frame {
         self.chain_depth = 0;
     }
 
+    /// Reinitialises a recycled frame (cleared by `clear_values`) for a plain call of
+    /// `code` whose arguments are `args`.
+    #[inline]
+    pub fn enter(&mut self, code: Rc<Code>, globals: ObjRef, args: impl Iterator<Item = Value>) {
+        let nslots = code.nslots();
+        self.locals.extend(args);
+        if self.locals.len() < nslots {
+            self.locals.resize(nslots, Value::Null);
+        }
+        let want = code.max_stack as usize + 2;
+        if self.stack.capacity() < want {
+            self.stack.reserve(want);
+        }
+        self.code = code;
+        self.globals = globals;
+        self.ip = 0;
+        self.chain_depth = 0;
+    }
+
     /// Drops every value the frame holds (locals, stack, handled exception).
     pub fn clear_values(&mut self) {
         self.locals.clear();
         self.stack.clear();
-        self.exc = Value::Null;
-        self.namespace = Value::Null;
-        self.entry = Entry::Suspended;
+        // Most frames hold none of these: skip the out-of-line drops.
+        if !self.exc.is_null() {
+            self.exc = Value::Null;
+        }
+        if !self.namespace.is_null() {
+            self.namespace = Value::Null;
+        }
+        if !matches!(self.entry, Entry::Call | Entry::Suspended) {
+            self.entry = Entry::Suspended;
+        }
     }
 
     #[inline]

@@ -340,8 +340,8 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
                 trace_value(v, f);
             }
             trace_value(&*borrow!(t.module), f);
-            if let CtorPlan::ObjectNewThenInit(init) = &borrow!(t.ctor).1 {
-                trace_value(init, f);
+            if let CtorPlan::ObjectNewThenInit(v) | CtorPlan::BuiltinNew(v) = &borrow!(t.ctor).1 {
+                trace_value(v, f);
             }
         }
         ObjKind::Module(m) => f(&m.dict),

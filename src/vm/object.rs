@@ -248,6 +248,8 @@ pub enum CtorPlan {
     Unknown,
     /// `object.__new__`, then this `__init__` written in Aio.
     ObjectNewThenInit(Value),
+    /// A builtin type whose native `__new__` (this function object) does all the work.
+    BuiltinNew(Value),
     /// Anything else: the general path.
     General,
 }
