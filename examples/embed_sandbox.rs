@@ -1,5 +1,6 @@
-//! A sandboxed host running untrusted code: an infinite loop, a memory bomb and a file read,
-//! each stopped with an error the script cannot catch.
+//! A sandboxed host running untrusted code: an infinite loop, a memory bomb, a file read and
+//! other reaches outside the sandbox (environment, network, processes, clock, stdin), each
+//! stopped with an error the script cannot catch.
 //!
 //! Run with `cargo run --release --example embed_sandbox`.
 
@@ -15,7 +16,21 @@ const UNTRUSTED: &[(&str, &str)] = &[
         "memory bomb",
         "hoard = []\nwhile True:\n    hoard.append('x' * 1_000_000)\n",
     ),
-    ("file read", "print(open('/etc/passwd').read())\n"),
+    (
+        "file read",
+        "try:\n    print(open('/etc/passwd').read())\nexcept BaseException:\n    print('caught')\n",
+    ),
+    ("directory list", "import os\nprint(os.listdir('/'))\n"),
+    ("environment", "import os\nprint(os.environ['HOME'])\n"),
+    (
+        "network",
+        "import asyncio\nasyncio.run(asyncio.open_connection('example.com', 80))\n",
+    ),
+    (
+        "subprocess",
+        "import asyncio\nasyncio.run(asyncio.create_subprocess_shell('rm -rf ~'))\n",
+    ),
+    ("wall clock", "import time\nprint(time.ctime())\n"),
     ("stdin read", "secret = input('password: ')\n"),
     (
         "deep recursion",

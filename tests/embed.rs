@@ -560,3 +560,568 @@ fn tutorial_run_coroutine_threadsafe_from_a_host_thread() {
     let got = worker.join().unwrap();
     assert_eq!(got.map(|r| r.unwrap()), Some(3));
 }
+
+// ----- capabilities --------------------------------------------------------------------------
+
+/// Runs `code` (statements, or an `async def main()` run with `asyncio.run` when it defines
+/// one) inside `try/except BaseException` in an engine without capabilities, and checks that
+/// the run stops with `cap` denied and the script could not catch it.
+fn assert_denied(cap: Capability, code: &str) {
+    let mut e = quiet();
+    let body: String = code.lines().map(|l| format!("    {l}\n")).collect();
+    let run_main = if code.contains("async def main") {
+        "    asyncio.run(main())\n"
+    } else {
+        ""
+    };
+    let script = format!(
+        "import asyncio, os, time, socket, signal\ncaught = 0\ntry:\n{body}{run_main}except BaseException:\n    caught = 1\n"
+    );
+    let r = e.run(&script);
+    let msg = format!("{cap:?} for {code:?}: {r:?}");
+    let err = r.expect_err(&msg);
+    assert_eq!(err, Error::Limit(LimitKind::Denied(cap)), "{msg}");
+    assert_eq!(
+        err.to_string(),
+        format!("script stopped: {} access is not permitted", cap.name())
+    );
+    assert_eq!(e.get::<i64>("caught").unwrap(), 0, "{msg}");
+}
+
+fn granted(caps: &[Capability]) -> Engine {
+    let mut b = Engine::builder().capture_output();
+    for c in caps {
+        b = b.grant(*c);
+    }
+    b.build()
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("aio-embed-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn files_are_denied_by_default() {
+    let dir = temp_dir("files-denied");
+    let f = dir.join("secret.txt");
+    std::fs::write(&f, "secret").unwrap();
+    let p = f.to_str().unwrap();
+    let d = dir.to_str().unwrap();
+    for code in [
+        format!("open({p:?}).read()"),
+        format!("open({p:?}, 'w')"),
+        format!("import io\nio.open({p:?})"),
+        format!("os.listdir({d:?})"),
+        format!("os.stat({p:?})"),
+        format!("os.path.exists({p:?})"),
+        format!("os.path.isfile({p:?})"),
+        format!("os.mkdir({d:?} + '/new')"),
+        format!("os.makedirs({d:?} + '/a/b')"),
+        format!("os.remove({p:?})"),
+        format!("os.unlink({p:?})"),
+        format!("os.rename({p:?}, {p:?} + '.bak')"),
+        format!("os.rmdir({d:?})"),
+    ] {
+        assert_denied(Capability::Files, &code);
+    }
+    // Nothing was touched.
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "secret");
+    assert!(!dir.join("new").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn files_work_when_granted() {
+    let dir = temp_dir("files-granted");
+    let mut e = granted(&[Capability::Files]);
+    e.set("d", dir.to_str().unwrap()).unwrap();
+    e.run(
+        "import os\n\
+         p = os.path.join(d, 'a.txt')\n\
+         with open(p, 'w') as f:\n    f.write('hello\\nworld\\n')\n\
+         with open(p) as f:\n    lines = f.readlines()\n\
+         os.mkdir(os.path.join(d, 'sub'))\n\
+         names = sorted(os.listdir(d))\n\
+         size = os.stat(p).st_size\n\
+         before = os.path.exists(p) and os.path.isdir(os.path.join(d, 'sub'))\n\
+         os.rename(p, p + '.bak')\n\
+         os.remove(p + '.bak')\n\
+         os.rmdir(os.path.join(d, 'sub'))\n\
+         after = os.path.exists(p)\n",
+    )
+    .unwrap();
+    assert_eq!(
+        e.get::<Vec<String>>("lines").unwrap(),
+        ["hello\n", "world\n"]
+    );
+    assert_eq!(e.get::<Vec<String>>("names").unwrap(), ["a.txt", "sub"]);
+    assert_eq!(e.get::<i64>("size").unwrap(), 12);
+    assert!(e.get::<bool>("before").unwrap());
+    assert!(!e.get::<bool>("after").unwrap());
+    // Files alone do not reveal the working directory.
+    assert_eq!(
+        limit_of(e.run("os.path.abspath('x')")),
+        LimitKind::Denied(Capability::Environment)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn environment_is_denied_by_default() {
+    for code in [
+        "os.environ",
+        "from os import environ",
+        "os.getenv('PATH')",
+        "os.getcwd()",
+        "os.chdir('/')",
+        "os.getpid()",
+        "os.path.expanduser('~')",
+        "socket.gethostname()",
+    ] {
+        assert_denied(Capability::Environment, code);
+    }
+    // Harmless host facts stay available.
+    let mut e = quiet();
+    e.run("import os\nsep = os.sep\nn = os.cpu_count()\nr = len(os.urandom(4))")
+        .unwrap();
+    assert_eq!(e.get::<i64>("r").unwrap(), 4);
+    // A missing attribute is still an AttributeError.
+    let err = e.run("os.nothing").unwrap_err();
+    assert_eq!(
+        last_line(&err),
+        "AttributeError: module 'os' has no attribute 'nothing'"
+    );
+}
+
+#[test]
+fn environment_works_when_granted() {
+    let mut e = granted(&[Capability::Environment]);
+    e.run(
+        "import os\n\
+         path = os.environ.get('PATH')\n\
+         path2 = os.getenv('PATH')\n\
+         cwd = os.getcwd()\n\
+         pid = os.getpid()\n",
+    )
+    .unwrap();
+    let path = std::env::var("PATH").ok();
+    assert_eq!(e.get::<Option<String>>("path").unwrap(), path);
+    assert_eq!(e.get::<Option<String>>("path2").unwrap(), path);
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(e.get::<String>("cwd").unwrap(), cwd.to_str().unwrap());
+    assert_eq!(e.get::<u32>("pid").unwrap(), std::process::id());
+}
+
+#[test]
+fn clock_is_denied_by_default() {
+    for code in [
+        "time.time()",
+        "time.time_ns()",
+        "time.localtime()",
+        "time.gmtime()",
+        "time.strftime('%Y')",
+        "time.ctime()",
+        "time.asctime()",
+    ] {
+        assert_denied(Capability::Clock, code);
+    }
+    // The monotonic clocks, sleeping, the loop's clock and calendar arithmetic on given
+    // timestamps stay available; the local zone is UTC.
+    let mut e = quiet();
+    e.run(
+        "import asyncio, time\n\
+         a = time.monotonic(); b = time.perf_counter(); time.sleep(0.001)\n\
+         ok = time.monotonic() > a and time.perf_counter() > b\n\
+         year = time.gmtime(0).tm_year\n\
+         day = time.strftime('%Y-%m-%d', time.gmtime(86400))\n\
+         zone = (time.timezone, time.localtime(0).tm_hour)\n\
+         async def main():\n\
+         \x20   t = asyncio.get_running_loop().time()\n\
+         \x20   await asyncio.sleep(0.001)\n\
+         \x20   return asyncio.get_running_loop().time() > t\n\
+         later = asyncio.run(main())\n",
+    )
+    .unwrap();
+    assert!(e.get::<bool>("ok").unwrap());
+    assert!(e.get::<bool>("later").unwrap());
+    assert_eq!(e.get::<i64>("year").unwrap(), 1970);
+    assert_eq!(e.get::<String>("day").unwrap(), "1970-01-02");
+    assert_eq!(e.get::<(i64, i64)>("zone").unwrap(), (0, 0));
+}
+
+#[test]
+fn clock_works_when_granted() {
+    let mut e = granted(&[Capability::Clock]);
+    e.run("import time\nt = time.time()\nns = time.time_ns()\ny = time.localtime().tm_year")
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!((e.get::<f64>("t").unwrap() - now).abs() < 60.0);
+    assert!((e.get::<i64>("ns").unwrap() as f64 / 1e9 - now).abs() < 60.0);
+    assert!(e.get::<i64>("y").unwrap() >= 2024);
+}
+
+#[test]
+fn sleep_is_bounded_by_the_deadline() {
+    let mut e = Engine::builder()
+        .timeout(Duration::from_millis(200))
+        .capture_output()
+        .build();
+    let t = Instant::now();
+    let k =
+        limit_of(e.run("import time\ntry:\n    time.sleep(30)\nexcept BaseException:\n    pass\n"));
+    assert_eq!(k, LimitKind::Deadline);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+#[test]
+fn network_is_denied_by_default() {
+    for code in [
+        "socket.socket()",
+        "socket.socket(socket.AF_UNIX)",
+        "socket.getaddrinfo('127.0.0.1', 80)",
+        "socket.gethostbyname('localhost')",
+        "async def main():\n    await asyncio.open_connection('127.0.0.1', 9)",
+        "async def main():\n    await asyncio.start_server(lambda r, w: None, '127.0.0.1', 0)",
+        "async def main():\n    await asyncio.open_unix_connection('/tmp/nothing.sock')",
+        "async def main():\n    await asyncio.get_running_loop().getaddrinfo('localhost', 80)",
+        "async def main():\n    await asyncio.get_running_loop().sock_connect(None, ('127.0.0.1', 9))",
+        "async def main():\n    await asyncio.get_running_loop().sock_recv(None, 1)",
+        "async def main():\n    await asyncio.to_thread(socket.getaddrinfo, 'localhost', 80)",
+        "import aiohttp\nasync def main():\n    async with aiohttp.ClientSession() as s:\n        await s.get('http://127.0.0.1:9/')",
+        "from aiohttp import web\nasync def main():\n    app = web.Application()\n    runner = web.AppRunner(app)\n    await runner.setup()\n    await web.TCPSite(runner, '127.0.0.1', 0).start()",
+    ] {
+        assert_denied(Capability::Network, code);
+    }
+}
+
+/// A script TCP echo server and client on 127.0.0.1; `main(n)` echoes `n` lines.
+const ECHO: &str = "import asyncio\n\
+async def handle(reader, writer):\n\
+\x20   while line := await reader.readline():\n\
+\x20       writer.write(line.upper())\n\
+\x20       await writer.drain()\n\
+\x20   writer.close()\n\
+async def main(n):\n\
+\x20   server = await asyncio.start_server(handle, '127.0.0.1', 0)\n\
+\x20   port = server.sockets[0].getsockname()[1]\n\
+\x20   reader, writer = await asyncio.open_connection('127.0.0.1', port)\n\
+\x20   got = []\n\
+\x20   for i in range(n):\n\
+\x20       writer.write(f'line {i} from port {port}\\n'.encode())\n\
+\x20       await writer.drain()\n\
+\x20       got.append((await reader.readline()).decode())\n\
+\x20   writer.close()\n\
+\x20   await writer.wait_closed()\n\
+\x20   server.close()\n\
+\x20   await server.wait_closed()\n\
+\x20   return port, got\n";
+
+fn check_echo(port: i64, got: &[String], n: usize) {
+    assert_eq!(got.len(), n);
+    for (i, line) in got.iter().enumerate() {
+        assert_eq!(line, &format!("LINE {i} FROM PORT {port}\n"));
+    }
+}
+
+#[test]
+fn network_works_when_granted() {
+    let mut e = granted(&[Capability::Network]);
+    e.run(ECHO).unwrap();
+    let (port, got): (i64, Vec<String>) = e.call("main", (3,)).unwrap();
+    check_echo(port, &got, 3);
+}
+
+#[test]
+fn subprocesses_are_denied_by_default() {
+    for code in [
+        "async def main():\n    await asyncio.create_subprocess_exec('true')",
+        "async def main():\n    await asyncio.create_subprocess_shell('true')",
+        "async def main():\n    await asyncio.get_running_loop().subprocess_exec(asyncio.SubprocessProtocol, 'true')",
+    ] {
+        assert_denied(Capability::Subprocess, code);
+    }
+}
+
+#[test]
+fn subprocesses_work_when_granted() {
+    let mut e = granted(&[Capability::Subprocess]);
+    e.run(
+        "import asyncio\n\
+         async def main():\n\
+         \x20   p = await asyncio.create_subprocess_exec('echo', 'hi', stdout=asyncio.subprocess.PIPE)\n\
+         \x20   out, _ = await p.communicate()\n\
+         \x20   return out.decode(), p.returncode\n",
+    )
+    .unwrap();
+    let (out, rc): (String, i64) = e.call("main", ()).unwrap();
+    assert_eq!((out.as_str(), rc), ("hi\n", 0));
+}
+
+#[test]
+fn signals_are_denied_by_default() {
+    for code in [
+        "signal.signal(signal.SIGUSR1, lambda *a: None)",
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)",
+        "signal.raise_signal(signal.SIGUSR1)",
+        "async def main():\n    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, print)",
+    ] {
+        assert_denied(Capability::Signals, code);
+    }
+    // asyncio.run leaves SIGINT alone instead of failing, as CPython does off the main thread.
+    let mut e = quiet();
+    e.run(
+        "import asyncio, signal\n\
+         async def main():\n\
+         \x20   return signal.getsignal(signal.SIGINT) is signal.default_int_handler\n\
+         untouched = asyncio.run(main())\n",
+    )
+    .unwrap();
+    assert!(e.get::<bool>("untouched").unwrap());
+}
+
+#[test]
+fn signals_work_when_granted() {
+    let mut e = granted(&[Capability::Signals]);
+    e.run(
+        "import signal\n\
+         got = []\n\
+         old = signal.signal(signal.SIGUSR2, lambda n, f: got.append(n))\n\
+         signal.raise_signal(signal.SIGUSR2)\n\
+         signal.signal(signal.SIGUSR2, signal.SIG_IGN)\n",
+    )
+    .unwrap();
+    assert_eq!(e.get::<Vec<i64>>("got").unwrap(), [12]);
+}
+
+#[test]
+fn stdin_is_denied_by_default() {
+    for code in [
+        "input()",
+        "input('password: ')",
+        "import sys\nsys.stdin.readline()",
+        "import sys\nsys.stdin.read()",
+    ] {
+        assert_denied(Capability::Stdin, code);
+    }
+}
+
+#[test]
+fn capabilities_can_change_between_runs() {
+    let mut e = quiet();
+    assert_eq!(
+        limit_of(e.run("import time\nt = time.time()")),
+        LimitKind::Denied(Capability::Clock)
+    );
+    e.set_capabilities(aio::embed::Capabilities::none().with(Capability::Clock));
+    e.run("t = time.time()").unwrap();
+    assert!(e.get::<f64>("t").unwrap() > 1e9);
+}
+
+// ----- isolation ------------------------------------------------------------------------------
+
+#[test]
+fn engines_run_event_loops_concurrently_on_two_threads() {
+    let threads: Vec<_> = (0..2)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut e = granted(&[Capability::Network]);
+                e.run(ECHO).unwrap();
+                e.run(&format!("ident = {i}")).unwrap();
+                let (port, got): (i64, Vec<String>) = e.call("main", (200,)).unwrap();
+                check_echo(port, &got, 200);
+                (e.get::<i64>("ident").unwrap(), port)
+            })
+        })
+        .collect();
+    let rs: Vec<(i64, i64)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!((rs[0].0, rs[1].0), (0, 1));
+    assert_ne!(rs[0].1, rs[1].1);
+}
+
+#[test]
+fn every_engine_hears_the_signals_it_handles() {
+    // Two engines on two threads handle SIGUSR1 with loop.add_signal_handler; one signal to
+    // the process reaches both (no engine consumes another's), and a third engine that does
+    // not handle it sees nothing.
+    let script = "import asyncio, signal\n\
+         heard = 0\n\
+         async def main():\n\
+         \x20   global heard\n\
+         \x20   loop = asyncio.get_running_loop()\n\
+         \x20   done = asyncio.Event()\n\
+         \x20   def on_signal():\n\
+         \x20       global heard\n\
+         \x20       heard += 1\n\
+         \x20       done.set()\n\
+         \x20   loop.add_signal_handler(signal.SIGUSR1, on_signal)\n\
+         \x20   ready()\n\
+         \x20   await asyncio.wait_for(done.wait(), 10)\n\
+         \x20   loop.remove_signal_handler(signal.SIGUSR1)\n\
+         \x20   return heard\n";
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut e = granted(&[Capability::Signals]);
+                e.register("ready", move || {
+                    let _ = tx.send(());
+                });
+                e.run(script).unwrap();
+                e.call::<i64>("main", ()).unwrap()
+            })
+        })
+        .collect();
+    let mut bystander = granted(&[Capability::Signals]);
+    bystander
+        .run("import signal\ngot = []\nsignal.signal(signal.SIGUSR2, lambda n, f: got.append(n))\n")
+        .unwrap();
+    rx.recv().unwrap();
+    rx.recv().unwrap();
+    signal_hook::low_level::raise(signal_hook::consts::SIGUSR1).unwrap();
+    let heard: Vec<i64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(heard, [1, 1]);
+    bystander.run("x = sum(range(100000))").unwrap();
+    assert_eq!(bystander.get::<Vec<i64>>("got").unwrap(), Vec::<i64>::new());
+}
+
+// ----- run_coroutine_threadsafe -------------------------------------------------------------
+
+/// Drives `e` until `done` holds (or panics after a few seconds).
+fn drive_until(e: &mut Engine, mut done: impl FnMut(&mut Engine) -> bool) {
+    let t = Instant::now();
+    while !done(e) {
+        e.poll(Some(Duration::from_millis(5))).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(10), "gave up waiting");
+    }
+}
+
+#[test]
+fn host_calls_go_through_run_coroutine_threadsafe() {
+    let mut e = quiet();
+    e.run(
+        "import asyncio, concurrent.futures\n\
+         seen = []\n\
+         _original = asyncio.tasks.run_coroutine_threadsafe\n\
+         def spy(coro, loop):\n\
+         \x20   fut = _original(coro, loop)\n\
+         \x20   seen.append(type(fut) is concurrent.futures.Future)\n\
+         \x20   return fut\n\
+         asyncio.tasks.run_coroutine_threadsafe = spy\n\
+         async def add(a, b):\n\
+         \x20   await asyncio.sleep(0)\n\
+         \x20   return a + b\n\
+         async def fail():\n\
+         \x20   raise KeyError('nope')\n",
+    )
+    .unwrap();
+    let h = e.handle();
+    let t = std::thread::spawn(move || {
+        let ok = h.call::<i64, _>("add", (2, 3)).wait();
+        let err = h.call::<i64, _>("fail", ()).wait();
+        (ok, err)
+    });
+    drive_until(&mut e, |_| t.is_finished());
+    let (ok, err) = t.join().unwrap();
+    assert_eq!(ok.unwrap(), 5);
+    let err = err.unwrap_err();
+    assert_eq!(err.kind(), "KeyError");
+    assert!(err.to_string().contains("in fail"), "{err}");
+    assert_eq!(e.get::<Vec<bool>>("seen").unwrap(), [true, true]);
+}
+
+#[test]
+fn cancelling_a_waitable_cancels_the_task() {
+    let mut e = quiet();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let tx = std::sync::Mutex::new(tx);
+    e.register("started", move || {
+        let _ = tx.lock().unwrap().send(());
+    });
+    e.run(
+        "import asyncio\n\
+         log = []\n\
+         async def slow():\n\
+         \x20   started()\n\
+         \x20   try:\n\
+         \x20       await asyncio.sleep(30)\n\
+         \x20   except asyncio.CancelledError:\n\
+         \x20       log.append('cancelled')\n\
+         \x20       raise\n",
+    )
+    .unwrap();
+    let h = e.handle();
+    let w = h.call::<(), _>("slow", ());
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<String>();
+    w.add_done_callback(move |r| {
+        let _ = done_tx.send(format!(
+            "{:?}",
+            r.as_ref().map_err(|e| e.kind().to_string())
+        ));
+    });
+    let t = std::thread::spawn(move || {
+        rx.recv().unwrap();
+        assert!(!w.is_done());
+        assert!(w.cancel());
+        assert!(w.is_done() && w.is_cancelled());
+        assert!(w.cancel(), "cancelling again still reports cancelled");
+        w.wait()
+    });
+    drive_until(&mut e, |e| e.get::<Vec<String>>("log").unwrap().len() == 1);
+    assert_eq!(t.join().unwrap().unwrap_err().kind(), "CancelledError");
+    assert_eq!(done_rx.recv().unwrap(), "Err(\"CancelledError\")");
+    assert_eq!(e.get::<Vec<String>>("log").unwrap(), ["cancelled"]);
+    // A finished call cannot be cancelled; its callbacks run at once.
+    e.run("async def quick():\n    return 7\n").unwrap();
+    let w = h.call::<i64, _>("quick", ());
+    drive_until(&mut e, |_| w.is_done());
+    assert!(!w.cancel());
+    let (cb_tx, cb_rx) = std::sync::mpsc::channel::<i64>();
+    w.add_done_callback(move |r| cb_tx.send(*r.as_ref().unwrap()).unwrap());
+    assert_eq!(cb_rx.recv().unwrap(), 7);
+    assert_eq!(w.wait().unwrap(), 7);
+}
+
+#[test]
+fn waiting_on_the_engine_thread_fails_instead_of_hanging() {
+    let mut e = quiet();
+    e.run("async def f():\n    return 1\n").unwrap();
+    let h = e.handle();
+    e.register("reenter", move || -> Result<i64, Error> {
+        let w = h.call::<i64, _>("f", ());
+        assert!(w.wait_timeout(Duration::from_secs(5)).is_none());
+        w.wait()
+    });
+    let t = Instant::now();
+    e.run("try:\n    reenter()\nexcept RuntimeError as e:\n    msg = str(e)\n")
+        .unwrap();
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        e.get::<String>("msg").unwrap(),
+        "waiting on the engine's own thread would never end"
+    );
+    // In a script, result() without a timeout on an unfinished future raises at once.
+    e.run(
+        "import asyncio\n\
+         async def main():\n\
+         \x20   fut = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, 'x'), asyncio.get_running_loop())\n\
+         \x20   try:\n\
+         \x20       fut.result()\n\
+         \x20   except RuntimeError as e:\n\
+         \x20       first = str(e)\n\
+         \x20   return first, await asyncio.wrap_future(fut), fut.result()\n",
+    )
+    .unwrap();
+    let (first, awaited, after): (String, String, String) = e.call("main", ()).unwrap();
+    assert!(
+        first.starts_with("result() of an unfinished concurrent.futures.Future"),
+        "{first}"
+    );
+    assert_eq!((awaited.as_str(), after.as_str()), ("x", "x"));
+}

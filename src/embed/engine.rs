@@ -160,7 +160,6 @@ impl EngineBuilder {
                 vm.stderr = crate::vm::Output::new(OutputSink::Host(e));
             }
         }
-        guard_open(&mut vm);
         let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
         state(&mut vm).engine_id = id;
         let main = vm.new_module("__main__");
@@ -220,8 +219,17 @@ impl Engine {
         }
     }
 
-    /// Starts a host run: clears the previous run's limit state and sets the deadline.
+    /// Starts a host run: clears the previous run's limit state, sets the deadline and
+    /// records this thread as the one running the engine (until `end`).
     pub(crate) fn begin(&mut self) {
+        self.reset();
+        if let Ok(mut d) = state(&mut self.vm).driver.lock() {
+            *d = Some(std::thread::current().id());
+        }
+    }
+
+    /// The part of `begin` for host calls that run no script code (`get`, `set`).
+    fn reset(&mut self) {
         self.vm.reset_run();
         self.vm.limits.deadline = self.timeout.map(|t| Instant::now() + t);
         state(&mut self.vm).arena_reset();
@@ -229,6 +237,9 @@ impl Engine {
 
     /// Ends a host run: runs pending finalizers and flushes output.
     pub(crate) fn end(&mut self) {
+        if let Ok(mut d) = state(&mut self.vm).driver.lock() {
+            *d = None;
+        }
         if !self.vm.limit_tripped() && self.vm.heap.shared.pending.get() {
             self.vm.run_finalizers();
         }
@@ -323,7 +334,7 @@ impl Engine {
 
     /// Reads a global of the main module.
     pub fn get<T: FromScript>(&mut self, name: &str) -> Result<T, Error> {
-        self.begin();
+        self.reset();
         get_global(&mut self.vm, name)
     }
 
@@ -335,7 +346,7 @@ impl Engine {
     /// assert_eq!(engine.eval::<i64>("config[1][1]").unwrap(), 2);
     /// ```
     pub fn set<T: IntoScript>(&mut self, name: &str, value: T) -> Result<(), Error> {
-        self.begin();
+        self.reset();
         let v = value.into_script(&mut Ctx { vm: &mut self.vm })?.0;
         let g = self.globals();
         self.vm.dict_set_str(&g, name, v);
@@ -468,29 +479,6 @@ impl Engine {
     pub fn set_timeout(&mut self, d: Option<Duration>) {
         self.timeout = d;
     }
-}
-
-/// Puts a capability check in front of the builtin `open` (whatever implements it), so an
-/// embedded script without the file capability is stopped before any file is touched.
-fn guard_open(vm: &mut Vm) {
-    fn guarded_open(vm: &mut Vm, args: crate::vm::object::Args) -> crate::vm::PyResult {
-        vm.require(Capability::Files, "open")?;
-        if args.data.is_null() || args.data.is_none() {
-            return Err(vm.new_exc_msg("NameError", "name 'open' is not defined".into()));
-        }
-        let kw: Vec<(String, Value)> = args
-            .kwnames
-            .iter()
-            .zip(args.kwvalues)
-            .map(|(k, v)| (k.as_str().unwrap_or("").to_string(), v.clone()))
-            .collect();
-        let kw: Vec<(&str, Value)> = kw.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        vm.call_kw(args.data, args.pos, &kw)
-    }
-    let b = super::builtins_dict(vm);
-    let original = vm.dict_get_str(&b, "open").unwrap_or(Value::None);
-    let f = vm.new_native_with("open", guarded_open, original);
-    vm.dict_set_str(&b, "open", f);
 }
 
 fn take(buf: &Option<Rc<RefCell<Vec<u8>>>>) -> String {

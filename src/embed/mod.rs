@@ -95,6 +95,12 @@ pub(crate) struct EmbedState {
     pub loop_: Value,
     /// Script classes for registered Rust types.
     pub classes: HashMap<std::any::TypeId, ObjRef>,
+    /// The script-side `concurrent.futures.Future` of each unfinished host call, by id.
+    pub host_futures: HashMap<u64, Value>,
+    /// Allocates host call ids (shared with every handle).
+    pub host_ids: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The thread running the engine's code, while a host call runs.
+    pub driver: handle::Driver,
 }
 
 impl EmbedState {
@@ -143,6 +149,9 @@ pub(crate) fn state(vm: &mut Vm) -> &mut EmbedState {
             next_pending: 1,
             loop_: Value::None,
             classes: HashMap::new(),
+            host_futures: HashMap::new(),
+            host_ids: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(1)),
+            driver: Default::default(),
         })
     });
     entry

@@ -15,6 +15,7 @@
 
 use super::handle::{self, HandleCallback, HandleInner};
 use super::{loop_state, LoopState};
+use crate::vm::limits::Capability;
 use crate::vm::object::Args;
 use crate::vm::value::Value;
 use crate::vm::{PyResult, Vm};
@@ -225,14 +226,14 @@ pub fn rearm(lp: &Value, fd: RawFd) {
 
 /// Called before each poll: re-arms level-triggered fds. True when any fd is registered (the
 /// poller must then be asked even with a zero timeout).
-pub fn before_poll(lp: &Value) -> bool {
+pub fn before_poll(lp: &Value, signal_fd: Option<RawFd>) -> bool {
     let Some(st) = loop_state(lp) else {
         return false;
     };
     let mut s = st.borrow_mut();
     let s = &mut *s;
     if !s.io.signal_pipe {
-        if let (Some(fd), Some(poll)) = (super::io_signal::wakeup_fd(), &s.poll) {
+        if let (Some(fd), Some(poll)) = (signal_fd, &s.poll) {
             let r = poll
                 .registry()
                 .register(&mut SourceFd(&fd), SIGNAL_TOKEN, Interest::READABLE);
@@ -259,7 +260,7 @@ pub fn before_poll(lp: &Value) -> bool {
 
 /// Moves the readiness of the last poll into the ready queue (`_process_events`).
 pub fn process_events(vm: &mut Vm, lp: &Value) -> PyResult<()> {
-    if super::io_signal::pending() {
+    if super::io_signal::pending(vm) {
         super::io_signal::run_pending(vm)?;
     }
     let Some(st) = loop_state(lp) else {
@@ -439,8 +440,12 @@ fn delegate(vm: &mut Vm, args: Args) -> PyResult {
         Some(crate::vm::object::ObjKind::Tuple(t)) if t.len() == 2 => (t[0].clone(), t[1].clone()),
         _ => return Err(vm.type_error("bad delegate".into())),
     };
+    let fname = func.as_str().unwrap_or("");
+    if let Some((_, _, Some(cap))) = DELEGATED.iter().find(|d| d.0 == fname) {
+        vm.require(*cap, &format!("loop.{fname}()"))?;
+    }
     let m = vm.import_module(module.as_str().unwrap_or(""))?;
-    let f = vm.getattr_str(&Value::Obj(m), func.as_str().unwrap_or(""))?;
+    let f = vm.getattr_str(&Value::Obj(m), fname)?;
     let kw: Vec<(String, Value)> = args
         .kwnames
         .iter()
@@ -451,21 +456,26 @@ fn delegate(vm: &mut Vm, args: Args) -> PyResult {
     vm.call_kw(&f, args.pos, &kw)
 }
 
-const DELEGATED: &[(&str, &str)] = &[
-    ("create_connection", "asyncio.selector_events"),
-    ("create_server", "asyncio.selector_events"),
-    ("create_unix_connection", "asyncio.selector_events"),
-    ("create_unix_server", "asyncio.selector_events"),
-    ("connect_accepted_socket", "asyncio.selector_events"),
-    ("sock_connect", "asyncio.selector_events"),
-    ("sock_recv", "asyncio.selector_events"),
-    ("sock_sendall", "asyncio.selector_events"),
-    ("sock_accept", "asyncio.selector_events"),
-    ("subprocess_exec", "asyncio.subprocess"),
-    ("subprocess_shell", "asyncio.subprocess"),
-    ("connect_read_pipe", "asyncio.subprocess"),
-    ("connect_write_pipe", "asyncio.subprocess"),
+/// Loop methods written in Aio: name, module, and the capability a call needs (pipes need
+/// none of their own: only a subprocess makes them).
+const DELEGATED: &[(&str, &str, Option<Capability>)] = &[
+    ("create_connection", SEL, NET),
+    ("create_server", SEL, NET),
+    ("create_unix_connection", SEL, NET),
+    ("create_unix_server", SEL, NET),
+    ("connect_accepted_socket", SEL, NET),
+    ("sock_connect", SEL, NET),
+    ("sock_recv", SEL, NET),
+    ("sock_sendall", SEL, NET),
+    ("sock_accept", SEL, NET),
+    ("subprocess_exec", SUB, Some(Capability::Subprocess)),
+    ("subprocess_shell", SUB, Some(Capability::Subprocess)),
+    ("connect_read_pipe", SUB, None),
+    ("connect_write_pipe", SUB, None),
 ];
+const SEL: &str = "asyncio.selector_events";
+const SUB: &str = "asyncio.subprocess";
+const NET: Option<Capability> = Some(Capability::Network);
 
 fn m_make_socket_transport(vm: &mut Vm, args: Args) -> PyResult {
     super::io_transport::f_make_socket_transport(vm, args)
@@ -487,7 +497,7 @@ pub fn init_loop_type(vm: &mut Vm, t: &crate::vm::value::ObjRef) {
     for (n, f) in methods {
         vm.add_method(t, n, *f);
     }
-    for (name, module) in DELEGATED {
+    for (name, module, _) in DELEGATED {
         let m = vm.new_str(*module);
         let f = vm.new_str(*name);
         let data = vm.new_tuple(vec![m, f]);
@@ -602,6 +612,7 @@ fn f_transport_socket(vm: &mut Vm, args: Args) -> PyResult {
 fn f_unlink_stale_socket(vm: &mut Vm, args: Args) -> PyResult {
     use std::os::unix::fs::FileTypeExt;
     args.expect_range(vm, "_unlink_stale_socket", 1, 1)?;
+    vm.require(Capability::Network, "create_unix_server()")?;
     if let Some(p) = args.pos[0].as_str() {
         if let Ok(md) = std::fs::metadata(p) {
             if md.file_type().is_socket() {
@@ -614,6 +625,7 @@ fn f_unlink_stale_socket(vm: &mut Vm, args: Args) -> PyResult {
 
 fn f_time(vm: &mut Vm, args: Args) -> PyResult {
     args.expect_range(vm, "time", 0, 0)?;
+    vm.require(Capability::Clock, "time.time()")?;
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -636,7 +648,7 @@ fn f_sleep(vm: &mut Vm, args: Args) -> PyResult {
         return Err(vm.overflow_error("sleep length is too large".into()));
     }
     vm.flush_output();
-    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    crate::modules::time::sleep_checked(vm, std::time::Duration::from_secs_f64(secs))?;
     Ok(Value::None)
 }
 

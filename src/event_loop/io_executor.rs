@@ -339,12 +339,20 @@ pub fn getaddrinfo_job(req: io_socket::AddrInfoRequest) -> Job {
 }
 
 fn plan_getaddrinfo(vm: &mut Vm, args: &[Value], kw: &Args) -> PyResult<Option<Job>> {
+    vm.require(
+        crate::vm::limits::Capability::Network,
+        "socket.getaddrinfo()",
+    )?;
     let a = Args { pos: args, ..*kw };
     let req = io_socket::addrinfo_request(vm, &a)?;
     Ok(Some(getaddrinfo_job(req)))
 }
 
 fn plan_gethostbyname(vm: &mut Vm, args: &[Value], _kw: &Args) -> PyResult<Option<Job>> {
+    vm.require(
+        crate::vm::limits::Capability::Network,
+        "socket.gethostbyname()",
+    )?;
     if args.len() != 1 {
         return Ok(None);
     }
@@ -468,6 +476,7 @@ fn m_set_default_executor(vm: &mut Vm, _args: Args) -> PyResult {
 /// `loop.getaddrinfo(host, port, *, family=0, type=0, proto=0, flags=0)`.
 fn m_getaddrinfo(vm: &mut Vm, args: Args) -> PyResult {
     let lp = this(vm, &args)?;
+    vm.require(crate::vm::limits::Capability::Network, "loop.getaddrinfo()")?;
     let rest = Args {
         pos: &args.pos[1..],
         ..args

@@ -266,6 +266,7 @@ fn stdio_kind(vm: &mut Vm, v: &Value, name: &str) -> PyResult<i64> {
 
 /// `_spawn(args, shell, stdin, stdout, stderr, cwd, env)`: starts the child.
 fn f_spawn(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(crate::vm::limits::Capability::Subprocess, "subprocess")?;
     args.expect_range(vm, "_spawn", 7, 7)?;
     let a = &args.pos;
     let shell = vm.truthy(&a[1])?;

@@ -1,28 +1,35 @@
 //! Signals: the `signal` module and `loop.add_signal_handler`.
 //!
-//! As in CPython, the OS-level handler only records the signal (a flag per signal and a byte
-//! written to a self-pipe that every loop polls); script handlers run later at a safe point:
-//! a backward jump in the dispatch loop (`Vm::check_interrupt`) or the loop iteration after
-//! the poll wakes up. A loop's `add_signal_handler` callbacks are queued on its ready queue.
-//! A signal is hooked at the OS level the first time a script handles it, through
-//! `signal-hook` (no unsafe code here). While a signal's script handler is `SIG_DFL` (or, for
-//! SIGINT, `default_int_handler`) the hook runs the OS default action at once, so an
-//! unhandled Ctrl-C ends the process with the same status as python3's KeyboardInterrupt.
-//! Invariant: the signal-context part only stores atomics and writes to the pipe.
+//! As in CPython, the OS-level handler only records the signal (a flag and a byte written to
+//! a self-pipe that the loop polls); script handlers run later at a safe point: a limit check
+//! point of the dispatch loop (`Vm::check_slow`) or the loop iteration after the poll wakes
+//! up. A loop's `add_signal_handler` callbacks are queued on its ready queue.
+//!
+//! Dispositions are process-wide, so two halves live here. The process half is global: the
+//! OS-level hook of each signal (installed once, through `signal-hook`, so no unsafe code
+//! here), and whether the signal takes its default action (while the last handler set for it
+//! anywhere is `SIG_DFL`, or `default_int_handler` for SIGINT, the hook runs the OS default
+//! at once, so an unhandled Ctrl-C ends the process as python3's KeyboardInterrupt does).
+//! The interpreter half is an `Inbox`: every interpreter that handles a signal registers its
+//! own flag, wake-up word (`Limits::os_signal`) and self-pipe with signal-hook, so each
+//! engine in a process hears every signal it handles and none steals another's.
+//! Invariant: the signal-context part only stores atomics and writes to pipes.
 
 use super::handle::HandleInner;
 use super::io_socket;
 use super::loop_state;
+use crate::vm::limits::Capability;
 use crate::vm::object::{Args, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
+use signal_hook::SigId;
 use std::collections::HashMap;
 use std::io::Read;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// `signal.NSIG`.
 pub const NSIG: usize = 65;
@@ -30,86 +37,128 @@ pub const SIGINT: i32 = 2;
 pub const SIGKILL: i32 = 9;
 pub const SIGSTOP: i32 = 19;
 
-static PENDING: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
+/// Per signal: the disposition is the OS default (process-wide, like the disposition).
 static IS_DEFAULT: [AtomicBool; NSIG] = [const { AtomicBool::new(true) }; NSIG];
-static ANY_PENDING: AtomicBool = AtomicBool::new(false);
 /// Set when the process delivers SIGINT to `default_int_handler` (the CLI) instead of
 /// taking the OS default action.
 static DELIVER_SIGINT: AtomicBool = AtomicBool::new(false);
 /// SIGINT's script handler is `default_int_handler` (read by the watchdog thread).
 static SIGINT_IS_DEFAULT_HANDLER: AtomicBool = AtomicBool::new(true);
-
-struct Global {
-    read: UnixStream,
-    write: UnixStream,
-    hooked: Mutex<[bool; NSIG]>,
-}
-
-fn global() -> Option<&'static Global> {
-    static G: OnceLock<Option<Global>> = OnceLock::new();
-    G.get_or_init(|| {
-        let (read, write) = UnixStream::pair().ok()?;
-        read.set_nonblocking(true).ok()?;
-        write.set_nonblocking(true).ok()?;
-        Some(Global {
-            read,
-            write,
-            hooked: Mutex::new([false; NSIG]),
-        })
-    })
-    .as_ref()
-}
-
-/// The read end of the self-pipe loops poll, once any signal is hooked.
-pub fn wakeup_fd() -> Option<RawFd> {
-    let g = global()?;
-    let any = g.hooked.lock().ok()?.iter().any(|h| *h);
-    any.then(|| g.read.as_raw_fd())
-}
-
-/// True when a signal arrived and its handlers have not run yet.
-#[inline]
-pub fn pending() -> bool {
-    ANY_PENDING.load(Ordering::Relaxed)
-}
+/// Signals whose default-action hook is installed (once per process).
+static HOOKED: Mutex<[bool; NSIG]> = Mutex::new([false; NSIG]);
 
 /// Signals signal-hook refuses to handle.
 fn forbidden(sig: i32) -> bool {
     signal_hook::consts::FORBIDDEN.contains(&sig)
 }
 
-/// Installs the OS-level hook for `sig` (once per process).
-fn hook(sig: i32) -> std::io::Result<()> {
-    let Some(g) = global() else {
-        return Err(std::io::Error::other("cannot create the signal pipe"));
-    };
-    let mut hooked = g
-        .hooked
+/// Installs the process-wide part for `sig`: the default action while it is wanted.
+fn hook_process(sig: i32) -> std::io::Result<()> {
+    let mut hooked = HOOKED
         .lock()
         .map_err(|_| std::io::Error::other("poisoned"))?;
     let i = sig as usize;
-    if hooked[i] {
-        return Ok(());
+    if !hooked[i] {
+        signal_hook::flag::register_conditional_default(sig, &IS_DEFAULT[i])?;
+        hooked[i] = true;
     }
-    if forbidden(sig) {
-        return Err(std::io::Error::from_raw_os_error(22));
-    }
-    signal_hook::flag::register(sig, &PENDING[i])?;
-    signal_hook::flag::register(sig, &ANY_PENDING)?;
-    signal_hook::low_level::pipe::register(sig, g.write.try_clone()?)?;
-    signal_hook::flag::register_conditional_default(sig, &IS_DEFAULT[i])?;
-    hooked[i] = true;
     Ok(())
+}
+
+/// Where one interpreter hears about signals: a flag per signal it handles, its wake-up
+/// word, and a self-pipe its loops poll. Dropping it unregisters everything.
+struct Inbox {
+    flags: Vec<Arc<AtomicBool>>,
+    any: Arc<AtomicBool>,
+    read: UnixStream,
+    write: UnixStream,
+    ids: Vec<SigId>,
+    subscribed: [bool; NSIG],
+}
+
+impl Inbox {
+    fn new(any: Arc<AtomicBool>) -> std::io::Result<Inbox> {
+        let (read, write) = UnixStream::pair()?;
+        read.set_nonblocking(true)?;
+        write.set_nonblocking(true)?;
+        Ok(Inbox {
+            flags: (0..NSIG)
+                .map(|_| Arc::new(AtomicBool::new(false)))
+                .collect(),
+            any,
+            read,
+            write,
+            ids: Vec::new(),
+            subscribed: [false; NSIG],
+        })
+    }
+
+    /// Registers this interpreter's actions for `sig` (once).
+    fn subscribe(&mut self, sig: i32) -> std::io::Result<()> {
+        let i = sig as usize;
+        if self.subscribed[i] {
+            return Ok(());
+        }
+        if forbidden(sig) {
+            return Err(std::io::Error::from_raw_os_error(22));
+        }
+        self.ids
+            .push(signal_hook::flag::register(sig, self.flags[i].clone())?);
+        self.ids
+            .push(signal_hook::flag::register(sig, self.any.clone())?);
+        self.ids.push(signal_hook::low_level::pipe::register(
+            sig,
+            self.write.try_clone()?,
+        )?);
+        hook_process(sig)?;
+        self.subscribed[i] = true;
+        Ok(())
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// The read end of this interpreter's self-pipe, once it handles any signal.
+pub fn wakeup_fd(vm: &Vm) -> Option<RawFd> {
+    let h = vm.ext.get("io.signal")?.downcast_ref::<Handlers>()?;
+    let inbox = h.inbox.as_ref()?;
+    inbox
+        .subscribed
+        .iter()
+        .any(|s| *s)
+        .then(|| inbox.read.as_raw_fd())
+}
+
+/// True when a signal this interpreter handles arrived and its handlers have not run yet.
+#[inline]
+pub fn pending(vm: &Vm) -> bool {
+    vm.limits.os_signal.load(Ordering::Relaxed)
+}
+
+/// Hooks `sig` for this interpreter.
+fn hook(vm: &mut Vm, sig: i32) -> std::io::Result<()> {
+    let any = vm.limits.os_signal.clone();
+    let h = handlers(vm);
+    if h.inbox.is_none() {
+        h.inbox = Some(Inbox::new(any)?);
+    }
+    h.inbox.as_mut().expect("just made").subscribe(sig)
 }
 
 // ----- per-interpreter handlers --------------------------------------------------------------------
 
 /// The script-level handlers of one interpreter.
-#[derive(Default)]
 struct Handlers {
     table: HashMap<i32, Value>,
     default_int_handler: Value,
     noop: Value,
+    inbox: Option<Inbox>,
 }
 
 /// Signals ignored when the process started (`SigIgn` in /proc/self/status): their
@@ -141,6 +190,7 @@ fn handlers(vm: &mut Vm) -> &mut Handlers {
                 table,
                 default_int_handler: dih,
                 noop,
+                inbox: None,
             }),
         );
     }
@@ -181,7 +231,7 @@ fn set_handler(vm: &mut Vm, sig: i32, handler: Value) -> PyResult<Value> {
         SIGINT_IS_DEFAULT_HANDLER.store(dih_set, Ordering::SeqCst);
     }
     if !is_default {
-        if let Err(e) = hook(sig) {
+        if let Err(e) = hook(vm, sig) {
             return Err(io_socket::os_error(vm, &e));
         }
     }
@@ -200,17 +250,20 @@ fn check_signum(vm: &mut Vm, v: &Value) -> PyResult<i32> {
 
 /// Runs the handlers of the signals that arrived (a safe point).
 pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
-    if !ANY_PENDING.swap(false, Ordering::SeqCst) {
+    if !vm.limits.os_signal.swap(false, Ordering::SeqCst) {
         return Ok(());
     }
-    if let Some(g) = global() {
-        let mut buf = [0u8; 64];
-        while matches!((&g.read).read(&mut buf), Ok(n) if n > 0) {}
-    }
-    for sig in 1..NSIG {
-        if !PENDING[sig].swap(false, Ordering::SeqCst) {
-            continue;
+    let arrived: Vec<usize> = match handlers(vm).inbox.as_ref() {
+        Some(inbox) => {
+            let mut buf = [0u8; 64];
+            while matches!((&inbox.read).read(&mut buf), Ok(n) if n > 0) {}
+            (1..NSIG)
+                .filter(|&i| inbox.flags[i].swap(false, Ordering::SeqCst))
+                .collect()
         }
+        None => Vec::new(),
+    };
+    for sig in arrived {
         let sig = sig as i32;
         // A running loop's add_signal_handler callback goes to its ready queue.
         let lp = vm
@@ -239,6 +292,7 @@ pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
 // ----- the signal module ---------------------------------------------------------------------------
 
 fn f_signal(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Signals, "signal.signal()")?;
     args.expect_range(vm, "signal", 2, 2)?;
     let sig = check_signum(vm, &args.pos[0])?;
     let h = args.pos[1].clone();
@@ -261,6 +315,7 @@ fn f_getsignal(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn f_raise_signal(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Signals, "signal.raise_signal()")?;
     args.expect_range(vm, "raise_signal", 1, 1)?;
     let sig = check_signum(vm, &args.pos[0])?;
     let dih = handlers(vm).default_int_handler.clone();
@@ -386,6 +441,7 @@ fn is_coroutine_like(vm: &mut Vm, f: &Value) -> PyResult<bool> {
 
 fn m_add_signal_handler(vm: &mut Vm, args: Args) -> PyResult {
     let lp = this(vm, &args)?;
+    vm.require(Capability::Signals, "loop.add_signal_handler()")?;
     if args.pos.len() < 3 {
         return Err(vm.type_error(
             "add_signal_handler() missing required positional arguments: 'sig' and 'callback'"
@@ -470,10 +526,17 @@ pub fn install_cli_sigint(vm: &mut Vm) {
         return;
     }
     DELIVER_SIGINT.store(true, Ordering::SeqCst);
-    if hook(SIGINT).is_err() {
+    if hook(vm, SIGINT).is_err() {
         DELIVER_SIGINT.store(false, Ordering::SeqCst);
         return;
     }
+    let Some(flag) = handlers(vm)
+        .inbox
+        .as_ref()
+        .map(|i| i.flags[SIGINT as usize].clone())
+    else {
+        return;
+    };
     let Ok((rd, wr)) = UnixStream::pair() else {
         return;
     };
@@ -491,8 +554,8 @@ pub fn install_cli_sigint(vm: &mut Vm) {
             let mut buf = [0u8; 16];
             while matches!(rd.read(&mut buf), Ok(n) if n > 0) {
                 std::thread::sleep(SIGINT_GRACE);
-                let stuck = PENDING[SIGINT as usize].load(Ordering::SeqCst)
-                    && SIGINT_IS_DEFAULT_HANDLER.load(Ordering::SeqCst);
+                let stuck =
+                    flag.load(Ordering::SeqCst) && SIGINT_IS_DEFAULT_HANDLER.load(Ordering::SeqCst);
                 if stuck {
                     exit_by_sigint();
                 }

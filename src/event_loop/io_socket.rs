@@ -455,6 +455,10 @@ pub fn addrinfo_request(vm: &mut Vm, args: &Args) -> PyResult<AddrInfoRequest> {
 }
 
 fn f_getaddrinfo(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(
+        crate::vm::limits::Capability::Network,
+        "socket.getaddrinfo()",
+    )?;
     let req = addrinfo_request(vm, &args)?;
     match getaddrinfo_blocking(&req) {
         Ok(rows) => Ok(addrinfo_value(vm, &rows)),
@@ -463,6 +467,10 @@ fn f_getaddrinfo(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn f_gethostbyname(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(
+        crate::vm::limits::Capability::Network,
+        "socket.gethostbyname()",
+    )?;
     args.expect_range(vm, "gethostbyname", 1, 1)?;
     let host = vm
         .arg_str(&args.pos[0], "gethostbyname", "argument 1")?
@@ -485,6 +493,10 @@ fn f_gethostbyname(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn f_gethostname(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(
+        crate::vm::limits::Capability::Environment,
+        "socket.gethostname()",
+    )?;
     let name = nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -601,6 +613,7 @@ pub fn with_sock<T>(
 }
 
 fn socket_new(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(crate::vm::limits::Capability::Network, "socket.socket()")?;
     let rest = Args {
         pos: &args.pos[1.min(args.pos.len())..],
         ..args

@@ -14,6 +14,8 @@ pub fn create(vm: &mut Vm) -> ObjRef {
         ("caller_module", caller_module),
         ("repr_enter", repr_enter),
         ("repr_leave", repr_leave),
+        ("granted", granted),
+        ("format_exception", format_exception),
     ];
     super::add_functions(vm, &d, funcs);
     m
@@ -34,6 +36,29 @@ fn caller_module(vm: &mut Vm, args: Args) -> PyResult {
     };
     let name = globals.and_then(|g| vm.dict_get_str(&g, "__name__"));
     Ok(name.unwrap_or_else(|| vm.new_str("__main__")))
+}
+
+/// `granted(name)`: True when the host granted the capability called `name` (`'signal'`,
+/// `'file'`...: `Capability::name`), for library code that does without it instead of
+/// failing (`asyncio.run` then leaves SIGINT alone, as CPython does off the main thread).
+fn granted(vm: &mut Vm, args: Args) -> PyResult {
+    let name = args.pos.first().and_then(|v| v.as_str()).unwrap_or("");
+    let cap = crate::vm::limits::Capability::ALL
+        .into_iter()
+        .find(|c| c.name() == name);
+    Ok(Value::from_bool(cap.is_some_and(|c| vm.granted(c))))
+}
+
+/// `format_exception(exc)`: the traceback text python3 prints for `exc`, for library code
+/// that logs an exception it caught (`exception calling callback for ...`).
+fn format_exception(vm: &mut Vm, args: Args) -> PyResult {
+    match args.pos.first() {
+        Some(Value::Obj(e)) => {
+            let text = vm.format_exception(&crate::vm::Exc(e.clone()));
+            Ok(vm.new_str(text))
+        }
+        _ => Err(vm.type_error("format_exception() needs an exception".into())),
+    }
 }
 
 /// `repr_enter(obj)`: True when a repr of `obj` is already in progress (the caller then

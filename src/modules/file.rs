@@ -160,6 +160,7 @@ fn file_of<'a>(vm: &mut Vm, v: &'a Value) -> PyResult<&'a FileObj> {
 /// `open(file, mode='r', buffering=-1, encoding=None, errors=None, newline=None,
 /// closefd=True, opener=None)`.
 fn open(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(crate::vm::limits::Capability::Files, "open()")?;
     let [file, mode, _buffering, encoding, _errors, _newline, _closefd, _opener] = args.bind(
         vm,
         "open",

@@ -6,6 +6,7 @@
 
 use super::file::os_error;
 use super::structseq;
+use crate::vm::limits::Capability;
 use crate::vm::object::{Args, NativeFn};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
@@ -21,13 +22,15 @@ pub fn create(vm: &mut Vm) -> PyResult<ObjRef> {
     let st = structseq::new_type(vm, "os", "stat_result", &STAT_FIELDS, &[]);
     vm.dict_set_str(&d, "stat_result", Value::Obj(st.clone()));
     vm.ext.insert("os_stat_result", Box::new(st));
-    let env = vm.new_dict_obj();
-    for (k, v) in std::env::vars() {
-        let k = vm.new_str(k);
-        let v = vm.new_str(v);
-        vm.dict_set(&env, k, v)?;
+    if vm.granted(Capability::Environment) {
+        let env = environ(vm)?;
+        vm.dict_set_str(&d, "environ", env);
+    } else {
+        // Without the capability the environment is read on first use of `os.environ`,
+        // which is where the denial happens (a module `__getattr__`, PEP 562).
+        let hook = vm.new_native("__getattr__", lazy_attr);
+        vm.dict_set_str(&d, "__getattr__", hook);
     }
-    vm.dict_set_str(&d, "environ", Value::Obj(env));
     for (k, v) in [
         ("sep", "/"),
         ("altsep", ""),
@@ -72,6 +75,32 @@ pub fn create(vm: &mut Vm) -> PyResult<ObjRef> {
     Ok(m)
 }
 
+/// A dict of the process's environment variables.
+fn environ(vm: &mut Vm) -> PyResult {
+    let env = vm.new_dict_obj();
+    for (k, v) in std::env::vars() {
+        let k = vm.new_str(k);
+        let v = vm.new_str(v);
+        vm.dict_set(&env, k, v)?;
+    }
+    Ok(Value::Obj(env))
+}
+
+/// The `os` module's `__getattr__` in an engine without the environment capability:
+/// `os.environ` is created (and cached in the module) once the capability is there.
+fn lazy_attr(vm: &mut Vm, args: Args) -> PyResult {
+    args.expect_range(vm, "__getattr__", 1, 1)?;
+    let name = args.pos[0].as_str().unwrap_or("?").to_string();
+    if name != "environ" {
+        return Err(vm.attribute_error(format!("module 'os' has no attribute '{name}'")));
+    }
+    vm.require(Capability::Environment, "os.environ")?;
+    let env = environ(vm)?;
+    let os = vm.import_module("os")?;
+    vm.setattr_str(&Value::Obj(os), "environ", env.clone())?;
+    Ok(env)
+}
+
 fn path_arg(vm: &mut Vm, args: &Args, i: usize, fname: &str) -> PyResult<String> {
     match args.pos.get(i) {
         Some(v) => match v.as_str() {
@@ -92,6 +121,7 @@ fn path_arg(vm: &mut Vm, args: &Args, i: usize, fname: &str) -> PyResult<String>
 }
 
 fn getenv(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Environment, "os.getenv()")?;
     let [key, default] = args.bind(vm, "getenv", ["key", "default"], 1)?;
     let key = key.expect("required");
     let Some(k) = key.as_str() else {
@@ -106,6 +136,7 @@ fn getenv(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn getcwd(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(Capability::Environment, "os.getcwd()")?;
     match std::env::current_dir() {
         Ok(p) => Ok(vm.new_str(p.to_string_lossy().into_owned())),
         Err(e) => Err(os_error(vm, &e, None)),
@@ -113,6 +144,7 @@ fn getcwd(vm: &mut Vm, _args: Args) -> PyResult {
 }
 
 fn chdir(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Environment, "os.chdir()")?;
     let p = path_arg(vm, &args, 0, "chdir")?;
     match std::env::set_current_dir(&p) {
         Ok(()) => Ok(Value::None),
@@ -121,6 +153,7 @@ fn chdir(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn listdir(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.listdir()")?;
     let p = if args.pos.is_empty() || args.pos[0].is_none() {
         ".".to_string()
     } else {
@@ -139,6 +172,7 @@ fn listdir(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn mkdir(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.mkdir()")?;
     let p = path_arg(vm, &args, 0, "mkdir")?;
     match std::fs::create_dir(&p) {
         Ok(()) => Ok(Value::None),
@@ -147,6 +181,7 @@ fn mkdir(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn makedirs(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.makedirs()")?;
     let p = path_arg(vm, &args, 0, "makedirs")?;
     let exist_ok = match args.kw("exist_ok").or(args.pos.get(2)) {
         Some(v) => vm.truthy(v)?,
@@ -166,6 +201,7 @@ fn makedirs(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn remove(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.remove()")?;
     let p = path_arg(vm, &args, 0, "remove")?;
     match std::fs::remove_file(&p) {
         Ok(()) => Ok(Value::None),
@@ -174,6 +210,7 @@ fn remove(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn rmdir(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.rmdir()")?;
     let p = path_arg(vm, &args, 0, "rmdir")?;
     match std::fs::remove_dir(&p) {
         Ok(()) => Ok(Value::None),
@@ -182,6 +219,7 @@ fn rmdir(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn rename(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.rename()")?;
     let a = path_arg(vm, &args, 0, "rename")?;
     let b = path_arg(vm, &args, 1, "rename")?;
     match std::fs::rename(&a, &b) {
@@ -207,6 +245,7 @@ fn rename(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn stat(vm: &mut Vm, args: Args) -> PyResult {
+    vm.require(Capability::Files, "os.stat()")?;
     use std::os::unix::fs::MetadataExt;
     let p = path_arg(vm, &args, 0, "stat")?;
     let md = match std::fs::metadata(&p) {
@@ -235,7 +274,8 @@ fn stat(vm: &mut Vm, args: Args) -> PyResult {
     Ok(structseq::instance(vm, &cls, items, &[]))
 }
 
-fn getpid(_vm: &mut Vm, _args: Args) -> PyResult {
+fn getpid(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(Capability::Environment, "os.getpid()")?;
     Ok(Value::Int(std::process::id() as i64))
 }
 

@@ -116,6 +116,7 @@ fn stream_fileno(_vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn stream_readline(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(crate::vm::limits::Capability::Stdin, "sys.stdin.readline()")?;
     vm.flush_output();
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
@@ -123,6 +124,7 @@ fn stream_readline(vm: &mut Vm, _args: Args) -> PyResult {
 }
 
 fn stream_read(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(crate::vm::limits::Capability::Stdin, "sys.stdin.read()")?;
     use std::io::Read;
     vm.flush_output();
     let mut s = String::new();

@@ -9,6 +9,7 @@ use super::structseq;
 use super::tz::Zone;
 use crate::types::float::float_of;
 use crate::types::int::int_of;
+use crate::vm::limits::Capability;
 use crate::vm::object::{Args, NativeFn, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
@@ -58,7 +59,13 @@ pub fn create(vm: &mut Vm) -> ObjRef {
         &["tm_zone", "tm_gmtoff"],
     );
     vm.dict_set_str(&d, "struct_time", Value::Obj(st.clone()));
-    let zone = Zone::local();
+    // The host's time zone is part of the clock: without the capability the local zone is
+    // UTC, and nothing is read from `TZ` or `/etc/localtime`.
+    let zone = if vm.granted(Capability::Clock) {
+        Zone::local()
+    } else {
+        Zone::utc()
+    };
     // As CPython's init_timezone: the offsets in force on January 1 and July 1 this year.
     let now = now_secs().floor() as i64;
     let (year, ..) = civil_from_days(now.div_euclid(86400));
@@ -116,11 +123,13 @@ fn now_secs() -> f64 {
     }
 }
 
-fn time(_vm: &mut Vm, _args: Args) -> PyResult {
+fn time(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(Capability::Clock, "time.time()")?;
     Ok(Value::from_f64(now_secs()))
 }
 
-fn time_ns(_vm: &mut Vm, _args: Args) -> PyResult {
+fn time_ns(vm: &mut Vm, _args: Args) -> PyResult {
+    vm.require(Capability::Clock, "time.time_ns()")?;
     let ns = match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_nanos() as i64,
         Err(e) => -(e.duration().as_nanos() as i64),
@@ -200,8 +209,24 @@ fn sleep(vm: &mut Vm, args: Args) -> PyResult {
     if secs > 1e12 {
         return Err(vm.overflow_error("sleep length is too large".into()));
     }
-    std::thread::sleep(Duration::from_secs_f64(secs));
+    sleep_checked(vm, Duration::from_secs_f64(secs))?;
     Ok(Value::None)
+}
+
+/// Blocks the thread for `d` in short slices, reaching a limit check point after each, so
+/// the host's deadline and interrupt, Ctrl-C and signal handlers stop a long sleep as they
+/// stop a loop.
+pub fn sleep_checked(vm: &mut Vm, d: Duration) -> PyResult<()> {
+    const SLICE: Duration = Duration::from_millis(20);
+    let end = Instant::now() + d;
+    loop {
+        let now = Instant::now();
+        if now >= end {
+            return Ok(());
+        }
+        std::thread::sleep((end - now).min(SLICE));
+        vm.check_slow()?;
+    }
 }
 
 // ----- calendar arithmetic --------------------------------------------------------------
@@ -296,7 +321,10 @@ fn timestamp_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<i64> {
     args.no_kwargs(vm, name)?;
     args.expect_range(vm, name, 0, 1)?;
     let v = match args.pos.first() {
-        None | Some(Value::None) => return Ok(now_secs().floor() as i64),
+        None | Some(Value::None) => {
+            vm.require(Capability::Clock, &format!("time.{name}()"))?;
+            return Ok(now_secs().floor() as i64);
+        }
         Some(v) => v,
     };
     if let Some(f) = float_of(v) {
@@ -456,6 +484,7 @@ fn mktime(vm: &mut Vm, args: Args) -> PyResult {
 fn tm_or_now(vm: &mut Vm, v: Option<&Value>, fname: &str) -> PyResult<Tm> {
     match v {
         None => {
+            vm.require(Capability::Clock, &format!("time.{fname}()"))?;
             let t = now_secs().floor() as i64;
             Ok(local_tm(vm, t))
         }

@@ -55,6 +55,7 @@ const KEYWORDS: &[&str] = &[
 const STANDARD_MODULES: &[&str] = &[
     "asyncio",
     "collections",
+    "concurrent",
     "contextlib",
     "dataclasses",
     "datetime",

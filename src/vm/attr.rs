@@ -282,6 +282,10 @@ impl Vm {
                     if let Some(d) = self.lookup_type(&ty, name) {
                         return self.bind_descriptor(d, obj, &ty);
                     }
+                    // PEP 562: a module-level `__getattr__` answers for missing names.
+                    if let Some(hook) = self.dict_get_str(&d, "__getattr__") {
+                        return self.call(&hook, std::slice::from_ref(name));
+                    }
                     let mname = m.name.to_string();
                     let n = name.as_str().unwrap_or("?").to_string();
                     return Err(

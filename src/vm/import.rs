@@ -147,6 +147,16 @@ impl Vm {
                                 dirs.push(PathBuf::from(s));
                             }
                         }
+                        // A script may edit `__path__`; without the file capability only
+                        // directories under the host's module path are read.
+                        if !self.granted(crate::vm::limits::Capability::Files) {
+                            let roots = &self.config.module_path;
+                            dirs.retain(|d| {
+                                let up = std::path::Component::ParentDir;
+                                !d.components().any(|c| c == up)
+                                    && roots.iter().any(|r| d.starts_with(r))
+                            });
+                        }
                     }
                 }
             }

@@ -12,7 +12,7 @@
 use super::object::{Layout, ObjKind};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -61,19 +61,24 @@ impl std::fmt::Display for LimitKind {
 /// Something a script can only do when the host grants it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Capability {
-    /// Reading and writing files (`open`, `os` file functions, user modules from disk).
+    /// Reading and writing files: `open`, the `os` file functions (`listdir`, `stat`,
+    /// `mkdir`, `remove`...) and what is built on them (`os.path.exists`...).
     Files,
-    /// Sockets (`asyncio.open_connection`, `start_server`, aiohttp).
+    /// Sockets and name resolution: the `socket` module, `asyncio.open_connection`,
+    /// `start_server`, `loop.sock_*`, `loop.getaddrinfo`, aiohttp (UNIX-domain sockets too).
     Network,
-    /// Starting processes.
+    /// Starting processes (`asyncio.create_subprocess_exec`/`_shell`).
     Subprocess,
-    /// Environment variables, `os.getcwd`, process ids and similar host details.
+    /// Environment variables, the working directory (`os.getcwd`, `os.chdir`), process ids.
     Environment,
-    /// Wall-clock time and `time.sleep`-like blocking (`time.monotonic` is always allowed).
+    /// Wall-clock time: `time.time`, `time.time_ns` and the calendar functions when they
+    /// read the current time, plus the host's time zone. `time.monotonic`,
+    /// `time.perf_counter`, `time.sleep` and `loop.time()` are always allowed.
     Clock,
-    /// Reading the host's standard input (`input()`).
+    /// Reading the host's standard input (`input()`, `sys.stdin`).
     Stdin,
-    /// Signal handlers.
+    /// Changing signal dispositions (`signal.signal`, `loop.add_signal_handler`), which are
+    /// process-wide.
     Signals,
 }
 
@@ -154,6 +159,8 @@ pub struct Limits {
     pub deadline: Option<Instant>,
     /// Pending interrupt reasons (`signal::*` bits), set from any thread.
     pub signals: Arc<AtomicU32>,
+    /// Set (in signal context) when an OS signal this interpreter handles arrived.
+    pub os_signal: Arc<AtomicBool>,
     /// A hard cap on call depth that ends the run (unlike `RecursionError`).
     pub max_depth: Option<usize>,
     /// The memory cap in bytes, if any.
@@ -179,6 +186,7 @@ impl Default for Limits {
             budget: None,
             deadline: None,
             signals: Arc::new(AtomicU32::new(0)),
+            os_signal: Arc::new(AtomicBool::new(false)),
             max_depth: None,
             memory_limit: None,
             memory_used: 0,
@@ -263,7 +271,7 @@ impl Vm {
         l.issued = next;
         // Python-level signal handlers (signal.signal, loop.add_signal_handler) run here, at
         // a safe point between instructions.
-        if crate::event_loop::io_signal::pending() {
+        if crate::event_loop::io_signal::pending(self) {
             return crate::event_loop::io_signal::run_pending(self);
         }
         Ok(())
@@ -273,6 +281,11 @@ impl Vm {
     /// it is recorded, no handler can catch anything (see the module docs).
     pub fn trip(&mut self, kind: LimitKind) -> Exc {
         let msg = kind.to_string();
+        self.trip_with(kind, msg)
+    }
+
+    /// `trip` with the exception's message spelled out.
+    fn trip_with(&mut self, kind: LimitKind, msg: String) -> Exc {
         self.limits.tripped = Some(kind);
         // Keep the slow path running so every later check point raises again.
         self.limits.fuel = -1;
@@ -301,14 +314,28 @@ impl Vm {
         self.limits.tripped.is_some()
     }
 
-    /// Fails unless the host granted `cap`. `what` names the operation for messages. This is
-    /// the hook every module that touches the outside world calls first.
+    /// Fails unless the host granted `cap`. `what` names the operation in the exception's
+    /// message (`file access is not permitted: open()`). This is the hook every module that
+    /// touches the outside world calls first; a denial stops the run like any other limit.
+    #[inline]
     pub fn require(&mut self, cap: Capability, what: &str) -> PyResult<()> {
         if self.limits.capabilities.has(cap) {
             return Ok(());
         }
-        let _ = what;
-        Err(self.trip(LimitKind::Denied(cap)))
+        Err(self.deny(cap, what))
+    }
+
+    /// True when the host granted `cap` (for code that degrades instead of failing).
+    #[inline]
+    pub fn granted(&self, cap: Capability) -> bool {
+        self.limits.capabilities.has(cap)
+    }
+
+    #[cold]
+    fn deny(&mut self, cap: Capability, what: &str) -> Exc {
+        let kind = LimitKind::Denied(cap);
+        let msg = format!("{kind}: {what}");
+        self.trip_with(kind, msg)
     }
 
     /// The recursion error for a call at the current depth: the host's hard cap when it is
