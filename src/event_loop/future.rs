@@ -327,12 +327,11 @@ pub fn make_cancelled_error(vm: &mut Vm, fo: &ObjRef) -> Exc {
         return Exc(e);
     }
     let msg = f.cancel_message.borrow().clone();
-    let e = if msg.is_none() {
+    if msg.is_none() {
         vm.new_exc("CancelledError", Vec::new())
     } else {
         vm.new_exc("CancelledError", vec![msg])
-    };
-    e
+    }
 }
 
 pub(crate) fn invalid_state(vm: &mut Vm, msg: &str) -> Exc {

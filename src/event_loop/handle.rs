@@ -52,7 +52,7 @@ impl HandleInner {
         match &self.callback {
             HandleCallback::Py { func, args } => {
                 f(func);
-                args.iter().for_each(|a| f(a));
+                args.iter().for_each(f);
             }
             HandleCallback::TaskStep { task, exc } => {
                 f(&Value::Obj(task.clone()));

@@ -71,7 +71,7 @@ impl IoState {
                 h.trace(f);
             }
         }
-        self.jobs.values().for_each(|v| f(v));
+        self.jobs.values().for_each(&mut *f);
         self.signal_handlers.values().for_each(|h| h.trace(f));
     }
 

@@ -435,7 +435,7 @@ fn is_coroutine_like(vm: &mut Vm, f: &Value) -> PyResult<bool> {
     }
     let m = vm.import_module("asyncio.coroutines")?;
     let check = vm.getattr_str(&Value::Obj(m), "iscoroutinefunction")?;
-    let r = vm.call(&check, &[f.clone()])?;
+    let r = vm.call(&check, std::slice::from_ref(f))?;
     vm.truthy(&r)
 }
 

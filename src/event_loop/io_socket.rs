@@ -411,7 +411,8 @@ fn str_or_none(vm: &mut Vm, v: Option<&Value>, what: &str) -> PyResult<Option<St
                 Some(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
                 None => {
                     let _ = what;
-                    Err(vm.type_error(format!("getaddrinfo() argument 1 must be string or None")))
+                    Err(vm
+                        .type_error("getaddrinfo() argument 1 must be string or None".to_string()))
                 }
             },
         },
@@ -600,10 +601,7 @@ pub fn with_sock<T>(
 ) -> PyResult<T> {
     let r = {
         let b = s.sock.borrow();
-        match b.as_ref() {
-            Some(sock) => Some(f(sock)),
-            None => None,
-        }
+        b.as_ref().map(f)
     };
     match r {
         None => Err(ebadf(vm)),

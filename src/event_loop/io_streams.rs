@@ -808,13 +808,13 @@ fn step(vm: &mut Vm, st: &mut OpState) -> PyResult<Step> {
                 *started = true;
             }
             let n = *n as usize;
-            loop {
+            'ready: {
                 let (len, eof) = {
                     let s = rd.st.borrow();
                     (s.len(), s.eof)
                 };
                 if len >= n {
-                    break;
+                    break 'ready;
                 }
                 if eof {
                     let partial = {
@@ -901,7 +901,7 @@ fn until_step(
         *started = true;
     }
     let limit = rd.st.borrow().limit;
-    let isep = loop {
+    let isep = 'found: {
         let (buflen, found, eof) = {
             let s = rd.st.borrow();
             let buflen = s.len();
@@ -914,7 +914,7 @@ fn until_step(
         };
         if buflen >= *offset + seplen {
             if let Some(i) = found {
-                break i;
+                break 'found i;
             }
             *offset = buflen + 1 - seplen;
             if *offset > limit {
@@ -1146,7 +1146,7 @@ impl ExtObject for StreamProtocol {
             }
         }
         if let Ok(ws) = self.flow.waiters.try_borrow() {
-            ws.iter().for_each(|w| f(w));
+            ws.iter().for_each(f);
         }
     }
     fn clear(&self) {
@@ -1221,7 +1221,7 @@ impl StreamProtocol {
             if exc.is_none() {
                 vm.call_method(&r, "feed_eof", &[])?;
             } else {
-                vm.call_method(&r, "set_exception", &[exc.clone()])?;
+                vm.call_method(&r, "set_exception", std::slice::from_ref(&exc))?;
             }
         }
         let closed = self.closed.borrow().clone();
@@ -1253,7 +1253,7 @@ impl StreamProtocol {
         if let Some(rd) = reader_of(&r) {
             set_reader_transport(vm, rd, transport.clone())?;
         } else if !r.is_none() {
-            vm.call_method(&r, "set_transport", &[transport.clone()])?;
+            vm.call_method(&r, "set_transport", std::slice::from_ref(&transport))?;
         }
         let cb = self.client_connected_cb.borrow().clone();
         if cb.is_none() {
@@ -1623,7 +1623,7 @@ fn w_wait_closed(vm: &mut Vm, args: Args) -> PyResult {
     let p = w.protocol.borrow().clone();
     let waiter = match stream_protocol_of(&p) {
         Some(sp) => sp.closed.borrow().clone(),
-        None => vm.call_method(&p, "_get_close_waiter", &[wv.clone()])?,
+        None => vm.call_method(&p, "_get_close_waiter", std::slice::from_ref(wv))?,
     };
     if fut_of(&waiter).is_some() {
         return Ok(new_op(
@@ -1654,7 +1654,7 @@ fn w_drain(vm: &mut Vm, args: Args) -> PyResult {
     // A script-level protocol (subprocess pipes): the coroutine written in Aio.
     let m = vm.import_module("asyncio.streams")?;
     let f = vm.getattr_str(&Value::Obj(m), "_drain_generic")?;
-    vm.call(&f, &[wv.clone()])
+    vm.call(&f, std::slice::from_ref(wv))
 }
 
 fn w_start_tls(vm: &mut Vm, _args: Args) -> PyResult {

@@ -463,7 +463,7 @@ fn m_get_stack(vm: &mut Vm, args: Args) -> PyResult {
     };
     let coro = task_of(&t).coro.borrow().clone();
     let mut frames = Vec::new();
-    if limit.map_or(true, |n| n != 0) {
+    if limit != Some(0) {
         if let Some(ObjKind::Generator(g)) = coro.kind() {
             let state = g.state.borrow();
             let own = match &*state {
