@@ -87,24 +87,14 @@ impl Vm {
         // Calls count against the instruction budget (the slow path handles running out).
         self.limits.fuel -= 1;
         let (code, globals) = (f.code.clone(), f.globals.clone());
-        let start = base + 2 - has_self as usize;
-        let new = match self.frame_pool.pop() {
-            Some(mut new) => {
-                // Arguments move straight into the first local slots.
-                let nargs = frame.stack.len() - start;
-                new.enter(code, globals, &mut frame.stack, nargs);
-                new
-            }
-            None => {
-                let mut new = Frame::new(code, globals, Value::Null);
-                for (slot, v) in new.locals.iter_mut().zip(frame.stack.drain(start..)) {
-                    *slot = v;
-                }
-                new
-            }
+        let nargs = argc + has_self as usize;
+        let mut new = match self.frame_pool.pop() {
+            Some(f) => f,
+            None => Frame::new(code.clone(), globals.clone(), Value::Null),
         };
+        // Arguments move straight into the first local slots.
+        new.enter(code, globals, &mut frame.stack, nargs);
         frame.stack.truncate(base);
-        let mut new = new;
         if !matches!(new.entry, Entry::Call) {
             new.entry = Entry::Call;
         }
@@ -716,11 +706,13 @@ impl Vm {
         args: ArgVec,
         kwnames: Option<Value>,
     ) -> PyResult<Prepared> {
-        let plan = self.ctor_plan(cls);
-        if let CtorPlan::BuiltinNew(new) = &plan {
-            // Builtin constructors do all the work in `__new__`; run it as a plain native
-            // call so that it sees the caller's frame (zero-argument `super()`).
-            if let Some(ObjKind::Native(n)) = new.kind() {
+        match self.ctor_plan(cls) {
+            CtorPlan::BuiltinNew(new) => {
+                // Builtin constructors do all the work in `__new__`; run it as a plain native
+                // call so that it sees the caller's frame (zero-argument `super()`).
+                let Some(ObjKind::Native(n)) = new.kind() else {
+                    unreachable!("a builtin constructor plan holds a native function")
+                };
                 let mut nargs: ArgVec = SmallVec::new();
                 nargs.push(Value::Obj(cls.clone()));
                 nargs.extend(args);
@@ -731,43 +723,16 @@ impl Vm {
                     data: n.data.clone(),
                 });
             }
-        }
-        if let CtorPlan::ObjectNewThenInit(init) = plan {
-            // The common case: `object.__new__` and an `__init__` written in Aio.
-            let instance = self.new_instance(cls)?;
-            let mut iargs: ArgVec = SmallVec::new();
-            iargs.push(Value::Obj(instance.clone()));
-            iargs.extend(args);
-            return match self.prepare_call(init, iargs, kwnames)? {
-                Prepared::Frame(mut fr) => {
-                    fr.entry = Entry::Init(instance);
-                    Ok(Prepared::Frame(fr))
-                }
-                Prepared::Done(_) => Ok(Prepared::Done(Value::Obj(instance))),
-                _ => unreachable!("an Aio function call prepares a frame"),
-            };
+            CtorPlan::ObjectNewThenInit(init) => {
+                // The common case: `object.__new__` and an `__init__` written in Aio.
+                let instance = self.new_instance(cls)?;
+                return self.run_init(instance, init, args, kwnames);
+            }
+            CtorPlan::General | CtorPlan::Unknown => {}
         }
         let new_name = self.intern("__new__");
         let init_name = self.intern("__init__");
         let new = self.lookup_type(cls, &new_name);
-        let builtin = cls.as_type().is_some_and(|t| t.builtin);
-        if builtin {
-            // Builtin constructors do all the work in `__new__`; run it as a plain native
-            // call so that it sees the caller's frame (zero-argument `super()`).
-            if let Some(ObjKind::StaticMethod(f)) = new.as_ref().and_then(|n| n.kind()) {
-                if let Some(ObjKind::Native(n)) = f.kind() {
-                    let mut nargs: ArgVec = SmallVec::new();
-                    nargs.push(Value::Obj(cls.clone()));
-                    nargs.extend(args);
-                    return Ok(Prepared::Native {
-                        func: n.func,
-                        args: nargs,
-                        kwnames,
-                        data: n.data.clone(),
-                    });
-                }
-            }
-        }
         let object_new = self.is_object_slot(&new, "__new__");
         let instance = if object_new {
             let init = self.lookup_type(cls, &init_name);
@@ -803,35 +768,46 @@ impl Vm {
         let init = self.lookup_type(cls, &init_name);
         match init {
             Some(init) if !self.is_object_slot(&Some(init.clone()), "__init__") => {
-                let mut iargs: ArgVec = SmallVec::new();
-                iargs.push(Value::Obj(instance.clone()));
-                iargs.extend(args);
-                match self.prepare_call(init, iargs, kwnames)? {
-                    Prepared::Frame(mut fr) => {
-                        fr.entry = Entry::Init(instance);
-                        Ok(Prepared::Frame(fr))
-                    }
-                    Prepared::Done(_) => Ok(Prepared::Done(Value::Obj(instance))),
-                    Prepared::Throw(..) => unreachable!("a call never throws into a frame"),
-                    Prepared::Native {
-                        func,
-                        args,
-                        kwnames,
-                        data,
-                    } => {
-                        let r = self.invoke_native(func, &args, kwnames.as_ref(), &data)?;
-                        if !r.is_none() {
-                            let msg = format!(
-                                "__init__() should return None, not '{}'",
-                                self.type_name(&r)
-                            );
-                            return Err(self.type_error(msg));
-                        }
-                        Ok(Prepared::Done(Value::Obj(instance)))
-                    }
-                }
+                self.run_init(instance, init, args, kwnames)
             }
             _ => Ok(Prepared::Done(Value::Obj(instance))),
+        }
+    }
+
+    /// Calls `init` on a new `instance`; the class call's result is the instance.
+    fn run_init(
+        &mut self,
+        instance: ObjRef,
+        init: Value,
+        args: ArgVec,
+        kwnames: Option<Value>,
+    ) -> PyResult<Prepared> {
+        let mut iargs: ArgVec = SmallVec::new();
+        iargs.push(Value::Obj(instance.clone()));
+        iargs.extend(args);
+        match self.prepare_call(init, iargs, kwnames)? {
+            Prepared::Frame(mut fr) => {
+                fr.entry = Entry::Init(instance);
+                Ok(Prepared::Frame(fr))
+            }
+            Prepared::Done(_) => Ok(Prepared::Done(Value::Obj(instance))),
+            Prepared::Throw(..) => unreachable!("a call never throws into a frame"),
+            Prepared::Native {
+                func,
+                args,
+                kwnames,
+                data,
+            } => {
+                let r = self.invoke_native(func, &args, kwnames.as_ref(), &data)?;
+                if !r.is_none() {
+                    let msg = format!(
+                        "__init__() should return None, not '{}'",
+                        self.type_name(&r)
+                    );
+                    return Err(self.type_error(msg));
+                }
+                Ok(Prepared::Done(Value::Obj(instance)))
+            }
         }
     }
 
