@@ -237,7 +237,5 @@ pub fn init(vm: &mut Vm, cls: &ObjRef) {
         ("__getitem__", getitem),
         ("__repr__", repr),
     ];
-    for (n, f) in methods {
-        vm.add_method(cls, n, *f);
-    }
+    vm.add_methods(cls, methods);
 }

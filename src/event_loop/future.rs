@@ -660,9 +660,7 @@ pub fn init(vm: &mut Vm, cls: &ObjRef) {
         ("__iter__", m_await),
         ("__repr__", m_repr),
     ];
-    for (n, f) in methods {
-        vm.add_method(cls, n, *f);
-    }
+    vm.add_methods(cls, methods);
     vm.add_getset(
         cls,
         "_asyncio_future_blocking",

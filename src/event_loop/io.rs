@@ -494,9 +494,7 @@ pub fn init_loop_type(vm: &mut Vm, t: &crate::vm::value::ObjRef) {
         ("_remove_writer", m_remove_writer),
         ("_make_socket_transport", m_make_socket_transport),
     ];
-    for (n, f) in methods {
-        vm.add_method(t, n, *f);
-    }
+    vm.add_methods(t, methods);
     for (name, module, _) in DELEGATED {
         let m = vm.new_str(*module);
         let f = vm.new_str(*name);
@@ -678,9 +676,6 @@ pub fn create_module(vm: &mut Vm) -> crate::vm::value::ObjRef {
     ];
     funcs.extend_from_slice(super::io_executor::module_functions());
     funcs.extend_from_slice(super::io_process::module_functions());
-    for (n, f) in funcs {
-        let v = vm.new_native(n, f);
-        vm.dict_set_str(&d, n, v);
-    }
+    crate::modules::add_functions(vm, &d, &funcs);
     m
 }

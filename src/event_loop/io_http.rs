@@ -272,9 +272,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("parse_qsl", f_parse_qsl),
         ("http_date", f_http_date),
     ];
-    for (n, f) in funcs {
-        let v = vm.new_native(n, *f);
-        vm.dict_set_str(&d, n, v);
-    }
+    crate::modules::add_functions(vm, &d, funcs);
     m
 }

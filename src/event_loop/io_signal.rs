@@ -401,10 +401,7 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("siginterrupt", f_siginterrupt),
         ("strsignal", f_strsignal),
     ];
-    for (n, f) in funcs {
-        let v = vm.new_native(n, *f);
-        vm.dict_set_str(&d, n, v);
-    }
+    crate::modules::add_functions(vm, &d, funcs);
     m
 }
 

@@ -1029,9 +1029,7 @@ fn create_types(vm: &mut Vm) -> SocketTypes {
         ("__enter__", m_enter),
         ("__exit__", m_exit),
     ];
-    for (n, f) in methods {
-        vm.add_method(&socket, n, *f);
-    }
+    vm.add_methods(&socket, methods);
     vm.add_method(&ts, "__repr__", ts_repr);
     for t in [&socket, &ts] {
         vm.add_getset(t, "family", get_family, None);
@@ -1104,9 +1102,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("gethostbyname", f_gethostbyname),
         ("gethostname", f_gethostname),
     ];
-    for (n, f) in funcs {
-        let v = vm.new_native(n, *f);
-        vm.dict_set_str(&d, n, v);
-    }
+    crate::modules::add_functions(vm, &d, funcs);
     m
 }

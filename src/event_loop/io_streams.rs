@@ -1750,9 +1750,7 @@ fn create_types(vm: &mut Vm) -> StreamTypes {
         ("__anext__", r_anext),
         ("__repr__", r_repr),
     ];
-    for (n, f) in rm {
-        vm.add_method(&reader, n, *f);
-    }
+    vm.add_methods(&reader, rm);
     vm.add_getset(&reader, "_limit", r_get_limit, None);
     vm.add_getset(&reader, "_buffer", r_get_buffer, None);
     vm.add_getset(&reader, "_eof", r_get_eof, None);
@@ -1772,9 +1770,7 @@ fn create_types(vm: &mut Vm) -> StreamTypes {
         ("start_tls", w_start_tls),
         ("__repr__", w_repr),
     ];
-    for (n, f) in wm {
-        vm.add_method(&writer, n, *f);
-    }
+    vm.add_methods(&writer, wm);
     vm.add_getset(&writer, "transport", w_get_transport, None);
     vm.add_getset(&writer, "_transport", w_get_transport, None);
     vm.add_getset(&writer, "_protocol", w_get_protocol, None);
@@ -1792,9 +1788,7 @@ fn create_types(vm: &mut Vm) -> StreamTypes {
         ("_get_close_waiter", p_get_close_waiter),
         ("_drain_helper", p_drain_helper),
     ];
-    for (n, f) in pm {
-        vm.add_method(&protocol, n, *f);
-    }
+    vm.add_methods(&protocol, pm);
     vm.add_getset(&protocol, "_stream_reader", p_get_reader, None);
     vm.add_getset(&protocol, "_stream_writer", p_get_writer, None);
     vm.add_getset(&protocol, "_closed", p_get_closed, None);

@@ -1041,9 +1041,7 @@ fn create_types(vm: &mut Vm) -> TransportTypes {
         ("__repr__", m_repr),
     ];
     for t in [&socket, &read_pipe, &write_pipe] {
-        for (n, f) in methods {
-            vm.add_method(t, n, *f);
-        }
+        vm.add_methods(t, methods);
     }
     TransportTypes {
         socket,

@@ -427,9 +427,7 @@ pub fn init_loop_type(vm: &mut Vm, t: &ObjRef) {
         ("shutdown_default_executor", m_shutdown_default_executor),
         ("__repr__", m_repr),
     ];
-    for (n, f) in methods {
-        vm.add_method(t, n, *f);
-    }
+    vm.add_methods(t, methods);
     super::io::init_loop_type(vm, t);
 }
 
@@ -865,9 +863,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_register_exceptions", f_register_exceptions),
         ("iscoroutine", f_iscoroutine),
     ];
-    for (n, f) in funcs {
-        let v = vm.new_native(n, *f);
-        vm.dict_set_str(&d, n, v);
-    }
+    crate::modules::add_functions(vm, &d, funcs);
     m
 }

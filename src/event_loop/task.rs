@@ -571,9 +571,7 @@ pub fn init(vm: &mut Vm, cls: &ObjRef) {
         ("get_stack", m_get_stack),
         ("print_stack", m_print_stack),
     ];
-    for (n, f) in methods {
-        vm.add_method(cls, n, *f);
-    }
+    vm.add_methods(cls, methods);
     let n = vm.new_str("_asyncio");
     vm.type_dict_set(cls, "__module__", n);
     let _ = FutState::Pending;

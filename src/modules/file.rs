@@ -120,9 +120,7 @@ pub fn install(vm: &mut Vm) {
         ("__next__", next),
         ("__repr__", repr),
     ];
-    for (n, f) in methods {
-        vm.add_method(&ty, n, *f);
-    }
+    vm.add_methods(&ty, methods);
     vm.add_getset(&ty, "name", get_name, None);
     vm.add_getset(&ty, "mode", get_mode, None);
     vm.add_getset(&ty, "closed", get_closed, None);

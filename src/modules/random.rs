@@ -67,9 +67,7 @@ pub fn create(vm: &mut Vm) -> ObjRef {
     }
     vm.add_staticmethod(&ty, "__new__", random_new);
     vm.add_method(&ty, "__init__", random_init);
-    for (n, f) in METHODS {
-        vm.add_method(&ty, n, *f);
-    }
+    vm.add_methods(&ty, METHODS);
     vm.dict_set_str(&d, "Random", Value::Obj(ty.clone()));
     let inst = Value::Obj(vm.alloc_instance(
         ty,

@@ -300,10 +300,7 @@ pub fn create(vm: &mut Vm) -> ObjRef {
         ("getrefcount", getrefcount),
         ("intern", intern),
     ];
-    for (n, f) in funcs {
-        let v = vm.new_native(n, *f);
-        vm.dict_set_str(&d, n, v);
-    }
+    crate::modules::add_functions(vm, &d, funcs);
     let _ = Obj {
         class: None,
         kind: ObjKind::Ellipsis,

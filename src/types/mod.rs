@@ -67,6 +67,13 @@ impl Vm {
         self.type_dict_set(ty, name, v);
     }
 
+    /// Adds a table of native methods to a builtin type.
+    pub fn add_methods(&mut self, ty: &ObjRef, methods: &[(&str, NativeFn)]) {
+        for (name, f) in methods {
+            self.add_method(ty, name, *f);
+        }
+    }
+
     /// Adds a class method (first argument the class) to a builtin type.
     pub fn add_classmethod(&mut self, ty: &ObjRef, name: &str, f: NativeFn) {
         let v = self.new_native(name, f);
