@@ -31,7 +31,13 @@ fn same_name(a: &Value, b: &Value) -> bool {
 
 impl Vm {
     /// Looks `name` up in class `cls` and its bases (no descriptor binding).
+    #[inline]
     pub fn lookup_type(&mut self, cls: &ObjRef, name: &Value) -> Option<Value> {
+        self.lookup_type_cached(cls, name)
+    }
+
+    /// `lookup_type` without the cache: one dict probe per class of the MRO.
+    pub(crate) fn lookup_type_uncached(&mut self, cls: &ObjRef, name: &Value) -> Option<Value> {
         let t = cls.as_type()?;
         let hash = self.str_hash(name);
         let s = name.as_str()?;
@@ -64,6 +70,7 @@ impl Vm {
     /// Sets a class attribute directly (no descriptors, no checks).
     pub fn type_dict_set(&mut self, cls: &ObjRef, name: &str, v: Value) {
         self.type_epoch += 1;
+        super::type_cache::invalidate_type(cls);
         let key = self.intern(name);
         let hash = self.str_hash(&key);
         if let Some(t) = cls.as_type() {
@@ -684,6 +691,7 @@ impl Vm {
                         )));
                     }
                     self.type_epoch += 1;
+                    super::type_cache::invalidate_type(o);
                     let hash = self.str_hash(name);
                     let s = name.as_str().unwrap_or("");
                     let idx = t.dict.borrow().find_str(hash, s);

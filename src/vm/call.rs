@@ -12,6 +12,7 @@ use super::object::{
 };
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
+use crate::compile::code::Code;
 use smallvec::SmallVec;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -84,10 +85,67 @@ impl Vm {
         {
             return None;
         }
+        let (code, globals) = (f.code.clone(), f.globals.clone());
+        let mut new = self.enter_plain(frame, base, code, globals, argc + has_self as usize);
+        if !matches!(new.entry, Entry::Call) {
+            new.entry = Entry::Call;
+        }
+        Some(new)
+    }
+
+    /// `Call` of a class whose instances come from `object.__new__` and whose `__init__` is
+    /// a plain Aio function: the new instance takes the empty slot below the arguments and
+    /// `__init__` is entered as a method call would be. None when the general path applies.
+    #[inline]
+    pub(crate) fn plain_init_frame(
+        &mut self,
+        frame: &mut Frame,
+        argc: usize,
+    ) -> Option<Box<Frame>> {
+        let base = frame.stack.len() - argc - 2;
+        let Value::Obj(cls) = &frame.stack[base] else {
+            return None;
+        };
+        match &cls.kind {
+            ObjKind::Type(t) if !t.builtin && frame.stack[base + 1].is_null() => {}
+            _ => return None,
+        }
+        let cls = cls.clone();
+        let CtorPlan::ObjectNewThenInit(init) = self.ctor_plan(&cls) else {
+            return None;
+        };
+        let Some(ObjKind::Function(f)) = init.kind() else {
+            return None;
+        };
+        if !f.code.plain
+            || f.code.argcount as usize != argc + 1
+            || self.depth >= self.config.recursion_limit
+            || self.limits.fuel <= 0
+        {
+            return None;
+        }
+        // An error (an abstract class) is raised again by the general path.
+        let instance = self.new_instance(&cls).ok()?;
+        frame.stack[base + 1] = Value::Obj(instance.clone());
+        let (code, globals) = (f.code.clone(), f.globals.clone());
+        let mut new = self.enter_plain(frame, base, code, globals, argc + 1);
+        new.entry = Entry::Init(instance);
+        Some(new)
+    }
+
+    /// A frame for `code` entered with the top `nargs` values of the caller's stack as its
+    /// first locals; the caller's stack is cut back to `base`.
+    #[inline]
+    fn enter_plain(
+        &mut self,
+        frame: &mut Frame,
+        base: usize,
+        code: Rc<Code>,
+        globals: ObjRef,
+        nargs: usize,
+    ) -> Box<Frame> {
         // Calls count against the instruction budget (the slow path handles running out).
         self.limits.fuel -= 1;
-        let (code, globals) = (f.code.clone(), f.globals.clone());
-        let nargs = argc + has_self as usize;
         let mut new = match self.frame_pool.pop() {
             Some(f) => f,
             None => Frame::new(code.clone(), globals.clone(), Value::Null),
@@ -95,11 +153,8 @@ impl Vm {
         // Arguments move straight into the first local slots.
         new.enter(code, globals, &mut frame.stack, nargs);
         frame.stack.truncate(base);
-        if !matches!(new.entry, Entry::Call) {
-            new.entry = Entry::Call;
-        }
         self.depth += 1;
-        Some(new)
+        new
     }
 
     /// For `Call` of a native function: its arguments taken off the stack (None when the

@@ -899,12 +899,32 @@ impl Vm {
                         switch_code!();
                         continue;
                     }
+                    if matches!(frame.entry, Entry::Init(_)) && frame.top().is_none() {
+                        // `__init__` returned None: the caller gets the instance.
+                        frame.stack.pop();
+                        let Entry::Init(instance) =
+                            std::mem::replace(&mut frame.entry, Entry::Call)
+                        else {
+                            unreachable!("checked above")
+                        };
+                        self.depth -= 1;
+                        let caller = self.pop_caller();
+                        let done = std::mem::replace(&mut frame, caller);
+                        self.recycle_frame(done);
+                        frame.push(Value::Obj(instance));
+                        switch_code!();
+                        continue;
+                    }
                     leave!(Step::Return);
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
                     let argc = argc as usize;
-                    if let Some(new) = self.plain_function_frame(&mut frame, argc) {
+                    let plain = match self.plain_function_frame(&mut frame, argc) {
+                        Some(new) => Some(new),
+                        None => self.plain_init_frame(&mut frame, argc),
+                    };
+                    if let Some(new) = plain {
                         // Run the callee right here; the caller waits on the fiber.
                         let caller = std::mem::replace(&mut frame, new);
                         self.fiber.push(caller);
