@@ -14,9 +14,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Inline attribute lists longer than this become dict objects.
-const MAX_INLINE_ATTRS: usize = 24;
+pub(super) const MAX_INLINE_ATTRS: usize = 24;
 
-fn same_name(a: &Value, b: &Value) -> bool {
+pub(super) fn same_name(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Obj(x), Value::Obj(y)) => {
             Rc::ptr_eq(x, y)
@@ -345,7 +345,7 @@ impl Vm {
     }
 
     /// The `HOOK_*` bits of a type, recomputed when a class attribute changed since.
-    fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
+    pub(super) fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
         let Some(t) = ty.as_type() else { return 0 };
         if t.builtin {
             return 0;

@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Arguments gathered for a call: positional values then keyword values.
-pub type ArgVec = SmallVec<[Value; 8]>;
+pub type ArgVec = SmallVec<[Value; 5]>;
 
 /// What a call resolved to.
 pub(crate) enum Prepared {
@@ -124,8 +124,7 @@ impl Vm {
         {
             return None;
         }
-        // An error (an abstract class) is raised again by the general path.
-        let instance = self.new_instance(&cls).ok()?;
+        let instance = self.new_plain_instance(&cls);
         frame.stack[base + 1] = Value::Obj(instance.clone());
         let (code, globals) = (f.code.clone(), f.globals.clone());
         let mut new = self.enter_plain(frame, base, code, globals, argc + 1);
@@ -157,8 +156,9 @@ impl Vm {
         new
     }
 
-    /// For `Call` of a native function: its arguments taken off the stack (None when the
-    /// callable is something else).
+    /// For `Call` of a native function, or of a builtin type whose native `__new__` does all
+    /// the work (`str(x)`, `int(s)`): the function and its arguments taken off the stack
+    /// (None when the callable is something else).
     #[inline]
     pub(crate) fn native_call_args(
         &mut self,
@@ -169,8 +169,24 @@ impl Vm {
         let Value::Obj(o) = &frame.stack[base] else {
             return None;
         };
-        let ObjKind::Native(n) = &o.kind else {
-            return None;
+        let n = match &o.kind {
+            ObjKind::Native(n) => n,
+            ObjKind::Type(t) if t.builtin && frame.stack[base + 1].is_null() => {
+                let cls = o.clone();
+                let CtorPlan::BuiltinNew(new) = self.ctor_plan(&cls) else {
+                    return None;
+                };
+                let Some(ObjKind::Native(n)) = new.kind() else {
+                    return None;
+                };
+                let (func, data) = (n.func, n.data.clone());
+                let mut args: ArgVec = SmallVec::new();
+                args.push(Value::Obj(cls));
+                args.extend(frame.stack.drain(base + 2..));
+                frame.stack.truncate(base);
+                return Some((func, args, data));
+            }
+            _ => return None,
         };
         // An unbound builtin method (`list.append(x, 1)`) checks its first argument on the
         // slow path.
@@ -743,8 +759,10 @@ impl Vm {
         } else {
             match self.lookup_type(cls, &init_name) {
                 Some(init)
-                    if self.is_object_slot(&new, "__new__")
-                        && matches!(init.kind(), Some(ObjKind::Function(_))) =>
+                    if t.layout == Layout::Object
+                        && self.is_object_slot(&new, "__new__")
+                        && matches!(init.kind(), Some(ObjKind::Function(_)))
+                        && self.check_not_abstract(cls).is_ok() =>
                 {
                     CtorPlan::ObjectNewThenInit(init)
                 }
@@ -780,7 +798,7 @@ impl Vm {
             }
             CtorPlan::ObjectNewThenInit(init) => {
                 // The common case: `object.__new__` and an `__init__` written in Aio.
-                let instance = self.new_instance(cls)?;
+                let instance = self.new_plain_instance(cls);
                 return self.run_init(instance, init, args, kwnames);
             }
             CtorPlan::General | CtorPlan::Unknown => {}
@@ -916,6 +934,14 @@ impl Vm {
     }
 
     /// A blank instance of `cls` with the payload of its nearest builtin base.
+    /// An instance of a plain class (`Layout::Object`) known not to be abstract, as the
+    /// `ObjectNewThenInit` constructor plan guarantees.
+    fn new_plain_instance(&mut self, cls: &ObjRef) -> ObjRef {
+        let hint = cls.as_type().map(|t| t.attr_hint.get()).unwrap_or(0);
+        let attrs = RefCell::new(Attrs::Inline(Vec::with_capacity(hint)));
+        self.alloc_instance(cls.clone(), ObjKind::Object(attrs))
+    }
+
     pub fn new_instance(&mut self, cls: &ObjRef) -> PyResult<ObjRef> {
         let layout = cls.as_type().map(|t| t.layout).unwrap_or(Layout::Object);
         let hint = cls.as_type().map(|t| t.attr_hint.get()).unwrap_or(0);

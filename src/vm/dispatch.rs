@@ -556,13 +556,29 @@ impl Vm {
                 }
                 Instr::LoadAttr(ni) => {
                     let obj = frame.pop();
-                    let v = tri!(self.get_attr(&obj, &code.names[ni as usize]));
+                    let name = &code.names[ni as usize];
+                    let fast = match &obj {
+                        Value::Obj(o) => self.load_attr_plain(o, name),
+                        _ => None,
+                    };
+                    let v = match fast {
+                        Some(v) => v,
+                        None => tri!(self.get_attr(&obj, name)),
+                    };
                     frame.push(v);
                 }
                 Instr::StoreAttr(ni) => {
                     let obj = frame.pop();
                     let v = frame.pop();
-                    tri!(self.set_attr(&obj, &code.names[ni as usize], v));
+                    let name = &code.names[ni as usize];
+                    let v = match &obj {
+                        Value::Obj(o) => match self.store_attr_plain(o, name, v) {
+                            Ok(()) => continue,
+                            Err(v) => v,
+                        },
+                        _ => v,
+                    };
+                    tri!(self.set_attr(&obj, name, v));
                 }
                 Instr::DeleteAttr(ni) => {
                     let obj = frame.pop();

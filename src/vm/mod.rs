@@ -7,6 +7,7 @@
 //! loop above a `Boundary` frame; nothing ever suspends across such a boundary.
 
 pub mod attr;
+mod attr_fast;
 pub mod call;
 pub mod carets;
 pub mod dispatch;
