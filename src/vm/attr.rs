@@ -113,6 +113,12 @@ impl Vm {
 
     /// Stores an instance attribute.
     pub(crate) fn attrs_set(&mut self, a: &RefCell<Attrs>, name: Value, v: Value) -> PyResult<()> {
+        // Inline keys are always interned (as CPython interns attribute names), so that a
+        // lookup by an interned name can compare pointers only (`Vm::load_method_plain`).
+        let name = match name.as_str() {
+            Some(s) => self.intern(s),
+            None => name,
+        };
         let d = {
             let mut attrs = a.borrow_mut();
             match &mut *attrs {

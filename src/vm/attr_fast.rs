@@ -32,6 +32,25 @@ impl Vm {
             .map(|(_, v)| v.clone())
     }
 
+    /// `LoadMethod` of a function defined on the class of a plain instance that does not
+    /// shadow it: the function, to be called with the instance as self. `name` must be
+    /// interned (a code object's names are): inline attribute keys always are, so a pointer
+    /// comparison tells whether the instance holds the name.
+    #[inline]
+    pub(crate) fn load_method_plain(&mut self, obj: &ObjRef, name: &Value) -> Option<Value> {
+        let (Some(cls), ObjKind::Object(attrs)) = (&obj.class, &obj.kind) else {
+            return None;
+        };
+        let f = self.lookup_type_cached(cls, name)?;
+        if !matches!(f.kind(), Some(ObjKind::Function(_))) || self.attr_hooks(cls) != 0 {
+            return None;
+        }
+        match &*attrs.borrow() {
+            Attrs::Inline(items) if !items.iter().any(|(k, _)| k.is(name)) => Some(f),
+            _ => None,
+        }
+    }
+
     /// `obj.name = v` for a plain instance whose class has no attribute hooks and nothing
     /// named `name`; gives `v` back when the general path must do it.
     #[inline]

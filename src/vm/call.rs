@@ -134,7 +134,7 @@ impl Vm {
 
     /// A frame for `code` entered with the top `nargs` values of the caller's stack as its
     /// first locals; the caller's stack is cut back to `base`.
-    #[inline]
+    #[inline(always)]
     fn enter_plain(
         &mut self,
         frame: &mut Frame,

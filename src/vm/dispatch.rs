@@ -517,6 +517,11 @@ impl Vm {
                     let v = tri!(self.load_global(&frame, &code, ip, ni));
                     frame.push(v);
                 }
+                Instr::LoadGlobalNull(ni) => {
+                    let v = tri!(self.load_global(&frame, &code, ip, ni));
+                    frame.push(v);
+                    frame.push(Value::Null);
+                }
                 Instr::StoreGlobal(ni) => {
                     let v = frame.pop();
                     let name = code.names[ni as usize].clone();
@@ -586,7 +591,15 @@ impl Vm {
                 }
                 Instr::LoadMethod(ni) => {
                     let obj = frame.pop();
-                    let (f, s) = tri!(self.load_method(obj, &code.names[ni as usize]));
+                    let name = &code.names[ni as usize];
+                    if let Value::Obj(o) = &obj {
+                        if let Some(f) = self.load_method_plain(o, name) {
+                            frame.push(f);
+                            frame.push(obj);
+                            continue;
+                        }
+                    }
+                    let (f, s) = tri!(self.load_method(obj, name));
                     frame.push(f);
                     frame.push(s);
                 }
