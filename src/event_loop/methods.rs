@@ -864,5 +864,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("iscoroutine", f_iscoroutine),
     ];
     crate::modules::add_functions(vm, &d, funcs);
+    crate::modules::add_functions(vm, &d, super::gather::module_functions());
     m
 }
