@@ -224,8 +224,11 @@ pub fn rearm(lp: &Value, fd: RawFd) {
     }
 }
 
-/// Called before each poll: re-arms level-triggered fds. True when any fd is registered (the
-/// poller must then be asked even with a zero timeout).
+/// Called before each poll: re-arms level-triggered fds. True when a socket or pipe is
+/// registered (the poller must then be asked even with a zero timeout). The signal self-pipe
+/// does not count: a signal also sets an atomic flag that every iteration checks, and the
+/// pipe (like the waker) is polled whenever the loop waits, so a busy loop with only these
+/// registered makes no system call per iteration.
 pub fn before_poll(lp: &Value, signal_fd: Option<RawFd>) -> bool {
     let Some(st) = loop_state(lp) else {
         return false;
@@ -255,7 +258,7 @@ pub fn before_poll(lp: &Value, signal_fd: Option<RawFd>) -> bool {
         s.io.rearm = fds;
         s.io.rearm.clear();
     }
-    s.io.registered > 0 || s.io.signal_pipe
+    s.io.registered > 0
 }
 
 /// Moves the readiness of the last poll into the ready queue (`_process_events`).
