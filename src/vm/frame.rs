@@ -19,12 +19,9 @@ pub enum Entry {
     Boundary,
     /// `__init__` run by a class call: the result must be None; the frame below gets `0`.
     Init(ObjRef),
-    /// A class body: on return the class is built from the namespace.
-    ClassBody {
-        name: Value,
-        bases: Value,
-        keywords: Value,
-    },
+    /// A class body: on return the class is built from the namespace. The name, bases
+    /// and keywords are boxed: rare, and inline they would make every frame 40 bytes larger.
+    ClassBody(Box<[Value; 3]>),
     /// A generator-like frame resumed by someone; `mode` says by whom.
     Resume { gen: ObjRef, mode: ResumeMode },
     /// A frame parked inside a suspended generator.
@@ -118,7 +115,7 @@ impl Frame {
         self.stack.clear();
         let want = code.max_stack as usize + 2;
         if self.stack.capacity() < want {
-            self.stack.reserve(want);
+            self.stack.reserve_exact(want);
         }
         self.code = code;
         self.globals = globals;
@@ -149,7 +146,7 @@ impl Frame {
         }
         let want = code.max_stack as usize + 2;
         if self.stack.capacity() < want {
-            self.stack.reserve(want);
+            self.stack.reserve_exact(want);
         }
         self.code = code;
         self.globals = globals;

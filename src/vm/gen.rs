@@ -160,10 +160,8 @@ impl Vm {
     /// Runs a generator from Rust until it yields, returns or raises.
     pub fn resume(&mut self, gen: &ObjRef, input: ResumeInput) -> PyResult<Outcome> {
         let top = self.resume_gen(gen, ResumeMode::Native, &input)?;
-        let below = std::mem::take(&mut self.resume_below);
-        let nbelow = below.len();
-        self.fiber.extend(below);
-        let _ = nbelow;
+        // `append` keeps the buffer's capacity for the next resume.
+        self.fiber.append(&mut self.resume_below);
         self.native_reentries += 1;
         let r = match input {
             ResumeInput::Throw(e) => match self.unwind(top, e, true) {
