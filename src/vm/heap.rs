@@ -252,6 +252,12 @@ fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
             opaque[i] = true;
         }
     }
+    // Only objects with no outside reference can be garbage: when there are none (a young
+    // generation of tasks and coroutines still referenced by the loop), there is nothing to
+    // look for and the second traversal is skipped.
+    if (0..objs.len()).all(|i| refs[i] > 0 || opaque[i]) {
+        return Vec::new();
+    }
     let mut reachable = vec![false; objs.len()];
     let mut stack: Vec<usize> = (0..objs.len())
         .filter(|&i| refs[i] > 0 || opaque[i])
