@@ -128,6 +128,8 @@ pub struct AsyncioState {
     pub timer_handle: ObjRef,
     pub loop_type: ObjRef,
     pub yield_once: ObjRef,
+    /// Finished `_YieldOnce` objects, reused by `_yield_once()` once nothing else holds them.
+    pub yield_once_pool: Vec<ObjRef>,
     /// The type of `gather`'s done-callback state.
     pub gather_cb: ObjRef,
     /// The waiter and item deque of locks and queues.
@@ -198,6 +200,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         timer_handle,
         loop_type,
         yield_once,
+        yield_once_pool: Vec::new(),
         gather_cb,
         deque: deque_t,
         set_result_unless_cancelled,
