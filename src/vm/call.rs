@@ -436,7 +436,11 @@ impl Vm {
         }
         // Calls count against the instruction budget, so loops made of calls cannot escape it.
         self.charge(1)?;
-        let mut fr = self.new_frame(code.clone(), f.globals.clone(), Value::Null);
+        let mut fr = if code.is_generator_like() && self.frame_pool_is_empty() {
+            Frame::new_unstarted(code.clone(), f.globals.clone())
+        } else {
+            self.new_frame(code.clone(), f.globals.clone(), Value::Null)
+        };
         let argcount = code.argcount as usize;
         let simple = kwnames.is_none()
             && args.len() <= argcount

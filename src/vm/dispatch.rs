@@ -217,7 +217,16 @@ impl Vm {
 
     fn on_yield(&mut self, frame: Box<Frame>, v: Value) -> Flow {
         // Collect the await chain: frames resumed by `Send` belong with the frame below them.
-        let mut segment = Vec::with_capacity(frame.chain_depth as usize + 1);
+        let mut n = 1;
+        let mut entry = &frame.entry;
+        while let Entry::Resume { mode, .. } = entry {
+            if !mode.chained() || n > self.fiber.len() {
+                break;
+            }
+            entry = &self.fiber[self.fiber.len() - n].entry;
+            n += 1;
+        }
+        let mut segment = Vec::with_capacity(n);
         segment.push(frame);
         loop {
             let chained = match &segment.last().expect("segment has a frame").entry {

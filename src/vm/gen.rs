@@ -92,7 +92,7 @@ impl Vm {
             },
         );
         let mut frames = match state {
-            GenState::Created(f) => {
+            GenState::Created(mut f) => {
                 if let ResumeInput::Throw(e) = input {
                     // Nothing has run yet, so no handler can see the exception: the
                     // generator simply finishes with it (CPython does the same).
@@ -108,6 +108,7 @@ impl Vm {
                         )));
                     }
                 }
+                f.reserve_stack();
                 vec![f]
             }
             GenState::Suspended(frames) => frames,
