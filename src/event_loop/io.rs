@@ -229,14 +229,14 @@ pub fn rearm(lp: &Value, fd: RawFd) {
 /// does not count: a signal also sets an atomic flag that every iteration checks, and the
 /// pipe (like the waker) is polled whenever the loop waits, so a busy loop with only these
 /// registered makes no system call per iteration.
-pub fn before_poll(lp: &Value, signal_fd: Option<RawFd>) -> bool {
+pub fn before_poll(lp: &Value, signal_fd: impl FnOnce() -> Option<RawFd>) -> bool {
     let Some(st) = loop_state(lp) else {
         return false;
     };
     let mut s = st.borrow_mut();
     let s = &mut *s;
     if !s.io.signal_pipe {
-        if let (Some(fd), Some(poll)) = (signal_fd, &s.poll) {
+        if let (Some(fd), Some(poll)) = (signal_fd(), &s.poll) {
             let r = poll
                 .registry()
                 .register(&mut SourceFd(&fd), SIGNAL_TOKEN, Interest::READABLE);

@@ -652,7 +652,8 @@ pub fn agen_finalizer(vm: &mut Vm, gen: &ObjRef) -> bool {
 /// True when the loop has sockets registered (the poller must be asked even with a zero
 /// timeout).
 pub fn io_registered(vm: &mut Vm, lp: &Value) -> bool {
-    super::io::before_poll(lp, super::io_signal::wakeup_fd(vm))
+    // The signal pipe is looked up (a map lookup) only until the loop has registered it.
+    super::io::before_poll(lp, || super::io_signal::wakeup_fd(vm))
 }
 
 /// Dispatches readiness events from the last poll.
