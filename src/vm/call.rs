@@ -387,8 +387,7 @@ impl Vm {
                 data,
             } => self.invoke_native(func, &args, kwnames.as_ref(), &data),
             Prepared::Throw(fr, e) => {
-                let below = std::mem::take(&mut self.resume_below);
-                self.fiber.extend(below);
+                self.fiber.append(&mut self.resume_below);
                 self.native_reentries += 1;
                 let r = match self.unwind(fr, e, true) {
                     super::dispatch::Flow::Run(f) => self.run_frame(f),
@@ -508,13 +507,37 @@ impl Vm {
         }
         // Calls count against the instruction budget, so loops made of calls cannot escape it.
         self.charge(1)?;
-        let mut fr = self.new_frame(code.clone(), f.globals.clone(), Value::Null);
+        let mut fr = if code.is_generator_like() && self.frame_pool_is_empty() {
+            Frame::new_unstarted(code.clone(), f.globals.clone())
+        } else {
+            self.new_frame(code.clone(), f.globals.clone(), Value::Null)
+        };
+        let argcount = code.argcount as usize;
         let simple = kwnames.is_none()
-            && args.len() == code.argcount as usize
+            && args.len() <= argcount
             && code.kwonlyargcount == 0
             && !code.flags.varargs
             && !code.flags.varkeywords;
-        if simple {
+        // Positional arguments only, the missing ones (if any) all covered by defaults.
+        let filled = simple && {
+            let given = args.len();
+            if given < argcount {
+                let defaults = f.defaults.borrow();
+                let ndef = defaults.len();
+                given + ndef >= argcount && {
+                    for (slot, d) in fr.locals[given..argcount]
+                        .iter_mut()
+                        .zip(&defaults[ndef - (argcount - given)..])
+                    {
+                        *slot = d.clone();
+                    }
+                    true
+                }
+            } else {
+                true
+            }
+        };
+        if filled {
             for (slot, v) in fr.locals.iter_mut().zip(args) {
                 *slot = v;
             }
@@ -1078,11 +1101,7 @@ impl Vm {
         if f.code.ncells + f.code.nfree > 0 {
             self.init_cells(&mut fr, f);
         }
-        fr.entry = Entry::ClassBody {
-            name,
-            bases,
-            keywords,
-        };
+        fr.entry = Entry::ClassBody(Box::new([name, bases, keywords]));
         self.depth += 1;
         Ok(fr)
     }

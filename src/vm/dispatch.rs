@@ -63,8 +63,8 @@ impl Vm {
                 Step::Push(new) => {
                     self.fiber.push(f);
                     if !self.resume_below.is_empty() {
-                        let below = std::mem::take(&mut self.resume_below);
-                        self.fiber.extend(below);
+                        // `append` keeps the buffer's capacity for the next resume.
+                        self.fiber.append(&mut self.resume_below);
                     }
                     frame = new;
                     continue;
@@ -72,8 +72,8 @@ impl Vm {
                 Step::PushThrow(new) => {
                     self.fiber.push(f);
                     if !self.resume_below.is_empty() {
-                        let below = std::mem::take(&mut self.resume_below);
-                        self.fiber.extend(below);
+                        // `append` keeps the buffer's capacity for the next resume.
+                        self.fiber.append(&mut self.resume_below);
                     }
                     let e = self.pending_throw.take().expect("a throw has an exception");
                     self.unwind(new, e, true)
@@ -150,11 +150,8 @@ impl Vm {
                 caller.push(Value::Obj(instance));
                 Flow::Run(caller)
             }
-            Entry::ClassBody {
-                name,
-                bases,
-                keywords,
-            } => {
+            Entry::ClassBody(b) => {
+                let [name, bases, keywords] = *b;
                 let ns = std::mem::take(&mut frame.namespace);
                 self.recycle_frame(frame);
                 let mut caller = self.pop_caller();
@@ -220,7 +217,17 @@ impl Vm {
 
     fn on_yield(&mut self, frame: Box<Frame>, v: Value) -> Flow {
         // Collect the await chain: frames resumed by `Send` belong with the frame below them.
-        let mut segment = vec![frame];
+        let mut n = 1;
+        let mut entry = &frame.entry;
+        while let Entry::Resume { mode, .. } = entry {
+            if !mode.chained() || n > self.fiber.len() {
+                break;
+            }
+            entry = &self.fiber[self.fiber.len() - n].entry;
+            n += 1;
+        }
+        let mut segment = Vec::with_capacity(n);
+        segment.push(frame);
         loop {
             let chained = match &segment.last().expect("segment has a frame").entry {
                 Entry::Resume { mode, .. } => mode.chained(),
@@ -305,7 +312,7 @@ impl Vm {
             self.recycle_frame(frame);
             match entry {
                 Entry::Boundary => return Flow::Exit(Err(exc)),
-                Entry::Call | Entry::Init(_) | Entry::ClassBody { .. } => {
+                Entry::Call | Entry::Init(_) | Entry::ClassBody(_) => {
                     frame = self.pop_caller();
                     add_tb = true;
                 }

@@ -524,6 +524,12 @@ impl Vm {
         }
     }
 
+    /// True when `new_frame` would have to allocate.
+    #[inline]
+    pub(crate) fn frame_pool_is_empty(&self) -> bool {
+        self.frame_pool.is_empty()
+    }
+
     /// Returns a finished frame to the pool.
     pub fn recycle_frame(&mut self, mut f: Box<frame::Frame>) {
         f.clear_values();
