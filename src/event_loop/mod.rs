@@ -20,6 +20,7 @@ pub mod io_socket;
 pub mod io_streams;
 pub mod io_transport;
 pub mod methods;
+pub mod queues;
 pub mod task;
 
 use crate::vm::object::{ExtObject, Layout, Obj, ObjKind};
@@ -184,6 +185,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
             || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>()
                 || e.as_any().is::<methods::SleepOp>())
             || io_streams::is_op(v)
+            || queues::is_op(v)
     };
     vm.ext_send_hook = methods::ext_send;
     vm.agen_finalizer_hook = methods::agen_finalizer;

@@ -231,6 +231,17 @@ impl Vm {
                         frame.push(v);
                         frame.ip = target;
                     }
+                    ExtSend::Delegate(coro) => {
+                        // The awaitable became a coroutine: it takes the awaitable's place.
+                        frame.pop();
+                        frame.push(coro.clone());
+                        let Value::Obj(c) = &coro else {
+                            return Err(self.type_error("object is not an iterator".into()));
+                        };
+                        let input = ResumeInput::Value(Value::None);
+                        let top = self.resume_gen(c, ResumeMode::Send, &input)?;
+                        return Ok(Some(Prepared::Frame(top)));
+                    }
                 }
                 Ok(None)
             }
@@ -627,6 +638,8 @@ impl Vm {
 pub enum ExtSend {
     Yield(Value),
     Return(Value),
+    /// Continue as this coroutine (which has not started): it replaces the awaitable.
+    Delegate(Value),
 }
 
 /// Hook type for sending into extension awaitables (installed by the event loop).
