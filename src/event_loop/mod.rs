@@ -182,10 +182,10 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     }
     vm.ext_future_check = |v| {
         matches!(v.kind(), Some(ObjKind::Future(_)))
+            || queues::is_op(v)
             || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>()
                 || e.as_any().is::<methods::SleepOp>())
             || io_streams::is_op(v)
-            || queues::is_op(v)
     };
     vm.ext_send_hook = methods::ext_send;
     vm.agen_finalizer_hook = methods::agen_finalizer;

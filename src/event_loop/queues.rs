@@ -62,6 +62,9 @@ struct RegData {
     op_type: ObjRef,
     /// Per class: (class, `Vm::type_epoch` when checked, (fast path allowed, stock Event)).
     plans: Vec<(Weak<Obj>, u64, (bool, bool))>,
+    /// A used-up op nobody else references any more, ready to be reused by the next call
+    /// (saves allocating one per `put`/`get`; only ops that completed are kept here).
+    spare: Option<ObjRef>,
 }
 
 /// The payload behind the native `put`/`get` functions' `data`.
@@ -81,6 +84,9 @@ impl ExtObject for Reg {
                 d.methods.iter().for_each(&mut *f);
                 f(&d.event_cls);
                 f(&d.event_clear);
+                if let Some(o) = &d.spare {
+                    f(&Value::Obj(o.clone()));
+                }
             }
         }
     }
@@ -172,7 +178,11 @@ impl ExtObject for QueueOp {
 }
 
 fn op_of(v: &Value) -> Option<&QueueOp> {
-    match v.kind()? {
+    op_of_obj(v.as_obj()?)
+}
+
+fn op_of_obj(o: &ObjRef) -> Option<&QueueOp> {
+    match &o.kind {
         ObjKind::Ext(e) => e.as_any().downcast_ref::<QueueOp>(),
         _ => None,
     }
@@ -231,6 +241,7 @@ pub fn f_queue_setup(vm: &mut Vm, args: Args) -> PyResult {
         value_name: vm.intern("_value"),
         op_type: op_type.clone(),
         plans: Vec::new(),
+        spare: None,
     };
     let reg = Value::Obj(vm.alloc_instance(
         op_type,
@@ -259,9 +270,22 @@ fn new_op(vm: &mut Vm, args: Args, put: bool) -> PyResult {
     let reg = args.data;
     let arity = if put { 2 } else { 1 };
     let op_type = {
-        let d = reg_of(reg).and_then(|r| r.data.try_borrow().ok());
-        match d.as_deref() {
+        let mut d = reg_of(reg).and_then(|r| r.data.try_borrow_mut().ok());
+        match d.as_deref_mut() {
             Some(Some(d)) if args.pos.len() == arity && args.kwnames.is_empty() => {
+                let start = || OpState::Start {
+                    reg: reg.clone(),
+                    q: args.pos[0].clone(),
+                    item: args.pos.get(1).cloned(),
+                };
+                if let Some(o) = d.spare.take() {
+                    if Rc::strong_count(&o) == 1 {
+                        if let Some(op) = op_of_obj(&o) {
+                            *op.state.borrow_mut() = start();
+                            return Ok(Value::Obj(o));
+                        }
+                    }
+                }
                 Some(d.op_type.clone())
             }
             Some(Some(_)) => None,
@@ -297,6 +321,17 @@ fn new_op(vm: &mut Vm, args: Args, put: bool) -> PyResult {
     Ok(Value::Obj(
         vm.alloc_instance(op_type, ObjKind::Ext(Box::new(op))),
     ))
+}
+
+/// Keeps a completed op for reuse.
+fn keep_spare(reg: &Value, op: &Value) {
+    if let (Some(r), Value::Obj(o)) = (reg_of(reg), op) {
+        if let Ok(mut d) = r.data.try_borrow_mut() {
+            if let Some(d) = &mut *d {
+                d.spare = Some(o.clone());
+            }
+        }
+    }
 }
 
 /// What a `Send` finds in an op.
@@ -349,7 +384,10 @@ pub fn op_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
         None => fast_get(vm, &reg, &q)?,
     };
     match fast {
-        Some(v) => Ok(ExtSend::Return(v)),
+        Some(v) => {
+            keep_spare(&reg, sub);
+            Ok(ExtSend::Return(v))
+        }
         None => Ok(ExtSend::Delegate(coroutine(vm, &reg, q, item)?)),
     }
 }
@@ -430,8 +468,8 @@ fn stock_attr_hooks(vm: &mut Vm, cls: &ObjRef) -> bool {
 struct Fields {
     maxsize: i64,
     queue: ObjRef,
-    getters: ObjRef,
-    putters: ObjRef,
+    /// `_getters` for a put, `_putters` for a get: the waiters to wake.
+    waiters: ObjRef,
     unfinished: i64,
     /// Where `_unfinished_tasks` sits among the inline attributes.
     unfinished_at: usize,
@@ -453,7 +491,7 @@ fn deque_ref(v: &Value) -> Option<ObjRef> {
 }
 
 /// Reads the fields of `q` when its class and attributes allow the fast path.
-fn fields(vm: &mut Vm, r: &Reg, q: &Value) -> Option<Fields> {
+fn fields(vm: &mut Vm, r: &Reg, q: &Value, put: bool) -> Option<Fields> {
     let qo = q.as_obj()?;
     let cls = qo.class.as_ref()?;
     let ObjKind::Object(attrs) = &qo.kind else {
@@ -492,8 +530,7 @@ fn fields(vm: &mut Vm, r: &Reg, q: &Value) -> Option<Fields> {
     Some(Fields {
         maxsize: *maxsize,
         queue: deque_ref(queue)?,
-        getters: deque_ref(getters)?,
-        putters: deque_ref(putters)?,
+        waiters: deque_ref(if put { getters } else { putters })?,
         unfinished: *unfinished,
         unfinished_at,
         finished: finished.clone(),
@@ -531,7 +568,7 @@ fn fast_put(vm: &mut Vm, reg: &Value, q: &Value, item: &Value) -> PyResult<Optio
     let Some(r) = reg_of(reg) else {
         return Ok(None);
     };
-    let Some(f) = fields(vm, r, q) else {
+    let Some(f) = fields(vm, r, q, true) else {
         return Ok(None);
     };
     let dq = deque_of(&f.queue).expect("checked");
@@ -578,7 +615,7 @@ fn fast_put(vm: &mut Vm, reg: &Value, q: &Value, item: &Value) -> PyResult<Optio
     if !cleared {
         vm.call_method(&f.finished, "clear", &[])?;
     }
-    wakeup_next(vm, &f.getters)?;
+    wakeup_next(vm, &f.waiters)?;
     Ok(Some(Value::None))
 }
 
@@ -587,7 +624,7 @@ fn fast_get(vm: &mut Vm, reg: &Value, q: &Value) -> PyResult<Option<Value>> {
     let Some(r) = reg_of(reg) else {
         return Ok(None);
     };
-    let Some(f) = fields(vm, r, q) else {
+    let Some(f) = fields(vm, r, q, false) else {
         return Ok(None);
     };
     let dq = deque_of(&f.queue).expect("checked");
@@ -595,7 +632,7 @@ fn fast_get(vm: &mut Vm, reg: &Value, q: &Value) -> PyResult<Option<Value>> {
     let Some(item) = item else {
         return Ok(None);
     };
-    wakeup_next(vm, &f.putters)?;
+    wakeup_next(vm, &f.waiters)?;
     Ok(Some(item))
 }
 
