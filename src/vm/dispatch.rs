@@ -556,13 +556,29 @@ impl Vm {
                 }
                 Instr::LoadAttr(ni) => {
                     let obj = frame.pop();
-                    let v = tri!(self.get_attr(&obj, &code.names[ni as usize]));
+                    let name = &code.names[ni as usize];
+                    let fast = match &obj {
+                        Value::Obj(o) => self.load_attr_plain(o, name),
+                        _ => None,
+                    };
+                    let v = match fast {
+                        Some(v) => v,
+                        None => tri!(self.get_attr(&obj, name)),
+                    };
                     frame.push(v);
                 }
                 Instr::StoreAttr(ni) => {
                     let obj = frame.pop();
                     let v = frame.pop();
-                    tri!(self.set_attr(&obj, &code.names[ni as usize], v));
+                    let name = &code.names[ni as usize];
+                    let v = match &obj {
+                        Value::Obj(o) => match self.store_attr_plain(o, name, v) {
+                            Ok(()) => continue,
+                            Err(v) => v,
+                        },
+                        _ => v,
+                    };
+                    tri!(self.set_attr(&obj, name, v));
                 }
                 Instr::DeleteAttr(ni) => {
                     let obj = frame.pop();
@@ -905,12 +921,32 @@ impl Vm {
                         switch_code!();
                         continue;
                     }
+                    if matches!(frame.entry, Entry::Init(_)) && frame.top().is_none() {
+                        // `__init__` returned None: the caller gets the instance.
+                        frame.stack.pop();
+                        let Entry::Init(instance) =
+                            std::mem::replace(&mut frame.entry, Entry::Call)
+                        else {
+                            unreachable!("checked above")
+                        };
+                        self.depth -= 1;
+                        let caller = self.pop_caller();
+                        let done = std::mem::replace(&mut frame, caller);
+                        self.recycle_frame(done);
+                        frame.push(Value::Obj(instance));
+                        switch_code!();
+                        continue;
+                    }
                     leave!(Step::Return);
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
                     let argc = argc as usize;
-                    if let Some(new) = self.plain_function_frame(&mut frame, argc) {
+                    let plain = match self.plain_function_frame(&mut frame, argc) {
+                        Some(new) => Some(new),
+                        None => self.plain_init_frame(&mut frame, argc),
+                    };
+                    if let Some(new) = plain {
                         // Run the callee right here; the caller waits on the fiber.
                         let caller = std::mem::replace(&mut frame, new);
                         self.fiber.push(caller);

@@ -7,6 +7,7 @@
 //! loop above a `Boundary` frame; nothing ever suspends across such a boundary.
 
 pub mod attr;
+mod attr_fast;
 pub mod call;
 pub mod carets;
 pub mod dispatch;
@@ -22,6 +23,7 @@ pub mod ops;
 pub mod repr;
 pub mod suggest;
 pub mod tb_groups;
+pub mod type_cache;
 pub mod types_registry;
 pub mod value;
 pub mod warnings;
@@ -185,6 +187,8 @@ pub struct Vm {
     pub heap: heap::Heap,
     /// Bumped whenever a class attribute is set or deleted (invalidates `TypeObj::hooks`).
     pub type_epoch: u64,
+    /// Class attribute lookups already done (see `type_cache`).
+    type_cache: type_cache::TypeCache,
     pub types: Types,
     pub builtins: ObjRef,
     /// `sys.modules`: a dict object.
@@ -274,6 +278,7 @@ impl Vm {
             frame_pool: Vec::new(),
             depth: 0,
             type_epoch: 0,
+            type_cache: Default::default(),
             native_reentries: 0,
             config,
             hash_secret: crate::hash::HashSecret::from_env()
