@@ -607,6 +607,9 @@ pub fn new_set_result_unless_cancelled(vm: &mut Vm) -> Value {
 /// `Send` on extension awaitables.
 pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     if let Some(ObjKind::Ext(e)) = sub.kind() {
+        if e.as_any().is::<super::queues::QueueOp>() {
+            return super::queues::op_send(vm, sub, _value);
+        }
         if let Some(y) = e.as_any().downcast_ref::<YieldOnce>() {
             if y.done.get() {
                 if let Value::Obj(o) = sub {
@@ -877,6 +880,7 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_register_task", f_register_task),
         ("_yield_once", f_yield_once),
         ("_Deque", super::deque::f_new),
+        ("_queue_setup", super::queues::f_queue_setup),
         ("_sleep", f_sleep),
         ("isfuture", f_isfuture),
         ("_get_loop", f_get_loop),

@@ -21,6 +21,7 @@ pub mod io_socket;
 pub mod io_streams;
 pub mod io_transport;
 pub mod methods;
+pub mod queues;
 pub mod task;
 
 use crate::vm::object::{ExtObject, Layout, Obj, ObjKind};
@@ -187,6 +188,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     }
     vm.ext_future_check = |v| {
         matches!(v.kind(), Some(ObjKind::Future(_)))
+            || queues::is_op(v)
             || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>()
                 || e.as_any().is::<methods::SleepOp>())
             || io_streams::is_op(v)

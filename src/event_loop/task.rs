@@ -87,7 +87,7 @@ pub fn new_task_of_class(
         let w = vm.getattr_str(&Value::Obj(m), "_wrap_awaitable")?;
         vm.call(&w, &[coro])?
     } else {
-        coro
+        super::queues::task_coro(vm, coro)?
     };
     if !is_coroutine_like(vm, &coro) {
         let r = vm.repr_or_default(&coro);

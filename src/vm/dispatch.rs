@@ -888,7 +888,13 @@ impl Vm {
                 }
                 Instr::GetANext => {
                     let aiter = frame.top().clone();
-                    let aw = tri!(self.get_anext_awaitable(&aiter));
+                    // A native async generator is driven by the `Send` that follows, with no
+                    // `__anext__()` awaitable allocated (see `Vm::send`).
+                    let aw = if super::gen::is_async_generator(&aiter) {
+                        aiter
+                    } else {
+                        tri!(self.get_anext_awaitable(&aiter))
+                    };
                     frame.push(aw);
                 }
                 Instr::EndAsyncFor => {

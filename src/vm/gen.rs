@@ -191,6 +191,29 @@ impl Vm {
                 let top = self.resume_gen(c, ResumeMode::Send, &ResumeInput::Value(value))?;
                 Ok(Some(Prepared::Frame(top)))
             }
+            ObjKind::Generator(g) => {
+                // `async for` over a native async generator: `GetANext` left the generator
+                // itself, and this is its `__anext__()` awaited at once, as `send_agen_op` does
+                // for an `asend(None)` awaitable.
+                if !g.hooks_inited.get() {
+                    g.hooks_inited.set(true);
+                    self.agen_first_iteration(obj);
+                }
+                match &*g.state.borrow() {
+                    GenState::Finished => {
+                        return Err(self.new_exc("StopAsyncIteration", Vec::new()));
+                    }
+                    GenState::Running | GenState::Delegated => {
+                        return Err(self.runtime_error(
+                            "anext(): asynchronous generator is already running".into(),
+                        ));
+                    }
+                    _ => {}
+                }
+                let mode = ResumeMode::ASend { close: false };
+                let top = self.resume_gen(obj, mode, &ResumeInput::Value(value))?;
+                Ok(Some(Prepared::Frame(top)))
+            }
             ObjKind::AsyncGenOp(op) => match self.send_agen_op(obj, op, value)? {
                 Prepared::Done(v) => {
                     // Finished without running the generator: the awaitable returns `v`.
@@ -229,6 +252,17 @@ impl Vm {
                         frame.pop();
                         frame.push(v);
                         frame.ip = target;
+                    }
+                    ExtSend::Delegate(coro) => {
+                        // The awaitable became a coroutine: it takes the awaitable's place.
+                        frame.pop();
+                        frame.push(coro.clone());
+                        let Value::Obj(c) = &coro else {
+                            return Err(self.type_error("object is not an iterator".into()));
+                        };
+                        let input = ResumeInput::Value(Value::None);
+                        let top = self.resume_gen(c, ResumeMode::Send, &input)?;
+                        return Ok(Some(Prepared::Frame(top)));
                     }
                 }
                 Ok(None)
@@ -316,6 +350,17 @@ impl Vm {
                     (false, ResumeInput::Throw(e)) => Err(e),
                     (false, _) => Err(self.new_exc("StopAsyncIteration", Vec::new())),
                 };
+            }
+            if matches!(&*g.state.borrow(), GenState::Running | GenState::Delegated) {
+                op.state.set(2);
+                let what = match (close, &input) {
+                    (true, _) => "aclose",
+                    (false, ResumeInput::Throw(_)) if op.throws => "athrow",
+                    _ => "anext",
+                };
+                return Err(self.runtime_error(format!(
+                    "{what}(): asynchronous generator is already running"
+                )));
             }
             let fresh = matches!(&*g.state.borrow(), GenState::Created(_));
             if close && fresh {
@@ -622,10 +667,17 @@ impl Vm {
     }
 }
 
+/// True for a native async generator object.
+pub(crate) fn is_async_generator(v: &Value) -> bool {
+    matches!(v, Value::Obj(o) if matches!(&o.kind, ObjKind::Generator(g) if g.kind == GenKind::AsyncGenerator))
+}
+
 /// How a native awaitable (a future) answers a `Send`.
 pub enum ExtSend {
     Yield(Value),
     Return(Value),
+    /// Continue as this coroutine (which has not started): it replaces the awaitable.
+    Delegate(Value),
 }
 
 /// Hook type for sending into extension awaitables (installed by the event loop).
