@@ -80,6 +80,8 @@ pub enum Instr {
     /// In a class body: the class namespace first, then the cell in slot n.
     LoadClassDeref(u32),
     LoadGlobal(u32),
+    /// `LoadGlobal` then `PushNull`: a global about to be called.
+    LoadGlobalNull(u32),
     StoreGlobal(u32),
     DeleteGlobal(u32),
     /// Namespace lookups for module and class bodies: locals dict, globals, builtins.

@@ -352,6 +352,11 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 self.set_span(func.span);
                 self.emit(Instr::LoadMethod(ni));
             }
+            // A bare name is one load instruction: the NULL can fold into it.
+            ExprKind::Name(_) => {
+                self.expr(func)?;
+                self.emit_push_null();
+            }
             _ => {
                 self.expr(func)?;
                 self.emit(Instr::PushNull);

@@ -259,6 +259,24 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
     }
 
+    /// Emits the NULL below a call's arguments, folded into the `LoadGlobal` that loaded the
+    /// callable when that was the last instruction. Only for a callable that is a bare name:
+    /// after a longer expression a jump may target the place the NULL goes.
+    pub(crate) fn emit_push_null(&mut self) {
+        let u = self.unit();
+        if u.reachable {
+            if let Some(last) = u.instrs.last_mut() {
+                if let Instr::LoadGlobal(ni) = *last {
+                    *last = Instr::LoadGlobalNull(ni);
+                    u.depth += 1;
+                    u.max_depth = u.max_depth.max(u.depth);
+                    return;
+                }
+            }
+        }
+        self.emit(Instr::PushNull);
+    }
+
     pub(crate) fn new_label(&mut self) -> Label {
         let u = self.unit();
         u.labels.push(None);
@@ -525,7 +543,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let mut cache_index = vec![u32::MAX; instrs.len()];
         let mut ncache = 0u32;
         for (i, ins) in instrs.iter().enumerate() {
-            if matches!(ins, Instr::LoadGlobal(_)) {
+            if matches!(ins, Instr::LoadGlobal(_) | Instr::LoadGlobalNull(_)) {
                 cache_index[i] = ncache;
                 ncache += 1;
             }
@@ -655,6 +673,7 @@ pub(crate) fn stack_effect(instr: Instr, jump: bool) -> i32 {
         | LoadClassDeref(_) | LoadGlobal(_) | LoadName(_) | LoadMethod(_) | GetANext
         | PushExcInfo | BeforeWith | BeforeAsyncWith | WithExceptStart | LoadAssertionError
         | ImportFrom(_) | LoadCurrentExc | PushNull => 1,
+        LoadGlobalNull(_) => 2,
         StoreAttr(_) | MapAdd(_) | DeleteSubscr | EndAsyncFor => -2,
         StoreSubscr => -3,
         BuildSlice(n) => 1 - n as i32,

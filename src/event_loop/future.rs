@@ -44,6 +44,18 @@ pub enum DoneCallback {
     Wakeup(ObjRef),
 }
 
+/// A future's done callbacks: nearly always one (the task awaiting it), kept inline.
+pub type Callbacks = smallvec::SmallVec<[DoneCallback; 1]>;
+
+/// What a cancellation leaves on a future.
+#[derive(Default)]
+struct CancelInfo {
+    /// The message given to `cancel()`.
+    message: Value,
+    /// The CancelledError that cancelled a task (raised again as is, chained later).
+    exc: Value,
+}
+
 /// The payload of a Future (and, with `task`, of a Task).
 pub struct FutureObj {
     pub state: Cell<FutState>,
@@ -51,10 +63,10 @@ pub struct FutureObj {
     pub exception: RefCell<Value>,
     /// The loop object.
     pub loop_: RefCell<Value>,
-    pub callbacks: RefCell<Vec<DoneCallback>>,
-    pub cancel_message: RefCell<Value>,
-    /// The CancelledError that cancelled a task (chained as context later).
-    pub cancelled_exc: RefCell<Value>,
+    pub callbacks: RefCell<Callbacks>,
+    /// The cancel message and the CancelledError that cancelled a task: boxed on first
+    /// use, since most futures are never cancelled.
+    cancel: RefCell<Option<Box<CancelInfo>>>,
     /// `_asyncio_future_blocking`.
     pub blocking: Cell<bool>,
     /// True while an exception is set and nobody has looked at it.
@@ -72,9 +84,8 @@ impl FutureObj {
             result: RefCell::new(Value::None),
             exception: RefCell::new(Value::None),
             loop_: RefCell::new(loop_),
-            callbacks: RefCell::new(Vec::new()),
-            cancel_message: RefCell::new(Value::None),
-            cancelled_exc: RefCell::new(Value::None),
+            callbacks: RefCell::new(Callbacks::new()),
+            cancel: RefCell::new(None),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
             task,
@@ -88,15 +99,15 @@ impl FutureObj {
 
     /// Calls `f` on every value held (for the cycle collector).
     pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        for cell in [
-            &self.result,
-            &self.exception,
-            &self.loop_,
-            &self.cancel_message,
-            &self.cancelled_exc,
-        ] {
+        for cell in [&self.result, &self.exception, &self.loop_] {
             if let Ok(v) = cell.try_borrow() {
                 f(&v);
+            }
+        }
+        if let Ok(c) = self.cancel.try_borrow() {
+            if let Some(c) = c.as_deref() {
+                f(&c.message);
+                f(&c.exc);
             }
         }
         if let Ok(cbs) = self.callbacks.try_borrow() {
@@ -118,16 +129,12 @@ impl FutureObj {
             self.heap.defer(report);
         }
         let mut sink = Vec::new();
-        for cell in [
-            &self.result,
-            &self.exception,
-            &self.cancel_message,
-            &self.cancelled_exc,
-        ] {
+        for cell in [&self.result, &self.exception] {
             if let Ok(mut v) = cell.try_borrow_mut() {
                 sink.push(std::mem::replace(&mut *v, Value::None));
             }
         }
+        let cancel = self.cancel.try_borrow_mut().ok().and_then(|mut c| c.take());
         if let Ok(mut cbs) = self.callbacks.try_borrow_mut() {
             let old = std::mem::take(&mut *cbs);
             drop(old);
@@ -136,6 +143,50 @@ impl FutureObj {
             t.clear();
         }
         drop(sink);
+        drop(cancel);
+    }
+
+    /// The message given to `cancel()` (None if none).
+    pub fn cancel_message(&self) -> Value {
+        match self.cancel.borrow().as_deref() {
+            Some(c) => c.message.clone(),
+            None => Value::None,
+        }
+    }
+
+    pub fn set_cancel_message(&self, msg: Value) {
+        let mut c = self.cancel.borrow_mut();
+        match c.as_deref_mut() {
+            Some(c) => c.message = msg,
+            None if msg.is_none() => {}
+            None => {
+                *c = Some(Box::new(CancelInfo {
+                    message: msg,
+                    exc: Value::None,
+                }))
+            }
+        }
+    }
+
+    /// Takes the CancelledError that cancelled a task (None if none).
+    pub fn take_cancelled_exc(&self) -> Value {
+        match self.cancel.borrow_mut().as_deref_mut() {
+            Some(c) => std::mem::replace(&mut c.exc, Value::None),
+            None => Value::None,
+        }
+    }
+
+    pub fn set_cancelled_exc(&self, e: Value) {
+        let mut c = self.cancel.borrow_mut();
+        match c.as_deref_mut() {
+            Some(c) => c.exc = e,
+            None => {
+                *c = Some(Box::new(CancelInfo {
+                    message: Value::None,
+                    exc: e,
+                }))
+            }
+        }
     }
 }
 
@@ -183,9 +234,8 @@ impl FutureObj {
             result: take(&self.result),
             exception: take(&self.exception),
             loop_: take(&self.loop_),
-            callbacks: RefCell::new(Vec::new()),
-            cancel_message: take(&self.cancel_message),
-            cancelled_exc: take(&self.cancelled_exc),
+            callbacks: RefCell::new(Callbacks::new()),
+            cancel: RefCell::new(self.cancel.try_borrow_mut().ok().and_then(|mut c| c.take())),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
             task,
@@ -313,7 +363,7 @@ pub fn cancel(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
         return false;
     }
     f.state.set(FutState::Cancelled);
-    *f.cancel_message.borrow_mut() = msg;
+    f.set_cancel_message(msg);
     schedule_callbacks(vm, fo);
     true
 }
@@ -322,11 +372,11 @@ pub fn cancel(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
 pub fn make_cancelled_error(vm: &mut Vm, fo: &ObjRef) -> Exc {
     let f = fut(fo);
     // The exception that cancelled a task is raised again as is (CPython transfers it).
-    let saved = std::mem::replace(&mut *f.cancelled_exc.borrow_mut(), Value::None);
+    let saved = f.take_cancelled_exc();
     if let Value::Obj(e) = saved {
         return Exc(e);
     }
-    let msg = f.cancel_message.borrow().clone();
+    let msg = f.cancel_message();
     if msg.is_none() {
         vm.new_exc("CancelledError", Vec::new())
     } else {
@@ -471,7 +521,7 @@ fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
     let target = args.pos.get(1).cloned().unwrap_or(Value::None);
     let cbs = fut(&fo).callbacks.borrow().clone();
-    let mut keep = Vec::with_capacity(cbs.len());
+    let mut keep = Callbacks::with_capacity(cbs.len());
     let mut removed = 0;
     for cb in cbs {
         let same = match &cb {
@@ -622,14 +672,12 @@ fn m_make_cancelled_error(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn get_cancel_message(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(fut_of(v)
-        .map(|f| f.cancel_message.borrow().clone())
-        .unwrap_or(Value::None))
+    Ok(fut_of(v).map(|f| f.cancel_message()).unwrap_or(Value::None))
 }
 
 fn set_cancel_message(_vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
     if let Some(f) = fut_of(v) {
-        *f.cancel_message.borrow_mut() = x.unwrap_or(Value::None);
+        f.set_cancel_message(x.unwrap_or(Value::None));
     }
     Ok(())
 }

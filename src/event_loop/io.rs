@@ -224,16 +224,19 @@ pub fn rearm(lp: &Value, fd: RawFd) {
     }
 }
 
-/// Called before each poll: re-arms level-triggered fds. True when any fd is registered (the
-/// poller must then be asked even with a zero timeout).
-pub fn before_poll(lp: &Value, signal_fd: Option<RawFd>) -> bool {
+/// Called before each poll: re-arms level-triggered fds. True when a socket or pipe is
+/// registered (the poller must then be asked even with a zero timeout). The signal self-pipe
+/// does not count: a signal also sets an atomic flag that every iteration checks, and the
+/// pipe (like the waker) is polled whenever the loop waits, so a busy loop with only these
+/// registered makes no system call per iteration.
+pub fn before_poll(lp: &Value, signal_fd: impl FnOnce() -> Option<RawFd>) -> bool {
     let Some(st) = loop_state(lp) else {
         return false;
     };
     let mut s = st.borrow_mut();
     let s = &mut *s;
     if !s.io.signal_pipe {
-        if let (Some(fd), Some(poll)) = (signal_fd, &s.poll) {
+        if let (Some(fd), Some(poll)) = (signal_fd(), &s.poll) {
             let r = poll
                 .registry()
                 .register(&mut SourceFd(&fd), SIGNAL_TOKEN, Interest::READABLE);
@@ -255,7 +258,7 @@ pub fn before_poll(lp: &Value, signal_fd: Option<RawFd>) -> bool {
         s.io.rearm = fds;
         s.io.rearm.clear();
     }
-    s.io.registered > 0 || s.io.signal_pipe
+    s.io.registered > 0
 }
 
 /// Moves the readiness of the last poll into the ready queue (`_process_events`).

@@ -431,6 +431,9 @@ pub fn init_loop_type(vm: &mut Vm, t: &ObjRef) {
     super::io::init_loop_type(vm, t);
 }
 
+/// How many finished one-shot awaitables are kept for reuse.
+const YIELD_ONCE_POOL: usize = 64;
+
 /// A one-shot awaitable: yields once to the loop, then completes (`asyncio.sleep(0)`).
 pub struct YieldOnce {
     pub done: Cell<bool>,
@@ -606,6 +609,12 @@ pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     if let Some(ObjKind::Ext(e)) = sub.kind() {
         if let Some(y) = e.as_any().downcast_ref::<YieldOnce>() {
             if y.done.get() {
+                if let Value::Obj(o) = sub {
+                    let pool = &mut types(vm).yield_once_pool;
+                    if pool.len() < YIELD_ONCE_POOL {
+                        pool.push(o.clone());
+                    }
+                }
                 return Ok(ExtSend::Return(Value::None));
             }
             y.done.set(true);
@@ -643,7 +652,8 @@ pub fn agen_finalizer(vm: &mut Vm, gen: &ObjRef) -> bool {
 /// True when the loop has sockets registered (the poller must be asked even with a zero
 /// timeout).
 pub fn io_registered(vm: &mut Vm, lp: &Value) -> bool {
-    super::io::before_poll(lp, super::io_signal::wakeup_fd(vm))
+    // The signal pipe is looked up (a map lookup) only until the loop has registered it.
+    super::io::before_poll(lp, || super::io_signal::wakeup_fd(vm))
 }
 
 /// Dispatches readiness events from the last poll.
@@ -746,6 +756,18 @@ fn f_register_task(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn f_yield_once(vm: &mut Vm, _args: Args) -> PyResult {
+    // A finished one-shot nobody else holds is reset and handed out again (sleep(0) in a
+    // loop would otherwise allocate and free one per iteration).
+    while let Some(y) = types(vm).yield_once_pool.pop() {
+        if Rc::strong_count(&y) == 1 {
+            if let ObjKind::Ext(e) = &y.kind {
+                if let Some(yo) = e.as_any().downcast_ref::<YieldOnce>() {
+                    yo.done.set(false);
+                    return Ok(Value::Obj(y));
+                }
+            }
+        }
+    }
     let cls = types(vm).yield_once.clone();
     Ok(Value::Obj(vm.alloc_instance(
         cls,
@@ -864,5 +886,6 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("iscoroutine", f_iscoroutine),
     ];
     crate::modules::add_functions(vm, &d, funcs);
+    crate::modules::add_functions(vm, &d, super::gather::module_functions());
     m
 }

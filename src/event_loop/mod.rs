@@ -9,6 +9,7 @@
 
 pub mod deque;
 pub mod future;
+pub mod gather;
 pub mod handle;
 pub mod heapq;
 pub mod io;
@@ -127,6 +128,10 @@ pub struct AsyncioState {
     pub timer_handle: ObjRef,
     pub loop_type: ObjRef,
     pub yield_once: ObjRef,
+    /// Finished `_YieldOnce` objects, reused by `_yield_once()` once nothing else holds them.
+    pub yield_once_pool: Vec<ObjRef>,
+    /// The type of `gather`'s done-callback state.
+    pub gather_cb: ObjRef,
     /// The waiter and item deque of locks and queues.
     pub deque: ObjRef,
     /// The timer callback of `asyncio.sleep`.
@@ -157,6 +162,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     let timer_handle = make_type("TimerHandle", Some(&handle), Layout::Opaque, true);
     let loop_type = mk("_UnixSelectorEventLoop");
     let yield_once = mk("_YieldOnce");
+    let gather_cb = mk("_GatheringCallback");
     let deque_t = mk("deque");
     future::init(vm, &future);
     task::init(vm, &task);
@@ -194,6 +200,8 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         timer_handle,
         loop_type,
         yield_once,
+        yield_once_pool: Vec::new(),
+        gather_cb,
         deque: deque_t,
         set_result_unless_cancelled,
         running_loop: Value::None,
@@ -481,7 +489,13 @@ fn run_handle(vm: &mut Vm, lp: &Value, h: &Rc<HandleInner>) -> PyResult<()> {
         HandleCallback::Py { func, args } => vm.call(func, args).map(|_| ()),
         HandleCallback::TaskStep { task, exc } => return task::step(vm, task, exc.clone()),
         HandleCallback::Wakeup { task, fut } => return task::wakeup(vm, task, fut),
-        HandleCallback::Done { func, fut } => vm.call(func, &[Value::Obj(fut.clone())]).map(|_| ()),
+        HandleCallback::Done { func, fut } => {
+            if gather::state_of(func).is_some() {
+                gather::done(vm, func, fut)
+            } else {
+                vm.call(func, &[Value::Obj(fut.clone())]).map(|_| ())
+            }
+        }
     };
     match r {
         Ok(()) => Ok(()),

@@ -22,6 +22,8 @@ pub struct TaskState {
     pub must_cancel: Cell<bool>,
     pub fut_waiter: RefCell<Value>,
     pub num_cancels_requested: Cell<u32>,
+    /// The name, or `Value::Int(n)` for the default `Task-n`, made into a str only when
+    /// asked for (most tasks are never asked their name).
     pub name: RefCell<Value>,
     /// Whether dropping the task while pending is reported.
     pub log_destroy_pending: Cell<bool>,
@@ -44,6 +46,20 @@ impl TaskState {
             }
         }
         drop(sink);
+    }
+}
+
+/// The task's name as a str (a default `Task-n` is made on first use).
+pub fn task_name(vm: &mut Vm, task: &ObjRef) -> Value {
+    let t = task_of(task);
+    let cur = t.name.borrow().clone();
+    match cur {
+        Value::Int(n) => {
+            let s = vm.new_str(format!("Task-{n}"));
+            *t.name.borrow_mut() = s.clone();
+            s
+        }
+        v => v,
     }
 }
 
@@ -78,8 +94,7 @@ pub fn new_task_of_class(
         return Err(vm.type_error(format!("a coroutine was expected, got {r}")));
     }
     let name = if name.is_none() {
-        let n = super::next_task_number(vm);
-        vm.new_str(format!("Task-{n}"))
+        Value::Int(super::next_task_number(vm) as i64)
     } else if name.as_str().is_some() {
         name
     } else {
@@ -168,7 +183,7 @@ fn after_step(vm: &mut Vm, task: &ObjRef, lp: &Value, outcome: PyResult<Outcome>
         Ok(Outcome::Return(v)) => {
             if t.must_cancel.get() {
                 t.must_cancel.set(false);
-                let msg = fut(task).cancel_message.borrow().clone();
+                let msg = fut(task).cancel_message();
                 future::cancel(vm, task, msg);
             } else {
                 future::set_result(vm, task, v)?;
@@ -176,7 +191,7 @@ fn after_step(vm: &mut Vm, task: &ObjRef, lp: &Value, outcome: PyResult<Outcome>
             Ok(())
         }
         Err(e) if vm.exc_is(&e, "CancelledError") => {
-            *fut(task).cancelled_exc.borrow_mut() = Value::Obj(e.0.clone());
+            fut(task).set_cancelled_exc(Value::Obj(e.0.clone()));
             future::cancel(vm, task, Value::None);
             Ok(())
         }
@@ -268,7 +283,7 @@ fn yielded(vm: &mut Vm, task: &ObjRef, lp: &Value, v: Value) -> PyResult<()> {
                 future::add_done_callback(vm, fo, DoneCallback::Wakeup(task.clone()));
                 *t.fut_waiter.borrow_mut() = v.clone();
                 if t.must_cancel.get() {
-                    let msg = fut(task).cancel_message.borrow().clone();
+                    let msg = fut(task).cancel_message();
                     if cancel_any(vm, fo, msg) {
                         t.must_cancel.set(false);
                     }
@@ -339,7 +354,7 @@ pub fn cancel(vm: &mut Vm, task: &ObjRef, msg: Value) -> bool {
         }
     }
     t.must_cancel.set(true);
-    *f.cancel_message.borrow_mut() = msg;
+    f.set_cancel_message(msg);
     true
 }
 
@@ -378,7 +393,7 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
     if t.num_cancels_requested.get() > 0 && !f.done() {
         state = "cancelling".into();
     }
-    let name = t.name.borrow().clone();
+    let name = task_name(vm, task);
     let name_r = vm.repr_or_default(&name);
     let coro = format_coroutine(&t.coro.borrow());
     let mut s = match state.split_once(' ') {
@@ -411,8 +426,7 @@ fn m_get_coro(vm: &mut Vm, args: Args) -> PyResult {
 
 fn m_get_name(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
-    let n = task_of(&t).name.borrow().clone();
-    Ok(n)
+    Ok(task_name(vm, &t))
 }
 
 fn m_set_name(vm: &mut Vm, args: Args) -> PyResult {

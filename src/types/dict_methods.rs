@@ -239,6 +239,7 @@ impl Vm {
     }
 
     /// `LoadGlobal` with its inline cache.
+    #[inline(always)]
     pub(crate) fn load_global(
         &mut self,
         frame: &Frame,
@@ -247,25 +248,35 @@ impl Vm {
         ni: u32,
     ) -> PyResult {
         let slot = code.cache_index[ip] as usize;
-        let cache = &code.global_caches[slot];
-        let c = cache.get();
-        let g = table(&frame.globals);
-        let builtins_dict = match &self.builtins.kind {
-            ObjKind::Module(m) => &m.dict,
-            _ => unreachable!(),
-        };
+        let c = code.global_caches[slot].get();
         {
-            let gt = g.borrow();
+            let gt = table(&frame.globals).borrow();
             if c.version == gt.version() && c.version != 0 {
                 if !c.builtin {
                     return Ok(gt.value_at(c.index as usize).clone());
                 }
+                let builtins_dict = match &self.builtins.kind {
+                    ObjKind::Module(m) => &m.dict,
+                    _ => unreachable!(),
+                };
                 let bt = table(builtins_dict).borrow();
                 if c.builtins_version == bt.version() {
                     return Ok(bt.value_at(c.index as usize).clone());
                 }
             }
         }
+        self.load_global_slow(frame, code, slot, ni)
+    }
+
+    /// `LoadGlobal` on a cache miss: looks the name up and refills the cache.
+    #[inline(never)]
+    fn load_global_slow(&mut self, frame: &Frame, code: &Code, slot: usize, ni: u32) -> PyResult {
+        let cache = &code.global_caches[slot];
+        let g = table(&frame.globals);
+        let builtins_dict = match &self.builtins.kind {
+            ObjKind::Module(m) => &m.dict,
+            _ => unreachable!(),
+        };
         let name = &code.names[ni as usize];
         let hash = self.str_hash(name);
         let s = name.as_str().unwrap_or("");

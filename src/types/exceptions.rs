@@ -612,7 +612,8 @@ pub fn init(vm: &mut Vm) {
 fn make_type_with_mro(t: &crate::vm::object::TypeObj, mro: Vec<ObjRef>) -> ObjRef {
     use crate::vm::object::{Obj, TypeObj};
     use std::cell::{Cell, RefCell};
-    std::rc::Rc::new(Obj {
+    let bases = mro.clone();
+    let cls = std::rc::Rc::new(Obj {
         class: None,
         kind: ObjKind::Type(Box::new(TypeObj {
             name: RefCell::new(t.name.borrow().clone()),
@@ -627,6 +628,14 @@ fn make_type_with_mro(t: &crate::vm::object::TypeObj, mro: Vec<ObjRef>) -> ObjRe
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
             ctor: Default::default(),
+            version: Cell::new(crate::vm::type_cache::fresh_type_version()),
+            subclasses: Default::default(),
         })),
-    })
+    });
+    // Registered under every class of its MRO (it has two bases): a change to any of them
+    // must renew its version.
+    for b in &bases {
+        crate::vm::type_cache::register_subclass(b, &cls);
+    }
+    cls
 }

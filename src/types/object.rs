@@ -396,8 +396,12 @@ impl Vm {
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
             ctor: Default::default(),
+            version: Cell::new(crate::vm::type_cache::fresh_type_version()),
+            subclasses: Default::default(),
         };
-        Ok(self.alloc(ObjKind::Type(Box::new(t))))
+        let cls = self.alloc(ObjKind::Type(Box::new(t)));
+        crate::vm::type_cache::register_subclass(base, &cls);
+        Ok(cls)
     }
 }
 
@@ -570,8 +574,12 @@ fn type_call(vm: &mut Vm, args: Args) -> PyResult {
     vm.run_prepared(p)
 }
 
-fn type_subclasses(vm: &mut Vm, _args: Args) -> PyResult {
-    Ok(vm.new_list(Vec::new()))
+fn type_subclasses(vm: &mut Vm, args: Args) -> PyResult {
+    let subs = match args.pos.first() {
+        Some(Value::Obj(c)) => crate::vm::type_cache::live_subclasses(c),
+        _ => Vec::new(),
+    };
+    Ok(vm.new_list(subs.into_iter().map(Value::Obj).collect()))
 }
 
 fn type_instancecheck(vm: &mut Vm, args: Args) -> PyResult {

@@ -14,9 +14,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Inline attribute lists longer than this become dict objects.
-const MAX_INLINE_ATTRS: usize = 24;
+pub(super) const MAX_INLINE_ATTRS: usize = 24;
 
-fn same_name(a: &Value, b: &Value) -> bool {
+pub(super) fn same_name(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Obj(x), Value::Obj(y)) => {
             Rc::ptr_eq(x, y)
@@ -31,7 +31,13 @@ fn same_name(a: &Value, b: &Value) -> bool {
 
 impl Vm {
     /// Looks `name` up in class `cls` and its bases (no descriptor binding).
+    #[inline]
     pub fn lookup_type(&mut self, cls: &ObjRef, name: &Value) -> Option<Value> {
+        self.lookup_type_cached(cls, name)
+    }
+
+    /// `lookup_type` without the cache: one dict probe per class of the MRO.
+    pub(crate) fn lookup_type_uncached(&mut self, cls: &ObjRef, name: &Value) -> Option<Value> {
         let t = cls.as_type()?;
         let hash = self.str_hash(name);
         let s = name.as_str()?;
@@ -64,6 +70,7 @@ impl Vm {
     /// Sets a class attribute directly (no descriptors, no checks).
     pub fn type_dict_set(&mut self, cls: &ObjRef, name: &str, v: Value) {
         self.type_epoch += 1;
+        super::type_cache::invalidate_type(cls);
         let key = self.intern(name);
         let hash = self.str_hash(&key);
         if let Some(t) = cls.as_type() {
@@ -106,6 +113,12 @@ impl Vm {
 
     /// Stores an instance attribute.
     pub(crate) fn attrs_set(&mut self, a: &RefCell<Attrs>, name: Value, v: Value) -> PyResult<()> {
+        // Inline keys are always interned (as CPython interns attribute names), so that a
+        // lookup by an interned name can compare pointers only (`Vm::load_method_plain`).
+        let name = match name.as_str() {
+            Some(s) => self.intern(s),
+            None => name,
+        };
         let d = {
             let mut attrs = a.borrow_mut();
             match &mut *attrs {
@@ -338,7 +351,7 @@ impl Vm {
     }
 
     /// The `HOOK_*` bits of a type, recomputed when a class attribute changed since.
-    fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
+    pub(super) fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
         let Some(t) = ty.as_type() else { return 0 };
         if t.builtin {
             return 0;
@@ -684,6 +697,7 @@ impl Vm {
                         )));
                     }
                     self.type_epoch += 1;
+                    super::type_cache::invalidate_type(o);
                     let hash = self.str_hash(name);
                     let s = name.as_str().unwrap_or("");
                     let idx = t.dict.borrow().find_str(hash, s);

@@ -12,12 +12,13 @@ use super::object::{
 };
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
+use crate::compile::code::Code;
 use smallvec::SmallVec;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Arguments gathered for a call: positional values then keyword values.
-pub type ArgVec = SmallVec<[Value; 8]>;
+pub type ArgVec = SmallVec<[Value; 5]>;
 
 /// What a call resolved to.
 pub(crate) enum Prepared {
@@ -84,10 +85,66 @@ impl Vm {
         {
             return None;
         }
+        let (code, globals) = (f.code.clone(), f.globals.clone());
+        let mut new = self.enter_plain(frame, base, code, globals, argc + has_self as usize);
+        if !matches!(new.entry, Entry::Call) {
+            new.entry = Entry::Call;
+        }
+        Some(new)
+    }
+
+    /// `Call` of a class whose instances come from `object.__new__` and whose `__init__` is
+    /// a plain Aio function: the new instance takes the empty slot below the arguments and
+    /// `__init__` is entered as a method call would be. None when the general path applies.
+    #[inline]
+    pub(crate) fn plain_init_frame(
+        &mut self,
+        frame: &mut Frame,
+        argc: usize,
+    ) -> Option<Box<Frame>> {
+        let base = frame.stack.len() - argc - 2;
+        let Value::Obj(cls) = &frame.stack[base] else {
+            return None;
+        };
+        match &cls.kind {
+            ObjKind::Type(t) if !t.builtin && frame.stack[base + 1].is_null() => {}
+            _ => return None,
+        }
+        let cls = cls.clone();
+        let CtorPlan::ObjectNewThenInit(init) = self.ctor_plan(&cls) else {
+            return None;
+        };
+        let Some(ObjKind::Function(f)) = init.kind() else {
+            return None;
+        };
+        if !f.code.plain
+            || f.code.argcount as usize != argc + 1
+            || self.depth >= self.config.recursion_limit
+            || self.limits.fuel <= 0
+        {
+            return None;
+        }
+        let instance = self.new_plain_instance(&cls);
+        frame.stack[base + 1] = Value::Obj(instance.clone());
+        let (code, globals) = (f.code.clone(), f.globals.clone());
+        let mut new = self.enter_plain(frame, base, code, globals, argc + 1);
+        new.entry = Entry::Init(instance);
+        Some(new)
+    }
+
+    /// A frame for `code` entered with the top `nargs` values of the caller's stack as its
+    /// first locals; the caller's stack is cut back to `base`.
+    #[inline(always)]
+    fn enter_plain(
+        &mut self,
+        frame: &mut Frame,
+        base: usize,
+        code: Rc<Code>,
+        globals: ObjRef,
+        nargs: usize,
+    ) -> Box<Frame> {
         // Calls count against the instruction budget (the slow path handles running out).
         self.limits.fuel -= 1;
-        let (code, globals) = (f.code.clone(), f.globals.clone());
-        let nargs = argc + has_self as usize;
         let mut new = match self.frame_pool.pop() {
             Some(f) => f,
             None => Frame::new(code.clone(), globals.clone(), Value::Null),
@@ -95,15 +152,13 @@ impl Vm {
         // Arguments move straight into the first local slots.
         new.enter(code, globals, &mut frame.stack, nargs);
         frame.stack.truncate(base);
-        if !matches!(new.entry, Entry::Call) {
-            new.entry = Entry::Call;
-        }
         self.depth += 1;
-        Some(new)
+        new
     }
 
-    /// For `Call` of a native function: its arguments taken off the stack (None when the
-    /// callable is something else).
+    /// For `Call` of a native function, or of a builtin type whose native `__new__` does all
+    /// the work (`str(x)`, `int(s)`): the function and its arguments taken off the stack
+    /// (None when the callable is something else).
     #[inline]
     pub(crate) fn native_call_args(
         &mut self,
@@ -114,8 +169,24 @@ impl Vm {
         let Value::Obj(o) = &frame.stack[base] else {
             return None;
         };
-        let ObjKind::Native(n) = &o.kind else {
-            return None;
+        let n = match &o.kind {
+            ObjKind::Native(n) => n,
+            ObjKind::Type(t) if t.builtin && frame.stack[base + 1].is_null() => {
+                let cls = o.clone();
+                let CtorPlan::BuiltinNew(new) = self.ctor_plan(&cls) else {
+                    return None;
+                };
+                let Some(ObjKind::Native(n)) = new.kind() else {
+                    return None;
+                };
+                let (func, data) = (n.func, n.data.clone());
+                let mut args: ArgVec = SmallVec::new();
+                args.push(Value::Obj(cls));
+                args.extend(frame.stack.drain(base + 2..));
+                frame.stack.truncate(base);
+                return Some((func, args, data));
+            }
+            _ => return None,
         };
         // An unbound builtin method (`list.append(x, 1)`) checks its first argument on the
         // slow path.
@@ -316,8 +387,7 @@ impl Vm {
                 data,
             } => self.invoke_native(func, &args, kwnames.as_ref(), &data),
             Prepared::Throw(fr, e) => {
-                let below = std::mem::take(&mut self.resume_below);
-                self.fiber.extend(below);
+                self.fiber.append(&mut self.resume_below);
                 self.native_reentries += 1;
                 let r = match self.unwind(fr, e, true) {
                     super::dispatch::Flow::Run(f) => self.run_frame(f),
@@ -437,13 +507,37 @@ impl Vm {
         }
         // Calls count against the instruction budget, so loops made of calls cannot escape it.
         self.charge(1)?;
-        let mut fr = self.new_frame(code.clone(), f.globals.clone(), Value::Null);
+        let mut fr = if code.is_generator_like() && self.frame_pool_is_empty() {
+            Frame::new_unstarted(code.clone(), f.globals.clone())
+        } else {
+            self.new_frame(code.clone(), f.globals.clone(), Value::Null)
+        };
+        let argcount = code.argcount as usize;
         let simple = kwnames.is_none()
-            && args.len() == code.argcount as usize
+            && args.len() <= argcount
             && code.kwonlyargcount == 0
             && !code.flags.varargs
             && !code.flags.varkeywords;
-        if simple {
+        // Positional arguments only, the missing ones (if any) all covered by defaults.
+        let filled = simple && {
+            let given = args.len();
+            if given < argcount {
+                let defaults = f.defaults.borrow();
+                let ndef = defaults.len();
+                given + ndef >= argcount && {
+                    for (slot, d) in fr.locals[given..argcount]
+                        .iter_mut()
+                        .zip(&defaults[ndef - (argcount - given)..])
+                    {
+                        *slot = d.clone();
+                    }
+                    true
+                }
+            } else {
+                true
+            }
+        };
+        if filled {
             for (slot, v) in fr.locals.iter_mut().zip(args) {
                 *slot = v;
             }
@@ -688,8 +782,10 @@ impl Vm {
         } else {
             match self.lookup_type(cls, &init_name) {
                 Some(init)
-                    if self.is_object_slot(&new, "__new__")
-                        && matches!(init.kind(), Some(ObjKind::Function(_))) =>
+                    if t.layout == Layout::Object
+                        && self.is_object_slot(&new, "__new__")
+                        && matches!(init.kind(), Some(ObjKind::Function(_)))
+                        && self.check_not_abstract(cls).is_ok() =>
                 {
                     CtorPlan::ObjectNewThenInit(init)
                 }
@@ -725,7 +821,7 @@ impl Vm {
             }
             CtorPlan::ObjectNewThenInit(init) => {
                 // The common case: `object.__new__` and an `__init__` written in Aio.
-                let instance = self.new_instance(cls)?;
+                let instance = self.new_plain_instance(cls);
                 return self.run_init(instance, init, args, kwnames);
             }
             CtorPlan::General | CtorPlan::Unknown => {}
@@ -861,6 +957,14 @@ impl Vm {
     }
 
     /// A blank instance of `cls` with the payload of its nearest builtin base.
+    /// An instance of a plain class (`Layout::Object`) known not to be abstract, as the
+    /// `ObjectNewThenInit` constructor plan guarantees.
+    fn new_plain_instance(&mut self, cls: &ObjRef) -> ObjRef {
+        let hint = cls.as_type().map(|t| t.attr_hint.get()).unwrap_or(0);
+        let attrs = RefCell::new(Attrs::Inline(Vec::with_capacity(hint)));
+        self.alloc_instance(cls.clone(), ObjKind::Object(attrs))
+    }
+
     pub fn new_instance(&mut self, cls: &ObjRef) -> PyResult<ObjRef> {
         let layout = cls.as_type().map(|t| t.layout).unwrap_or(Layout::Object);
         let hint = cls.as_type().map(|t| t.attr_hint.get()).unwrap_or(0);
@@ -997,11 +1101,7 @@ impl Vm {
         if f.code.ncells + f.code.nfree > 0 {
             self.init_cells(&mut fr, f);
         }
-        fr.entry = Entry::ClassBody {
-            name,
-            bases,
-            keywords,
-        };
+        fr.entry = Entry::ClassBody(Box::new([name, bases, keywords]));
         self.depth += 1;
         Ok(fr)
     }

@@ -63,8 +63,8 @@ impl Vm {
                 Step::Push(new) => {
                     self.fiber.push(f);
                     if !self.resume_below.is_empty() {
-                        let below = std::mem::take(&mut self.resume_below);
-                        self.fiber.extend(below);
+                        // `append` keeps the buffer's capacity for the next resume.
+                        self.fiber.append(&mut self.resume_below);
                     }
                     frame = new;
                     continue;
@@ -72,8 +72,8 @@ impl Vm {
                 Step::PushThrow(new) => {
                     self.fiber.push(f);
                     if !self.resume_below.is_empty() {
-                        let below = std::mem::take(&mut self.resume_below);
-                        self.fiber.extend(below);
+                        // `append` keeps the buffer's capacity for the next resume.
+                        self.fiber.append(&mut self.resume_below);
                     }
                     let e = self.pending_throw.take().expect("a throw has an exception");
                     self.unwind(new, e, true)
@@ -150,11 +150,8 @@ impl Vm {
                 caller.push(Value::Obj(instance));
                 Flow::Run(caller)
             }
-            Entry::ClassBody {
-                name,
-                bases,
-                keywords,
-            } => {
+            Entry::ClassBody(b) => {
+                let [name, bases, keywords] = *b;
                 let ns = std::mem::take(&mut frame.namespace);
                 self.recycle_frame(frame);
                 let mut caller = self.pop_caller();
@@ -220,7 +217,17 @@ impl Vm {
 
     fn on_yield(&mut self, frame: Box<Frame>, v: Value) -> Flow {
         // Collect the await chain: frames resumed by `Send` belong with the frame below them.
-        let mut segment = vec![frame];
+        let mut n = 1;
+        let mut entry = &frame.entry;
+        while let Entry::Resume { mode, .. } = entry {
+            if !mode.chained() || n > self.fiber.len() {
+                break;
+            }
+            entry = &self.fiber[self.fiber.len() - n].entry;
+            n += 1;
+        }
+        let mut segment = Vec::with_capacity(n);
+        segment.push(frame);
         loop {
             let chained = match &segment.last().expect("segment has a frame").entry {
                 Entry::Resume { mode, .. } => mode.chained(),
@@ -305,7 +312,7 @@ impl Vm {
             self.recycle_frame(frame);
             match entry {
                 Entry::Boundary => return Flow::Exit(Err(exc)),
-                Entry::Call | Entry::Init(_) | Entry::ClassBody { .. } => {
+                Entry::Call | Entry::Init(_) | Entry::ClassBody(_) => {
                     frame = self.pop_caller();
                     add_tb = true;
                 }
@@ -517,6 +524,11 @@ impl Vm {
                     let v = tri!(self.load_global(&frame, &code, ip, ni));
                     frame.push(v);
                 }
+                Instr::LoadGlobalNull(ni) => {
+                    let v = tri!(self.load_global(&frame, &code, ip, ni));
+                    frame.push(v);
+                    frame.push(Value::Null);
+                }
                 Instr::StoreGlobal(ni) => {
                     let v = frame.pop();
                     let name = code.names[ni as usize].clone();
@@ -556,13 +568,29 @@ impl Vm {
                 }
                 Instr::LoadAttr(ni) => {
                     let obj = frame.pop();
-                    let v = tri!(self.get_attr(&obj, &code.names[ni as usize]));
+                    let name = &code.names[ni as usize];
+                    let fast = match &obj {
+                        Value::Obj(o) => self.load_attr_plain(o, name),
+                        _ => None,
+                    };
+                    let v = match fast {
+                        Some(v) => v,
+                        None => tri!(self.get_attr(&obj, name)),
+                    };
                     frame.push(v);
                 }
                 Instr::StoreAttr(ni) => {
                     let obj = frame.pop();
                     let v = frame.pop();
-                    tri!(self.set_attr(&obj, &code.names[ni as usize], v));
+                    let name = &code.names[ni as usize];
+                    let v = match &obj {
+                        Value::Obj(o) => match self.store_attr_plain(o, name, v) {
+                            Ok(()) => continue,
+                            Err(v) => v,
+                        },
+                        _ => v,
+                    };
+                    tri!(self.set_attr(&obj, name, v));
                 }
                 Instr::DeleteAttr(ni) => {
                     let obj = frame.pop();
@@ -570,7 +598,15 @@ impl Vm {
                 }
                 Instr::LoadMethod(ni) => {
                     let obj = frame.pop();
-                    let (f, s) = tri!(self.load_method(obj, &code.names[ni as usize]));
+                    let name = &code.names[ni as usize];
+                    if let Value::Obj(o) = &obj {
+                        if let Some(f) = self.load_method_plain(o, name) {
+                            frame.push(f);
+                            frame.push(obj);
+                            continue;
+                        }
+                    }
+                    let (f, s) = tri!(self.load_method(obj, name));
                     frame.push(f);
                     frame.push(s);
                 }
@@ -899,12 +935,32 @@ impl Vm {
                         switch_code!();
                         continue;
                     }
+                    if matches!(frame.entry, Entry::Init(_)) && frame.top().is_none() {
+                        // `__init__` returned None: the caller gets the instance.
+                        frame.stack.pop();
+                        let Entry::Init(instance) =
+                            std::mem::replace(&mut frame.entry, Entry::Call)
+                        else {
+                            unreachable!("checked above")
+                        };
+                        self.depth -= 1;
+                        let caller = self.pop_caller();
+                        let done = std::mem::replace(&mut frame, caller);
+                        self.recycle_frame(done);
+                        frame.push(Value::Obj(instance));
+                        switch_code!();
+                        continue;
+                    }
                     leave!(Step::Return);
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
                     let argc = argc as usize;
-                    if let Some(new) = self.plain_function_frame(&mut frame, argc) {
+                    let plain = match self.plain_function_frame(&mut frame, argc) {
+                        Some(new) => Some(new),
+                        None => self.plain_init_frame(&mut frame, argc),
+                    };
+                    if let Some(new) = plain {
                         // Run the callee right here; the caller waits on the fiber.
                         let caller = std::mem::replace(&mut frame, new);
                         self.fiber.push(caller);

@@ -19,12 +19,9 @@ pub enum Entry {
     Boundary,
     /// `__init__` run by a class call: the result must be None; the frame below gets `0`.
     Init(ObjRef),
-    /// A class body: on return the class is built from the namespace.
-    ClassBody {
-        name: Value,
-        bases: Value,
-        keywords: Value,
-    },
+    /// A class body: on return the class is built from the namespace. The name, bases
+    /// and keywords are boxed: rare, and inline they would make every frame 40 bytes larger.
+    ClassBody(Box<[Value; 3]>),
     /// A generator-like frame resumed by someone; `mode` says by whom.
     Resume { gen: ObjRef, mode: ResumeMode },
     /// A frame parked inside a suspended generator.
@@ -110,6 +107,34 @@ impl Frame {
         })
     }
 
+    /// A fresh frame for the body of a generator or coroutine that has not started: the
+    /// operand stack is allocated when it first runs (`reserve_stack`), since many
+    /// coroutines wait a long time before they start (gather over a long list).
+    pub fn new_unstarted(code: Rc<Code>, globals: ObjRef) -> Box<Frame> {
+        let nslots = code.nslots();
+        let mut locals = Vec::with_capacity(nslots);
+        locals.resize(nslots, Value::Null);
+        Box::new(Frame {
+            code,
+            globals,
+            namespace: Value::Null,
+            ip: 0,
+            locals,
+            stack: Vec::new(),
+            exc: Value::Null,
+            entry: Entry::Call,
+            chain_depth: 0,
+        })
+    }
+
+    /// Makes room on the operand stack for everything the code pushes.
+    pub fn reserve_stack(&mut self) {
+        let want = self.code.max_stack as usize + 2;
+        if self.stack.capacity() < want {
+            self.stack.reserve_exact(want - self.stack.len());
+        }
+    }
+
     /// Reinitialises a recycled frame for `code`, keeping its buffers.
     pub fn reset(&mut self, code: Rc<Code>, globals: ObjRef, namespace: Value) {
         let nslots = code.nslots();
@@ -118,7 +143,7 @@ impl Frame {
         self.stack.clear();
         let want = code.max_stack as usize + 2;
         if self.stack.capacity() < want {
-            self.stack.reserve(want);
+            self.stack.reserve_exact(want);
         }
         self.code = code;
         self.globals = globals;
@@ -149,7 +174,7 @@ impl Frame {
         }
         let want = code.max_stack as usize + 2;
         if self.stack.capacity() < want {
-            self.stack.reserve(want);
+            self.stack.reserve_exact(want);
         }
         self.code = code;
         self.globals = globals;

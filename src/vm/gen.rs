@@ -92,7 +92,7 @@ impl Vm {
             },
         );
         let mut frames = match state {
-            GenState::Created(f) => {
+            GenState::Created(mut f) => {
                 if let ResumeInput::Throw(e) = input {
                     // Nothing has run yet, so no handler can see the exception: the
                     // generator simply finishes with it (CPython does the same).
@@ -108,6 +108,7 @@ impl Vm {
                         )));
                     }
                 }
+                f.reserve_stack();
                 vec![f]
             }
             GenState::Suspended(frames) => frames,
@@ -160,10 +161,8 @@ impl Vm {
     /// Runs a generator from Rust until it yields, returns or raises.
     pub fn resume(&mut self, gen: &ObjRef, input: ResumeInput) -> PyResult<Outcome> {
         let top = self.resume_gen(gen, ResumeMode::Native, &input)?;
-        let below = std::mem::take(&mut self.resume_below);
-        let nbelow = below.len();
-        self.fiber.extend(below);
-        let _ = nbelow;
+        // `append` keeps the buffer's capacity for the next resume.
+        self.fiber.append(&mut self.resume_below);
         self.native_reentries += 1;
         let r = match input {
             ResumeInput::Throw(e) => match self.unwind(top, e, true) {

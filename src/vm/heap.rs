@@ -74,6 +74,10 @@ pub struct Heap {
     pub threshold: usize,
     /// `young.len()` at which the next check for a collection happens (see `should_collect`).
     young_trigger: usize,
+    /// `young.len()` at which the next check also drops the entries of freed objects: twice
+    /// what the last purge kept, so that a young generation holding many live objects (tasks
+    /// suspended for a while) is not rescanned every `threshold` registrations.
+    purge_at: usize,
     /// Tracked objects created, and container objects freed (`DEATHS`), when the young
     /// generation was last collected.
     births: u64,
@@ -99,6 +103,7 @@ impl Heap {
             old_after_full: 0,
             threshold: 1000,
             young_trigger: 1000,
+            purge_at: 1000,
             births: 0,
             births_at_collect: 0,
             deaths_at_collect: 0,
@@ -117,9 +122,11 @@ impl Heap {
     /// True when a collection is due. As in CPython, what counts is allocations minus
     /// deallocations since the last collection: a program that frees about as many objects as
     /// it creates (a task switching, a loop building temporaries) has nothing for the
-    /// collector, however many objects pass through. Every `threshold` registrations the
-    /// entries of objects already freed are dropped from the young generation (releasing
-    /// their memory), and a collection runs only when the net count reaches `threshold`.
+    /// collector, however many objects pass through. The net count is checked every
+    /// `threshold` registrations, and a collection runs only when it reaches `threshold`;
+    /// the entries of objects already freed are dropped from the young generation (releasing
+    /// their memory) whenever it has doubled since the last purge, so purging costs O(1) per
+    /// registration however many young objects stay alive.
     #[inline]
     pub fn should_collect(&mut self) -> bool {
         self.young.len() >= self.young_trigger && self.enabled && self.net_growth_due()
@@ -139,7 +146,10 @@ impl Heap {
         if born.saturating_sub(died) >= self.threshold as u64 {
             return true;
         }
-        self.young.retain(|w| w.strong_count() > 0);
+        if self.young.len() >= self.purge_at {
+            self.young.retain(|w| w.strong_count() > 0);
+            self.purge_at = (self.young.len() * 2).max(self.threshold);
+        }
         self.young_trigger = self.young.len() + self.threshold;
         false
     }
@@ -211,6 +221,7 @@ impl Heap {
         // The threshold stays fixed: collections follow the net growth of the young
         // generation, so a large old one does not make them run back to back.
         self.young_trigger = self.threshold;
+        self.purge_at = self.threshold;
         self.births_at_collect = self.births;
         self.deaths_at_collect = DEATHS.with(|d| d.get());
         freed
@@ -240,6 +251,12 @@ fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
         if !ok {
             opaque[i] = true;
         }
+    }
+    // Only objects with no outside reference can be garbage: when there are none (a young
+    // generation of tasks and coroutines still referenced by the loop), there is nothing to
+    // look for and the second traversal is skipped.
+    if (0..objs.len()).all(|i| refs[i] > 0 || opaque[i]) {
+        return Vec::new();
     }
     let mut reachable = vec![false; objs.len()];
     let mut stack: Vec<usize> = (0..objs.len())

@@ -7,6 +7,7 @@
 //! loop above a `Boundary` frame; nothing ever suspends across such a boundary.
 
 pub mod attr;
+mod attr_fast;
 pub mod call;
 pub mod carets;
 pub mod dispatch;
@@ -22,6 +23,7 @@ pub mod ops;
 pub mod repr;
 pub mod suggest;
 pub mod tb_groups;
+pub mod type_cache;
 pub mod types_registry;
 pub mod value;
 pub mod warnings;
@@ -186,6 +188,8 @@ pub struct Vm {
     pub heap: heap::Heap,
     /// Bumped whenever a class attribute is set or deleted (invalidates `TypeObj::hooks`).
     pub type_epoch: u64,
+    /// Class attribute lookups already done (see `type_cache`).
+    type_cache: type_cache::TypeCache,
     pub types: Types,
     pub builtins: ObjRef,
     /// `sys.modules`: a dict object.
@@ -275,6 +279,7 @@ impl Vm {
             frame_pool: Vec::new(),
             depth: 0,
             type_epoch: 0,
+            type_cache: Default::default(),
             native_reentries: 0,
             config,
             hash_secret: crate::hash::HashSecret::from_env()
@@ -520,6 +525,12 @@ impl Vm {
             }
             None => frame::Frame::new(code, globals, namespace),
         }
+    }
+
+    /// True when `new_frame` would have to allocate.
+    #[inline]
+    pub(crate) fn frame_pool_is_empty(&self) -> bool {
+        self.frame_pool.is_empty()
     }
 
     /// Returns a finished frame to the pool.

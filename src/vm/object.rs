@@ -251,6 +251,11 @@ pub struct TypeObj {
     pub hooks: Cell<(u64, u8)>,
     /// How calling the class builds an instance, computed at `Vm::type_epoch` `.0`.
     pub ctor: RefCell<(u64, CtorPlan)>,
+    /// Version tag for cached lookups (see `vm::type_cache`): renewed whenever this class's
+    /// dict or a base's dict changes.
+    pub version: Cell<u64>,
+    /// Direct subclasses, oldest first (weak: a class does not keep its subclasses alive).
+    pub subclasses: RefCell<Vec<std::rc::Weak<Obj>>>,
 }
 
 /// What `cls(...)` amounts to, cached per class (see `TypeObj::ctor`).

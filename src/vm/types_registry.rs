@@ -90,7 +90,7 @@ pub fn make_type(name: &str, base: Option<&ObjRef>, layout: Layout, builtin: boo
             mro.extend(t.mro.iter().cloned());
         }
     }
-    Rc::new(Obj {
+    let cls = Rc::new(Obj {
         class: None,
         kind: ObjKind::Type(Box::new(TypeObj {
             name: RefCell::new(name.into()),
@@ -105,8 +105,14 @@ pub fn make_type(name: &str, base: Option<&ObjRef>, layout: Layout, builtin: boo
             attr_hint: Cell::new(0),
             hooks: Cell::new(crate::vm::object::HOOKS_UNKNOWN),
             ctor: Default::default(),
+            version: Cell::new(crate::vm::type_cache::fresh_type_version()),
+            subclasses: Default::default(),
         })),
-    })
+    });
+    if let Some(b) = base {
+        crate::vm::type_cache::register_subclass(b, &cls);
+    }
+    cls
 }
 
 impl Types {
