@@ -325,8 +325,10 @@ pub fn to_int(vm: &mut Vm, v: &Value) -> PyResult {
         return float_to_int(vm, f.get());
     }
     if let Some(s) = v.as_str() {
-        let s = s.to_string();
-        return parse_int(vm, &s, 10, v);
+        if let Some(i) = plain_decimal(s) {
+            return Ok(Value::Int(i));
+        }
+        return parse_int(vm, s, 10, v);
     }
     if let Some(ObjKind::Bytes(b)) = v.kind() {
         let s = String::from_utf8_lossy(b).to_string();
@@ -361,6 +363,26 @@ pub fn float_to_int(vm: &mut Vm, f: f64) -> PyResult {
     }
 }
 
+/// The value of `s` when it is only ASCII digits (at most 18, so no overflow) with an
+/// optional leading `-`: the common case of `int(text)`, parsed without the general grammar.
+fn plain_decimal(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        b => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (c - b'0') as i64;
+    }
+    Some(if neg { -n } else { n })
+}
+
 fn parse_int(vm: &mut Vm, s: &str, base: i64, _orig: &Value) -> PyResult {
     match crate::fmt::int_from_str(s, base, vm.config.int_max_str_digits) {
         Ok(crate::fmt::IntValue::Small(i)) => Ok(Value::Int(i)),
@@ -370,6 +392,12 @@ fn parse_int(vm: &mut Vm, s: &str, base: i64, _orig: &Value) -> PyResult {
 }
 
 fn int_new(vm: &mut Vm, args: Args) -> PyResult {
+    // `int(x)`: no keyword, no base, not a subclass.
+    if let [Value::Obj(c), x] = args.pos {
+        if args.kwnames.is_empty() && std::rc::Rc::ptr_eq(c, &vm.types.int) {
+            return to_int(vm, x);
+        }
+    }
     if args.pos.len() > 3 {
         // `cls` is not counted in CPython's message.
         let n = args.pos.len() - 1;

@@ -10,6 +10,7 @@ use crate::syntax::ast::BinOp;
 use crate::vm::object::{Args, ObjKind, StrObj};
 use crate::vm::value::Value;
 use crate::vm::{Exc, PyResult, Vm};
+use compact_str::CompactString;
 
 /// The str payload of a value (str or str subclass).
 pub fn str_obj(v: &Value) -> Option<&StrObj> {
@@ -31,6 +32,26 @@ pub fn char_to_byte(s: &StrObj, i: usize) -> usize {
         .unwrap_or(s.as_str().len())
 }
 
+/// The longest text a str object stores inline.
+pub const INLINE_MAX: usize = std::mem::size_of::<CompactString>();
+
+/// `x + y` for two str payloads.
+pub fn concat(vm: &mut Vm, x: &StrObj, y: &StrObj) -> Value {
+    let (a, b) = (x.as_str(), y.as_str());
+    let (n, chars) = (a.len() + b.len(), x.char_len() + y.char_len());
+    if n <= INLINE_MAX {
+        // Stored inline in the object.
+        let mut s = CompactString::new(a);
+        s.push_str(b);
+        return vm.new_str_len(s, chars);
+    }
+    // One exact allocation.
+    let mut s = String::with_capacity(n);
+    s.push_str(a);
+    s.push_str(b);
+    vm.new_str_len(s, chars)
+}
+
 /// `str + str`, `str * n`, `str % args`.
 pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     match op {
@@ -43,11 +64,7 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 );
                 return Some(Err(vm.type_error(msg)));
             };
-            let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
-            s.push_str(x.as_str());
-            s.push_str(y.as_str());
-            let n = x.char_len() + y.char_len();
-            Some(Ok(vm.new_str_len(s, n)))
+            Some(Ok(concat(vm, x, y)))
         }
         BinOp::Mult => {
             let (seq, n) = if str_obj(a).is_some() { (a, b) } else { (b, a) };

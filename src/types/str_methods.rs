@@ -33,7 +33,26 @@ fn new(vm: &mut Vm, t: String) -> Value {
     vm.new_str(t)
 }
 
+/// The result of a method that leaves the text as it is: the str itself, as CPython returns
+/// it, or for an instance of a str subclass a plain str with its text.
+fn unchanged(vm: &mut Vm, v: &Value) -> Value {
+    match v {
+        Value::Obj(o) if o.class.is_none() => v.clone(),
+        _ => {
+            let so = str_obj(v).expect("a str");
+            let (t, n) = (so.as_str(), so.char_len());
+            vm.new_str_len(t, n)
+        }
+    }
+}
+
 fn str_new(vm: &mut Vm, args: Args) -> PyResult {
+    // `str(x)`: no keyword, no encoding, not a subclass.
+    if let [Value::Obj(c), x] = args.pos {
+        if args.kwnames.is_empty() && std::rc::Rc::ptr_eq(c, &vm.types.str_) {
+            return vm.str_value(x);
+        }
+    }
     let cls = args.pos[0].clone();
     let rest = Args {
         pos: &args.pos[1..],
@@ -155,15 +174,19 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
         ..*args
     };
     let fname = if right { "rsplit" } else { "split" };
-    let [sep, maxsplit] = rest.bind(vm, fname, ["sep", "maxsplit"], 0)?;
-    let text = s(args);
+    let [sep, maxsplit] = match rest.pos {
+        [sep] if rest.kwnames.is_empty() => [Some(sep.clone()), None],
+        _ => rest.bind(vm, fname, ["sep", "maxsplit"], 0)?,
+    };
     let max = match maxsplit {
         Some(m) => vm.index_value(&m)?,
         None => -1,
     };
     let max = if max < 0 { usize::MAX } else { max as usize };
-    let parts: Vec<String> = match sep {
-        None | Some(Value::None) => split_whitespace(text, max, right),
+    let so = str_obj(&args.pos[0]).expect("a str");
+    let (text, ascii) = (so.as_str(), so.is_ascii());
+    let pieces = match sep {
+        None | Some(Value::None) => split_whitespace(text, ascii, max, right),
         Some(sv) => {
             let Some(sep) = sv.as_str() else {
                 let msg = format!("must be str or None, not {}", vm.type_name(&sv));
@@ -172,69 +195,98 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
             if sep.is_empty() {
                 return Err(vm.value_error("empty separator".into()));
             }
-            let ascii = str_obj(&args.pos[0]).is_some_and(|o| o.is_ascii());
-            // Pieces become str objects straight from slices of the text (no intermediate
-            // Strings); an ASCII text gives pieces whose length is their byte length.
-            let mut piece = |p: &str| -> Value {
-                if ascii {
-                    vm.new_str_len(p.to_string(), p.len())
-                } else {
-                    vm.new_str(p)
-                }
-            };
-            if !right && sep.len() == 1 && max == usize::MAX {
-                // One-byte separator: scan the bytes directly (the common `split(",")`).
-                let b = sep.as_bytes()[0];
-                let bytes = text.as_bytes();
-                let mut items = Vec::with_capacity(bytes.len() / 8 + 1);
-                let mut start = 0;
-                for (i, &c) in bytes.iter().enumerate() {
-                    if c == b {
-                        items.push(piece(&text[start..i]));
-                        start = i + 1;
-                    }
-                }
-                items.push(piece(&text[start..]));
-                return Ok(vm.new_list(items));
-            }
-            let items: Vec<Value> = if right {
-                let mut v: Vec<Value> = text
-                    .rsplitn(max.saturating_add(1), sep)
-                    .map(&mut piece)
-                    .collect();
-                v.reverse();
-                v
-            } else {
-                text.splitn(max.saturating_add(1), sep)
-                    .map(&mut piece)
-                    .collect()
-            };
-            return Ok(vm.new_list(items));
+            split_sep(text, sep, max, right)
         }
     };
-    let items: Vec<Value> = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    // Pieces become str objects straight from slices of the text; an ASCII text gives
+    // pieces whose length is their byte length.
+    let items: Vec<Value> = if ascii {
+        pieces.iter().map(|p| vm.new_str_len(*p, p.len())).collect()
+    } else {
+        pieces.iter().map(|p| vm.new_str(*p)).collect()
+    };
     Ok(vm.new_list(items))
 }
 
-/// Python's whitespace split (runs of whitespace, no empty strings).
-fn split_whitespace(text: &str, max: usize, right: bool) -> Vec<String> {
-    let is_ws = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
-    let mut out = Vec::new();
+/// Slices of a text being split (most splits give a few pieces: no allocation for them).
+type Pieces<'a> = smallvec::SmallVec<[&'a str; 8]>;
+
+/// The pieces of `text` between occurrences of `sep` (non-empty), at most `max` splits made
+/// from the left (or from the right), in text order.
+fn split_sep<'a>(text: &'a str, sep: &str, max: usize, right: bool) -> Pieces<'a> {
+    let (hay, needle) = (text.as_bytes(), sep.as_bytes());
+    let mut out = Pieces::new();
+    if right {
+        let mut end = text.len();
+        for i in memchr::memmem::rfind_iter(hay, needle) {
+            if out.len() == max {
+                break;
+            }
+            out.push(&text[i + sep.len()..end]);
+            end = i;
+        }
+        out.push(&text[..end]);
+        out.reverse();
+        return out;
+    }
+    if hay.len() > 256 {
+        // Counting first (a fast scan) sizes the list once for a text with many pieces.
+        let n = if needle.len() == 1 {
+            memchr::memchr_iter(needle[0], hay).count()
+        } else {
+            memchr::memmem::find_iter(hay, needle).count()
+        };
+        out.reserve_exact(n.min(max) + 1);
+    } else if needle.len() == 1 && max == usize::MAX {
+        // A short text with a one-byte separator (`field.split("=")`): a plain scan.
+        let mut start = 0;
+        for (i, &c) in hay.iter().enumerate() {
+            if c == needle[0] {
+                out.push(&text[start..i]);
+                start = i + 1;
+            }
+        }
+        out.push(&text[start..]);
+        return out;
+    }
+    let mut start = 0;
+    let mut push = |i: usize| {
+        out.push(&text[start..i]);
+        start = i + needle.len();
+    };
+    if needle.len() == 1 {
+        memchr::memchr_iter(needle[0], hay)
+            .take(max)
+            .for_each(&mut push);
+    } else {
+        memchr::memmem::find_iter(hay, needle)
+            .take(max)
+            .for_each(&mut push);
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// Python's whitespace split: runs of whitespace separate pieces, no empty pieces; after
+/// `max` splits the rest (leading, or for `right` trailing, whitespace dropped) is one piece.
+fn split_whitespace(text: &str, ascii: bool, max: usize, right: bool) -> Pieces<'_> {
+    let is_ws = |c: char| crate::fmt::unicode::is_space(c);
+    let mut out = Pieces::new();
     if right {
         let mut rest = text.trim_end_matches(is_ws);
         while !rest.is_empty() {
             if out.len() == max {
-                out.push(rest.to_string());
+                out.push(rest);
                 break;
             }
             match rest.rfind(is_ws) {
                 Some(i) => {
                     let c = rest[i..].chars().next().map(|c| c.len_utf8()).unwrap_or(1);
-                    out.push(rest[i + c..].to_string());
+                    out.push(&rest[i + c..]);
                     rest = rest[..i].trim_end_matches(is_ws);
                 }
                 None => {
-                    out.push(rest.to_string());
+                    out.push(rest);
                     break;
                 }
             }
@@ -242,19 +294,43 @@ fn split_whitespace(text: &str, max: usize, right: bool) -> Vec<String> {
         out.reverse();
         return out;
     }
+    if ascii {
+        // Byte scan: the ASCII whitespace is \t\n\x0b\x0c\r, \x1c-\x1f and space.
+        let b = text.as_bytes();
+        let ws = |c: u8| matches!(c, b'\t'..=b'\r' | 0x1c..=b' ');
+        let mut i = 0;
+        while i < b.len() {
+            while i < b.len() && ws(b[i]) {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+            if out.len() == max {
+                out.push(&text[i..]);
+                break;
+            }
+            let start = i;
+            while i < b.len() && !ws(b[i]) {
+                i += 1;
+            }
+            out.push(&text[start..i]);
+        }
+        return out;
+    }
     let mut rest = text.trim_start_matches(is_ws);
     while !rest.is_empty() {
         if out.len() == max {
-            out.push(rest.to_string());
+            out.push(rest);
             break;
         }
         match rest.find(is_ws) {
             Some(i) => {
-                out.push(rest[..i].to_string());
+                out.push(&rest[..i]);
                 rest = rest[i..].trim_start_matches(is_ws);
             }
             None => {
-                out.push(rest.to_string());
+                out.push(rest);
                 break;
             }
         }
@@ -347,7 +423,7 @@ fn strip_common(vm: &mut Vm, args: &Args, left: bool, right: bool, name: &str) -
         t = t.trim_end_matches(pred);
     }
     if t.len() == text.len() {
-        return Ok(args.pos[0].clone());
+        return Ok(unchanged(vm, &args.pos[0]));
     }
     Ok(new(vm, t.to_string()))
 }
@@ -449,13 +525,15 @@ fn sub_range(
 ) -> PyResult<Option<(usize, usize, usize)>> {
     let so = str_obj(v).expect("a str");
     let n = so.char_len() as i64;
-    let norm = |x: i64| if x < 0 { (x + n).max(0) } else { x.min(n) };
+    // As CPython's ADJUST_INDICES: a start past the end is kept, so it finds nothing.
     let a = match vm.arg_opt_index(start)? {
-        Some(x) => norm(x),
+        Some(x) if x < 0 => (x + n).max(0),
+        Some(x) => x,
         None => 0,
     };
     let b = match vm.arg_opt_index(end)? {
-        Some(x) => norm(x),
+        Some(x) if x < 0 => (x + n).max(0),
+        Some(x) => x.min(n),
         None => n,
     };
     if a > b {
@@ -466,8 +544,9 @@ fn sub_range(
     Ok(Some((ba, bb, a as usize)))
 }
 
-fn char_index(text: &str, byte: usize) -> usize {
-    if text.is_ascii() {
+/// The code-point index of byte offset `byte` of `text`.
+fn char_index(text: &str, ascii: bool, byte: usize) -> usize {
+    if ascii {
         byte
     } else {
         text[..byte].chars().count()
@@ -482,13 +561,17 @@ fn find_common(vm: &mut Vm, args: &Args, right: bool, name: &str) -> PyResult<i6
         return Ok(-1);
     };
     let hay = &text[a..b];
-    let found = if right {
-        hay.rfind(needle)
-    } else {
-        hay.find(needle)
+    let found = match (right, needle.len()) {
+        (_, 0) if right => Some(hay.len()),
+        (_, 0) => Some(0),
+        (false, 1) => memchr::memchr(needle.as_bytes()[0], hay.as_bytes()),
+        (true, 1) => memchr::memrchr(needle.as_bytes()[0], hay.as_bytes()),
+        (false, _) => memchr::memmem::find(hay.as_bytes(), needle.as_bytes()),
+        (true, _) => memchr::memmem::rfind(hay.as_bytes(), needle.as_bytes()),
     };
+    let ascii = str_obj(&args.pos[0]).is_some_and(|o| o.is_ascii());
     Ok(match found {
-        Some(i) => char_index(text, a + i) as i64,
+        Some(i) => char_index(text, ascii, a + i) as i64,
         None => -1,
     })
 }
@@ -523,13 +606,10 @@ fn count(vm: &mut Vm, args: Args) -> PyResult {
         return Ok(Value::Int(0));
     };
     let hay = &text[a..b];
-    let n = if needle.is_empty() {
-        hay.chars().count() + 1
-    } else if needle.len() == 1 {
-        let b = needle.as_bytes()[0];
-        hay.as_bytes().iter().filter(|&&c| c == b).count()
-    } else {
-        hay.matches(needle).count()
+    let n = match needle.len() {
+        0 => hay.chars().count() + 1,
+        1 => memchr::memchr_iter(needle.as_bytes()[0], hay.as_bytes()).count(),
+        _ => memchr::memmem::find_iter(hay.as_bytes(), needle.as_bytes()).count(),
     };
     Ok(Value::Int(n as i64))
 }
@@ -542,13 +622,32 @@ fn replace(vm: &mut Vm, args: Args) -> PyResult {
         Some(c) => vm.index_value(c)?,
         None => -1,
     };
-    let text = s(&args);
-    let out = if n < 0 {
-        text.replace(old, newv)
-    } else {
-        text.replacen(old, newv, n as usize)
-    };
-    Ok(new(vm, out))
+    let so = str_obj(&args.pos[0]).expect("a str");
+    let text = so.as_str();
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    if old.is_empty() {
+        // Inserts `new` before every character and at the end (up to the limit).
+        return Ok(new(vm, text.replacen(old, newv, limit)));
+    }
+    let finder = memchr::memmem::Finder::new(old.as_bytes());
+    // Counting first (a fast scan) sizes the result exactly.
+    let count = finder.find_iter(text.as_bytes()).take(limit).count();
+    if count == 0 {
+        return Ok(unchanged(vm, &args.pos[0]));
+    }
+    let mut out = String::with_capacity(text.len() - count * old.len() + count * newv.len());
+    let mut last = 0;
+    for i in finder.find_iter(text.as_bytes()).take(count) {
+        out.push_str(&text[last..i]);
+        out.push_str(newv);
+        last = i + old.len();
+    }
+    out.push_str(&text[last..]);
+    // The character count follows from the counts of the pieces replaced.
+    let old_chars = str_obj(&args.pos[1]).map_or(0, |o| o.char_len());
+    let new_chars = str_obj(&args.pos[2]).map_or(0, |o| o.char_len());
+    let chars = so.char_len() - count * old_chars + count * new_chars;
+    Ok(vm.new_str_len(out, chars))
 }
 
 fn affix_common(vm: &mut Vm, args: &Args, end: bool) -> PyResult {
@@ -707,7 +806,7 @@ fn pad(vm: &mut Vm, args: &Args, name: &str, left: bool, right: bool) -> PyResul
     let so = str_obj(&args.pos[0]).expect("a str");
     let n = so.char_len() as i64;
     if width <= n {
-        return Ok(args.pos[0].clone());
+        return Ok(unchanged(vm, &args.pos[0]));
     }
     let total = (width - n) as usize;
     let (l, r) = match (left, right) {
@@ -744,7 +843,7 @@ fn zfill(vm: &mut Vm, args: Args) -> PyResult {
     let t = s(&args);
     let n = t.chars().count() as i64;
     if width <= n {
-        return Ok(args.pos[0].clone());
+        return Ok(unchanged(vm, &args.pos[0]));
     }
     let fill = "0".repeat((width - n) as usize);
     let out = if let Some(rest) = t.strip_prefix(['+', '-']) {
@@ -882,7 +981,7 @@ fn removeprefix(vm: &mut Vm, args: Args) -> PyResult {
     let p = arg_str(vm, &args, 1, "removeprefix")?;
     match s(&args).strip_prefix(p) {
         Some(r) if !p.is_empty() => Ok(new(vm, r.to_string())),
-        _ => Ok(args.pos[0].clone()),
+        _ => Ok(unchanged(vm, &args.pos[0])),
     }
 }
 
@@ -891,7 +990,7 @@ fn removesuffix(vm: &mut Vm, args: Args) -> PyResult {
     let p = arg_str(vm, &args, 1, "removesuffix")?;
     match s(&args).strip_suffix(p) {
         Some(r) if !p.is_empty() => Ok(new(vm, r.to_string())),
-        _ => Ok(args.pos[0].clone()),
+        _ => Ok(unchanged(vm, &args.pos[0])),
     }
 }
 

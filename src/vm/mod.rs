@@ -30,6 +30,7 @@ pub mod warnings;
 
 use crate::compile::code::Code;
 use crate::source::SourceFile;
+use compact_str::CompactString;
 use num_bigint::BigInt;
 use object::{Attrs, ExcObj, ModuleObj, NativeFn, NativeFunction, Obj, ObjKind, StrObj};
 use std::cell::RefCell;
@@ -367,8 +368,8 @@ impl Vm {
 
     /// A str value.
     #[inline]
-    pub fn new_str(&mut self, s: impl Into<String>) -> Value {
-        let s: String = s.into();
+    pub fn new_str(&mut self, s: impl Into<CompactString>) -> Value {
+        let s: CompactString = s.into();
         if s.is_empty() {
             return self.empty_str.clone();
         }
@@ -380,7 +381,9 @@ impl Vm {
     }
 
     /// A str value whose length in code points is known.
-    pub fn new_str_len(&mut self, s: String, chars: usize) -> Value {
+    #[inline]
+    pub fn new_str_len(&mut self, s: impl Into<CompactString>, chars: usize) -> Value {
+        let s: CompactString = s.into();
         if s.is_empty() {
             return self.empty_str.clone();
         }

@@ -12,6 +12,7 @@ use super::value::{ObjRef, Value};
 use crate::compile::code::Code;
 use crate::types::dict::Dict;
 use crate::types::set::SetData;
+use compact_str::CompactString;
 use num_bigint::BigInt;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -23,6 +24,11 @@ pub struct Obj {
     pub class: Option<ObjRef>,
     pub kind: ObjKind,
 }
+
+// An object and its `Rc` counts must stay within glibc's 80-byte chunk (a request of up to 72
+// bytes): `ObjKind` is 40 bytes because `CompactString`'s spare last-byte values hold the tag.
+const _: () = assert!(std::mem::size_of::<ObjKind>() <= 40);
+const _: () = assert!(std::mem::size_of::<Obj>() <= 48);
 
 /// The builtin payload of an object.
 pub enum ObjKind {
@@ -86,8 +92,11 @@ pub trait ExtObject: std::any::Any {
 }
 
 /// A str payload: UTF-8 text, its length in code points and its cached hash.
+///
+/// Text of up to 24 bytes is stored inline (`CompactString`), so a small str is one
+/// allocation (the object's); longer text lives in one heap buffer of its own.
 pub struct StrObj {
-    s: Box<str>,
+    s: CompactString,
     chars: usize,
     /// -1 until computed (CPython's hash of a str is never -1).
     pub hash: Cell<i64>,
@@ -95,7 +104,7 @@ pub struct StrObj {
 
 impl StrObj {
     /// Wraps text.
-    pub fn new(s: impl Into<Box<str>>) -> StrObj {
+    pub fn new(s: impl Into<CompactString>) -> StrObj {
         let s = s.into();
         let chars = if s.is_ascii() {
             s.len()
@@ -110,7 +119,8 @@ impl StrObj {
     }
 
     /// Wraps text whose code-point count is already known.
-    pub fn with_len(s: impl Into<Box<str>>, chars: usize) -> StrObj {
+    #[inline]
+    pub fn with_len(s: impl Into<CompactString>, chars: usize) -> StrObj {
         StrObj {
             s: s.into(),
             chars,
@@ -120,7 +130,7 @@ impl StrObj {
 
     #[inline]
     pub fn as_str(&self) -> &str {
-        &self.s
+        self.s.as_str()
     }
 
     /// Length in code points (Python's `len`).

@@ -4,7 +4,7 @@
 //! Invariant: builtin operand pairs are handled natively first; user dunders are called only
 //! when a user class is involved.
 
-use super::object::ObjKind;
+use super::object::{ObjKind, StrObj};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use crate::compile::code::CmpKind;
@@ -54,6 +54,14 @@ pub(crate) fn is_builtin(v: &Value) -> bool {
 impl Vm {
     /// `a op b`.
     pub fn binary_op(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult {
+        // str + str (string building) before the numeric cases.
+        if let (BinOp::Add, Value::Obj(x), Value::Obj(y)) = (op, a, b) {
+            if let (None, None, ObjKind::Str(p), ObjKind::Str(q)) =
+                (&x.class, &y.class, &x.kind, &y.kind)
+            {
+                return Ok(types::str::concat(self, p, q));
+            }
+        }
         if is_builtin(a) && is_builtin(b) {
             if let Some(r) = types::builtin_binop(self, op, a, b) {
                 return r;
@@ -558,16 +566,22 @@ impl Vm {
     /// The cached CPython hash of a str value (0 for non-str, never used).
     #[inline]
     pub fn str_hash(&self, v: &Value) -> i64 {
-        if let Some(ObjKind::Str(s)) = v.kind() {
-            let h = s.hash.get();
-            if h != -1 {
-                return h;
-            }
-            let h = crate::hash::hash_str(&self.hash_secret, s.as_str());
-            s.hash.set(h);
+        match v.kind() {
+            Some(ObjKind::Str(s)) => self.hash_of_str(s),
+            _ => 0,
+        }
+    }
+
+    /// The hash of a str payload, computed once and cached.
+    #[inline]
+    pub fn hash_of_str(&self, s: &StrObj) -> i64 {
+        let h = s.hash.get();
+        if h != -1 {
             return h;
         }
-        0
+        let h = crate::hash::hash_str(&self.hash_secret, s.as_str());
+        s.hash.set(h);
+        h
     }
 
     /// `hash(v)`.
@@ -580,6 +594,9 @@ impl Vm {
             Value::None | Value::Null => Ok(crate::hash::hash_pointer(v.identity())),
             Value::Obj(o) => {
                 if o.class.is_none() {
+                    if let ObjKind::Str(s) = &o.kind {
+                        return Ok(self.hash_of_str(s));
+                    }
                     if let Some(r) = types::builtin_hash(self, o) {
                         return r;
                     }

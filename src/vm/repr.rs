@@ -139,7 +139,7 @@ impl Vm {
             }
         }
         if let Value::Int(i) = v {
-            let s = i.to_string();
+            let s = compact_str::ToCompactString::to_compact_string(i);
             let n = s.len();
             return Ok(self.new_str_len(s, n));
         }
