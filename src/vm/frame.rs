@@ -156,7 +156,7 @@ impl Frame {
 
     /// Reinitialises a recycled frame (cleared by `clear_values`) for a plain call of
     /// `code` whose `argc` arguments are popped off `caller_stack`.
-    #[inline(always)]
+    #[inline]
     pub fn enter(
         &mut self,
         code: Rc<Code>,
@@ -165,13 +165,12 @@ impl Frame {
         argc: usize,
     ) {
         let nslots = code.nslots();
-        // The arguments are the top `argc` values of the caller's stack, last on top; the
-        // other slots start unbound.
-        self.locals.clear();
-        let start = caller_stack.len() - argc;
-        self.locals.extend(caller_stack.drain(start..));
-        if nslots > argc {
-            self.locals.resize(nslots, Value::Null);
+        self.locals.resize(nslots.max(argc), Value::Null);
+        // The arguments are the top `argc` values of the caller's stack, last on top.
+        for slot in self.locals[..argc].iter_mut().rev() {
+            if let Some(v) = caller_stack.pop() {
+                *slot = v;
+            }
         }
         let want = code.max_stack as usize + 2;
         if self.stack.capacity() < want {
