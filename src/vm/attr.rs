@@ -16,6 +16,15 @@ use std::rc::Rc;
 /// Inline attribute lists longer than this become dict objects.
 pub(super) const MAX_INLINE_ATTRS: usize = 24;
 
+/// Lets the class's hint (which sizes its next instances' attribute storage) grow to `n`.
+pub(super) fn note_attr_count(cls: &ObjRef, n: usize) {
+    if let Some(t) = cls.as_type() {
+        if n > t.attr_hint.get() {
+            t.attr_hint.set(n);
+        }
+    }
+}
+
 pub(super) fn same_name(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Obj(x), Value::Obj(y)) => {
@@ -350,14 +359,14 @@ impl Vm {
         }
     }
 
-    /// The `HOOK_*` bits of a type, recomputed when a class attribute changed since.
+    /// The `HOOK_*` bits of a type, recomputed when the class or a base changed since.
     pub(super) fn attr_hooks(&mut self, ty: &ObjRef) -> u8 {
         let Some(t) = ty.as_type() else { return 0 };
         if t.builtin {
             return 0;
         }
-        let (epoch, bits) = t.hooks.get();
-        if epoch == self.type_epoch {
+        let (version, bits) = t.hooks.get();
+        if version == t.version.get() {
             return bits;
         }
         let mut bits = 0;
@@ -377,7 +386,7 @@ impl Vm {
                 bits |= HOOK_SETATTR;
             }
         }
-        t.hooks.set((self.type_epoch, bits));
+        t.hooks.set((t.version.get(), bits));
         bits
     }
 
@@ -651,13 +660,9 @@ impl Vm {
         };
         match (attrs, v) {
             (Some(o), Some(v)) => {
-                if let Some(t) = o.class.as_ref().and_then(|c| c.as_type()) {
-                    if let Some(a) = o.attrs() {
-                        if let Attrs::Inline(items) = &*a.borrow() {
-                            if items.len() >= t.attr_hint.get() {
-                                t.attr_hint.set(items.len() + 1);
-                            }
-                        }
+                if let (Some(c), Some(a)) = (&o.class, o.attrs()) {
+                    if let Attrs::Inline(items) = &*a.borrow() {
+                        note_attr_count(c, items.len() + 1);
                     }
                 }
                 let a = o.attrs().expect("checked");

@@ -86,12 +86,7 @@ impl Vm {
         {
             return Err(v);
         }
-        // A new attribute; the class's hint sizes the storage of its next instances.
-        if let Some(t) = cls.as_type() {
-            if items.len() >= t.attr_hint.get() {
-                t.attr_hint.set(items.len() + 1);
-            }
-        }
+        super::attr::note_attr_count(cls, items.len() + 1);
         items.push((name.clone(), v));
         Ok(())
     }

@@ -77,16 +77,12 @@ impl Vm {
         let ObjKind::Function(f) = &o.kind else {
             return None;
         };
-        let has_self = !frame.stack[base + 1].is_null();
-        if !f.code.plain
-            || f.code.argcount as usize != argc + has_self as usize
-            || self.depth >= self.config.recursion_limit
-            || self.limits.fuel <= 0
-        {
+        let nargs = argc + !frame.stack[base + 1].is_null() as usize;
+        if !self.can_enter_plain(f, nargs) {
             return None;
         }
         let (code, globals) = (f.code.clone(), f.globals.clone());
-        let mut new = self.enter_plain(frame, base, code, globals, argc + has_self as usize);
+        let mut new = self.enter_plain(frame, base, code, globals, nargs);
         if !matches!(new.entry, Entry::Call) {
             new.entry = Entry::Call;
         }
@@ -117,11 +113,7 @@ impl Vm {
         let Some(ObjKind::Function(f)) = init.kind() else {
             return None;
         };
-        if !f.code.plain
-            || f.code.argcount as usize != argc + 1
-            || self.depth >= self.config.recursion_limit
-            || self.limits.fuel <= 0
-        {
+        if !self.can_enter_plain(f, argc + 1) {
             return None;
         }
         let instance = self.new_plain_instance(&cls);
@@ -130,6 +122,18 @@ impl Vm {
         let mut new = self.enter_plain(frame, base, code, globals, argc + 1);
         new.entry = Entry::Init(instance);
         Some(new)
+    }
+
+    /// True when `f` can be entered by `enter_plain` with `nargs` positional arguments: a
+    /// plain function (no cells, defaults needed, star arguments, generator) called with
+    /// exactly its parameters, within the recursion limit and the instruction budget (the
+    /// general path raises the errors).
+    #[inline(always)]
+    fn can_enter_plain(&self, f: &Function, nargs: usize) -> bool {
+        f.code.plain
+            && f.code.argcount as usize == nargs
+            && self.depth < self.config.recursion_limit
+            && self.limits.fuel > 0
     }
 
     /// A frame for `code` entered with the top `nargs` values of the caller's stack as its
@@ -757,7 +761,7 @@ impl Vm {
 
     /// Calling a class: `__new__` then `__init__`.
     /// The `__init__` to run after `object.__new__` when calling `cls` comes down to that
-    /// (cached per class until a class attribute changes anywhere).
+    /// (cached per class until the class or a base changes).
     fn ctor_plan(&mut self, cls: &ObjRef) -> CtorPlan {
         let Some(t) = cls.as_type() else {
             return CtorPlan::General;
@@ -765,7 +769,7 @@ impl Vm {
         {
             let c = t.ctor.borrow();
             // Builtin types cannot change, so their plan never goes stale.
-            if (c.0 == self.type_epoch || t.builtin) && !matches!(c.1, CtorPlan::Unknown) {
+            if (c.0 == t.version.get() || t.builtin) && !matches!(c.1, CtorPlan::Unknown) {
                 return c.1.clone();
             }
         }
@@ -792,7 +796,7 @@ impl Vm {
                 _ => CtorPlan::General,
             }
         };
-        *t.ctor.borrow_mut() = (self.type_epoch, plan.clone());
+        *t.ctor.borrow_mut() = (t.version.get(), plan.clone());
         plan
     }
 

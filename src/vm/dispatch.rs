@@ -929,35 +929,25 @@ impl Vm {
                     leave!(Step::AsyncYield);
                 }
                 Instr::ReturnValue => {
-                    if let Entry::Call = frame.entry {
-                        // The common case, inline: hand the result to the calling frame and
-                        // go on running it here.
-                        let v = frame.pop();
-                        self.depth -= 1;
-                        let caller = self.pop_caller();
-                        let done = std::mem::replace(&mut frame, caller);
-                        self.recycle_frame(done);
-                        frame.push(v);
-                        switch_code!();
-                        continue;
-                    }
-                    if matches!(frame.entry, Entry::Init(_)) && frame.top().is_none() {
-                        // `__init__` returned None: the caller gets the instance.
-                        frame.stack.pop();
-                        let Entry::Init(instance) =
-                            std::mem::replace(&mut frame.entry, Entry::Call)
-                        else {
-                            unreachable!("checked above")
-                        };
-                        self.depth -= 1;
-                        let caller = self.pop_caller();
-                        let done = std::mem::replace(&mut frame, caller);
-                        self.recycle_frame(done);
-                        frame.push(Value::Obj(instance));
-                        switch_code!();
-                        continue;
-                    }
-                    leave!(Step::Return);
+                    // The common cases, inline: hand the result (for `__init__` returning
+                    // None, the instance) to the calling frame and go on running it here.
+                    let v = match &frame.entry {
+                        Entry::Call => frame.pop(),
+                        Entry::Init(_) if frame.top().is_none() => {
+                            frame.stack.pop();
+                            match std::mem::replace(&mut frame.entry, Entry::Call) {
+                                Entry::Init(instance) => Value::Obj(instance),
+                                _ => unreachable!("matched above"),
+                            }
+                        }
+                        _ => leave!(Step::Return),
+                    };
+                    self.depth -= 1;
+                    let caller = self.pop_caller();
+                    let done = std::mem::replace(&mut frame, caller);
+                    self.recycle_frame(done);
+                    frame.push(v);
+                    switch_code!();
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {

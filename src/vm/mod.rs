@@ -186,7 +186,8 @@ impl Default for Config {
 /// One interpreter.
 pub struct Vm {
     pub heap: heap::Heap,
-    /// Bumped whenever a class attribute is set or deleted (invalidates `TypeObj::hooks`).
+    /// Bumped whenever any class attribute is set or deleted: for caches that depend on
+    /// several unrelated classes at once (per-class caches use `TypeObj::version`).
     pub type_epoch: u64,
     /// Class attribute lookups already done (see `type_cache`).
     type_cache: type_cache::TypeCache,

@@ -246,10 +246,9 @@ pub struct TypeObj {
     pub dotted: Cell<bool>,
     /// Hint for sizing instance attribute storage.
     pub attr_hint: Cell<usize>,
-    /// Which attribute hooks (`HOOK_*` bits) instances have, computed at `Vm::type_epoch`
-    /// `.0`; stale when any class attribute was set or deleted since.
+    /// Which attribute hooks (`HOOK_*` bits) instances have, computed at class version `.0`.
     pub hooks: Cell<(u64, u8)>,
-    /// How calling the class builds an instance, computed at `Vm::type_epoch` `.0`.
+    /// How calling the class builds an instance, computed at class version `.0`.
     pub ctor: RefCell<(u64, CtorPlan)>,
     /// Version tag for cached lookups (see `vm::type_cache`): renewed whenever this class's
     /// dict or a base's dict changes.

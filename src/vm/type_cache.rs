@@ -81,19 +81,12 @@ impl TypeCache {
     /// Remembers a lookup result.
     pub fn put(&mut self, cls: &ObjRef, version: u64, name: &ObjRef, value: Option<Value>) {
         let class = Rc::as_ptr(cls) as usize;
-        let e = &mut self.entries[slot(class, Rc::as_ptr(name) as usize)];
-        // Replace the whole entry before the old values drop (their drop cannot reach us,
-        // but keep the table consistent at every step anyway).
-        let old = std::mem::replace(
-            e,
-            Entry {
-                class,
-                version,
-                name: Value::Obj(name.clone()),
-                value,
-            },
-        );
-        drop(old);
+        self.entries[slot(class, Rc::as_ptr(name) as usize)] = Entry {
+            class,
+            version,
+            name: Value::Obj(name.clone()),
+            value,
+        };
     }
 }
 
