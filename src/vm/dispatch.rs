@@ -9,7 +9,7 @@
 
 use super::call::Prepared;
 use super::frame::{Entry, Frame, IterCallKind, ResumeMode};
-use super::object::{GenState, ObjKind};
+use super::object::{GenState, ObjKind, Segment};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use crate::compile::code::{CmpKind, Instr};
@@ -226,7 +226,7 @@ impl Vm {
             entry = &self.fiber[self.fiber.len() - n].entry;
             n += 1;
         }
-        let mut segment = Vec::with_capacity(n);
+        let mut segment = Segment::with_capacity(n);
         segment.push(frame);
         loop {
             let chained = match &segment.last().expect("segment has a frame").entry {
@@ -269,7 +269,7 @@ impl Vm {
             panic!("async yield outside an async generator frame")
         };
         self.depth -= 1;
-        self.suspend_gen(&gen, vec![frame]);
+        self.suspend_gen(&gen, smallvec::smallvec![frame]);
         match mode {
             ResumeMode::Native => Flow::Exit(Ok(Outcome::AsyncYield(v))),
             ResumeMode::ASend { close: false } => {
@@ -284,6 +284,42 @@ impl Vm {
                 let e = self.runtime_error("async generator ignored GeneratorExit".to_string());
                 self.unwind(caller, e, true)
             }
+        }
+    }
+
+    /// Makes `new` (a called or resumed frame) the running one; `frame` waits on the fiber
+    /// under the lower frames of a resumed chain, as `Step::Push` leaves them.
+    #[inline]
+    fn enter_frame(&mut self, frame: &mut Box<Frame>, new: Box<Frame>) {
+        let caller = std::mem::replace(frame, new);
+        self.fiber.push(caller);
+        if !self.resume_below.is_empty() {
+            // `append` keeps the buffer's capacity for the next resume.
+            self.fiber.append(&mut self.resume_below);
+        }
+    }
+
+    /// A one-frame generator's yield to the frame below, which resumed it with `ForIter`
+    /// (`send_done` false: the value is pushed) or `Send` on an async generator
+    /// (`send_done` true: the value completes the `Send`, as in `on_async_yield`). The
+    /// generator's frame is suspended and the caller becomes `frame`.
+    #[inline]
+    fn yield_to_caller(&mut self, frame: &mut Box<Frame>, send_done: bool) {
+        let v = frame.pop();
+        let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
+        else {
+            unreachable!("checked by the caller")
+        };
+        self.depth -= 1;
+        let caller = self.pop_caller();
+        let done = std::mem::replace(frame, caller);
+        self.suspend_gen(&gen, smallvec::smallvec![done]);
+        if send_done {
+            frame.pop();
+            frame.push(v);
+            frame.ip = jump_target(frame);
+        } else {
+            frame.push(v);
         }
     }
 
@@ -878,7 +914,11 @@ impl Vm {
                 }
                 Instr::ForIter(t) => match self.for_iter(&mut frame, t) {
                     Ok(None) => {}
-                    Ok(Some(new)) => leave!(Step::Push(new)),
+                    Ok(Some(new)) => {
+                        // A resumed generator (or a `__next__` frame) runs right here.
+                        self.enter_frame(&mut frame, new);
+                        switch_code!();
+                    }
                     Err(e) => leave!(Step::Raise(e)),
                 },
                 Instr::GetAIter => {
@@ -919,13 +959,39 @@ impl Vm {
                 }
                 Instr::Send(t) => match self.send(&mut frame, t) {
                     Ok(None) => {}
+                    Ok(Some(Prepared::Frame(new))) => {
+                        // The resumed chain runs right here, as `Step::Push` would run it.
+                        self.enter_frame(&mut frame, new);
+                        switch_code!();
+                    }
                     Ok(Some(p)) => do_call!(Ok::<Prepared, Exc>(p)),
                     Err(e) => leave!(Step::Raise(e)),
                 },
                 Instr::YieldValue => {
+                    if let Entry::Resume {
+                        mode: ResumeMode::ForIter,
+                        ..
+                    } = frame.entry
+                    {
+                        // A generator driven by `for`: hand the value to the loop here.
+                        self.yield_to_caller(&mut frame, false);
+                        switch_code!();
+                        continue;
+                    }
                     leave!(Step::Yield);
                 }
                 Instr::YieldAsyncGen => {
+                    if let Entry::Resume {
+                        mode: ResumeMode::ASend { close: false },
+                        ..
+                    } = frame.entry
+                    {
+                        // An async generator's value for `async for`/`asend`: completes the
+                        // awaiter's `Send` here, as `on_async_yield` does.
+                        self.yield_to_caller(&mut frame, true);
+                        switch_code!();
+                        continue;
+                    }
                     leave!(Step::AsyncYield);
                 }
                 Instr::ReturnValue => {
@@ -1257,8 +1323,7 @@ impl Vm {
 
     /// Stores a suspended await chain in the generator at its base.
     // Frames stay boxed: they move between fibers, pools and generators by pointer.
-    #[allow(clippy::vec_box)]
-    pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: Vec<Box<Frame>>) {
+    pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: Segment) {
         if let ObjKind::Generator(g) = &gen.kind {
             *g.state.borrow_mut() = GenState::Suspended(segment);
         }

@@ -109,7 +109,7 @@ impl Vm {
                     }
                 }
                 f.reserve_stack();
-                vec![f]
+                smallvec::smallvec![f]
             }
             GenState::Suspended(frames) => frames,
             other => {

@@ -12,8 +12,7 @@
 //! events queue a `Finalizer` on `HeapShared`; the VM runs the queue at its next safe point.
 //! Deep structures (a million nested lists) are freed iteratively, never by deep recursion.
 
-use super::frame::Frame;
-use super::object::{Attrs, CtorPlan, GenKind, GenState, NativeIter, Obj, ObjKind};
+use super::object::{Attrs, CtorPlan, GenKind, GenState, NativeIter, Obj, ObjKind, Segment};
 use super::value::{ObjRef, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -25,7 +24,7 @@ pub enum Finalizer {
     CloseFrames {
         kind: GenKind,
         qualname: Value,
-        frames: Vec<Box<Frame>>,
+        frames: Segment,
     },
     /// A coroutine object was dropped without ever being started.
     NeverAwaited { qualname: String },

@@ -408,13 +408,18 @@ pub struct AsyncGenOp {
     pub throws: bool,
 }
 
+/// A suspended await chain, base frame first. Most chains are one frame (an async
+/// generator at its `yield`, a coroutine awaiting a future directly), kept inline so that
+/// suspending and resuming them allocates nothing.
+pub type Segment = smallvec::SmallVec<[Box<Frame>; 1]>;
+
 /// The state of a generator's frames.
 pub enum GenState {
     /// Not started: the frame is ready at its first instruction.
     Created(Box<Frame>),
     /// Suspended at a yield: `frames[0]` is the generator's own frame; further frames belong to
     /// generators it is delegating to through `yield from`/`await`, innermost last.
-    Suspended(Vec<Box<Frame>>),
+    Suspended(Segment),
     /// Suspended, but its frame is held inside the segment of the generator awaiting it.
     Delegated,
     /// Its frame is on the running fiber.
