@@ -464,18 +464,10 @@ fn stock_attr_hooks(vm: &mut Vm, cls: &ObjRef) -> bool {
     })
 }
 
-/// The fields of a queue instance the fast path uses.
-struct Fields {
-    maxsize: i64,
-    queue: ObjRef,
-    /// `_getters` for a put, `_putters` for a get: the waiters to wake.
-    waiters: ObjRef,
-    unfinished: i64,
-    /// Where `_unfinished_tasks` sits among the inline attributes.
-    unfinished_at: usize,
-    finished: Value,
-    event_ok: bool,
-}
+const F_MAXSIZE: usize = 0;
+const F_GETTERS: usize = 1;
+const F_PUTTERS: usize = 2;
+const F_FINISHED: usize = 4;
 
 fn deque_of(o: &ObjRef) -> Option<&DequeObj> {
     match &o.kind {
@@ -484,14 +476,38 @@ fn deque_of(o: &ObjRef) -> Option<&DequeObj> {
     }
 }
 
-fn deque_ref(v: &Value) -> Option<ObjRef> {
-    let o = v.as_obj()?;
-    deque_of(o)?;
-    Some(o.clone())
+/// Where the first six `FIELDS` sit among a queue's inline attributes, when every attribute
+/// is a known field (so none shadows a method).
+fn slots(names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
+    // The stock `__init__` stores them in `FIELDS` order (`_loop` comes later, if at all).
+    if (6..=FIELDS.len()).contains(&items.len())
+        && items.iter().zip(names).all(|((k, _), n)| k.is(n))
+    {
+        return Some([0, 1, 2, 3, 4, 5]);
+    }
+    let mut at = [usize::MAX; 6];
+    for (j, (k, _)) in items.iter().enumerate() {
+        let i = names.iter().position(|n| n.is(k))?;
+        if i < at.len() {
+            at[i] = j;
+        }
+    }
+    (!at.contains(&usize::MAX)).then_some(at)
 }
 
-/// Reads the fields of `q` when its class and attributes allow the fast path.
-fn fields(vm: &mut Vm, r: &Reg, q: &Value, put: bool) -> Option<Fields> {
+/// What the fast path found in a queue: its item deque, the waiters to wake and, for a
+/// put, the `_finished` event to clear.
+struct Found {
+    waiters: ObjRef,
+    finished: Value,
+    /// The stock Event's `clear` may be done in place.
+    event_ok: bool,
+}
+
+/// Runs the state change of `put_nowait(item)` (`item` Some) or `get_nowait()` on a queue
+/// whose class and fields allow the fast path and that need not wait. None (and nothing
+/// changed) otherwise; else the waiters to wake and the event to clear, with the result.
+fn fast_state(vm: &mut Vm, r: &Reg, q: &Value, item: Option<&Value>) -> Option<(Found, Value)> {
     let qo = q.as_obj()?;
     let cls = qo.class.as_ref()?;
     let ObjKind::Object(attrs) = &qo.kind else {
@@ -503,39 +519,92 @@ fn fields(vm: &mut Vm, r: &Reg, q: &Value, put: bool) -> Option<Fields> {
     }
     let d = r.data.borrow();
     let names = &d.as_ref()?.field_names;
-    let a = attrs.borrow();
-    let Attrs::Inline(items) = &*a else {
+    let mut a = attrs.try_borrow_mut().ok()?;
+    let Attrs::Inline(items) = &mut *a else {
         return None;
     };
-    let mut found: [Option<&Value>; 6] = [None; 6];
-    let mut unfinished_at = 0;
-    for (j, (k, v)) in items.iter().enumerate() {
-        // Every attribute must be a known field (so none shadows a method).
-        let i = match names.get(j) {
-            Some(n) if n.is(k) => j,
-            _ => names.iter().position(|n| n.is(k))?,
-        };
-        if i < found.len() {
-            found[i] = Some(v);
+    let at = slots(names, items)?;
+    let dq = deque_of(items[at[F_QUEUE]].1.as_obj()?)?;
+    let (waiters, result) = match item {
+        Some(item) => {
+            let Value::Int(maxsize) = items[at[F_MAXSIZE]].1 else {
+                return None;
+            };
+            let Value::Int(unfinished) = items[at[F_UNFINISHED]].1 else {
+                return None;
+            };
+            let unfinished = unfinished.checked_add(1)?;
+            let waiters = items[at[F_GETTERS]].1.as_obj()?.clone();
+            deque_of(&waiters)?;
+            let mut qi = dq.items.try_borrow_mut().ok()?;
+            if maxsize > 0 && qi.len() as i64 >= maxsize {
+                return None;
+            }
+            qi.push_back(item.clone());
+            drop(qi);
+            items[at[F_UNFINISHED]].1 = Value::Int(unfinished);
+            (waiters, Value::None)
         }
-        if i == F_UNFINISHED {
-            unfinished_at = j;
+        None => {
+            let waiters = items[at[F_PUTTERS]].1.as_obj()?;
+            deque_of(waiters)?;
+            let got = dq.items.try_borrow_mut().ok()?.pop_front()?;
+            (waiters.clone(), got)
         }
+    };
+    let finished = match item {
+        Some(_) => items[at[F_FINISHED]].1.clone(),
+        None => Value::Null,
+    };
+    Some((
+        Found {
+            waiters,
+            finished,
+            event_ok,
+        },
+        result,
+    ))
+}
+
+/// `Queue.put(item)` when it need not wait: `put_nowait(item)`.
+fn fast_put(vm: &mut Vm, reg: &Value, q: &Value, item: &Value) -> PyResult<Option<Value>> {
+    let Some(r) = reg_of(reg) else {
+        return Ok(None);
+    };
+    let Some((f, result)) = fast_state(vm, r, q, Some(item)) else {
+        return Ok(None);
+    };
+    // `self._finished.clear()`: the stock Event's clear is `self._value = False`.
+    let cleared = {
+        let d = r.data.borrow();
+        match (d.as_ref(), &f.finished) {
+            (Some(d), Value::Obj(o))
+                if f.event_ok
+                    && matches!((&o.class, &d.event_cls),
+                        (Some(c), Value::Obj(ec)) if Rc::ptr_eq(c, ec)) =>
+            {
+                set_inline(o, &d.value_name, 1, Value::FALSE)
+            }
+            _ => false,
+        }
+    };
+    if !cleared {
+        vm.call_method(&f.finished, "clear", &[])?;
     }
-    let [Some(Value::Int(maxsize)), Some(getters), Some(putters), Some(Value::Int(unfinished)), Some(finished), Some(queue)] =
-        found
-    else {
-        return None;
+    wakeup_next(vm, &f.waiters)?;
+    Ok(Some(result))
+}
+
+/// `Queue.get()` when it need not wait: `get_nowait()`.
+fn fast_get(vm: &mut Vm, reg: &Value, q: &Value) -> PyResult<Option<Value>> {
+    let Some(r) = reg_of(reg) else {
+        return Ok(None);
     };
-    Some(Fields {
-        maxsize: *maxsize,
-        queue: deque_ref(queue)?,
-        waiters: deque_ref(if put { getters } else { putters })?,
-        unfinished: *unfinished,
-        unfinished_at,
-        finished: finished.clone(),
-        event_ok,
-    })
+    let Some((f, item)) = fast_state(vm, r, q, None) else {
+        return Ok(None);
+    };
+    wakeup_next(vm, &f.waiters)?;
+    Ok(Some(item))
 }
 
 /// Replaces the value of an inline attribute named by the interned `name`, looking at
@@ -544,7 +613,9 @@ fn set_inline(o: &ObjRef, name: &Value, at: usize, v: Value) -> bool {
     let ObjKind::Object(attrs) = &o.kind else {
         return false;
     };
-    let mut a = attrs.borrow_mut();
+    let Ok(mut a) = attrs.try_borrow_mut() else {
+        return false;
+    };
     let Attrs::Inline(items) = &mut *a else {
         return false;
     };
@@ -563,86 +634,16 @@ fn set_inline(o: &ObjRef, name: &Value, at: usize, v: Value) -> bool {
     }
 }
 
-/// `Queue.put(item)` when it need not wait: `put_nowait(item)`.
-fn fast_put(vm: &mut Vm, reg: &Value, q: &Value, item: &Value) -> PyResult<Option<Value>> {
-    let Some(r) = reg_of(reg) else {
-        return Ok(None);
-    };
-    let Some(f) = fields(vm, r, q, true) else {
-        return Ok(None);
-    };
-    let dq = deque_of(&f.queue).expect("checked");
-    if f.maxsize > 0 && dq.items.borrow().len() as i64 >= f.maxsize {
-        return Ok(None);
-    }
-    let Some(unfinished) = f.unfinished.checked_add(1) else {
-        return Ok(None);
-    };
-    let (unfinished_name, value_name, stock_event) = {
-        let d = r.data.borrow();
-        let d = d.as_ref().expect("checked");
-        let stock_event = f.event_ok
-            && match (&f.finished, &d.event_cls) {
-                (Value::Obj(o), Value::Obj(ec)) => {
-                    o.class.as_ref().is_some_and(|c| Rc::ptr_eq(c, ec))
-                }
-                _ => false,
-            };
-        (
-            d.field_names[F_UNFINISHED].clone(),
-            d.value_name.clone(),
-            stock_event,
-        )
-    };
-    dq.items.borrow_mut().push_back(item.clone());
-    let qo = q.as_obj().expect("checked");
-    if !set_inline(
-        qo,
-        &unfinished_name,
-        f.unfinished_at,
-        Value::Int(unfinished),
-    ) {
-        vm.set_attr(q, &unfinished_name, Value::Int(unfinished))?;
-    }
-    // `self._finished.clear()`: the stock Event's clear is `self._value = False`.
-    let cleared = stock_event
-        && set_inline(
-            f.finished.as_obj().expect("checked"),
-            &value_name,
-            1,
-            Value::FALSE,
-        );
-    if !cleared {
-        vm.call_method(&f.finished, "clear", &[])?;
-    }
-    wakeup_next(vm, &f.waiters)?;
-    Ok(Some(Value::None))
-}
-
-/// `Queue.get()` when it need not wait: `get_nowait()`.
-fn fast_get(vm: &mut Vm, reg: &Value, q: &Value) -> PyResult<Option<Value>> {
-    let Some(r) = reg_of(reg) else {
-        return Ok(None);
-    };
-    let Some(f) = fields(vm, r, q, false) else {
-        return Ok(None);
-    };
-    let dq = deque_of(&f.queue).expect("checked");
-    let item = dq.items.borrow_mut().pop_front();
-    let Some(item) = item else {
-        return Ok(None);
-    };
-    wakeup_next(vm, &f.waiters)?;
-    Ok(Some(item))
-}
-
 /// CPython's `Queue._wakeup_next`: wakes the first waiter not done yet.
 fn wakeup_next(vm: &mut Vm, waiters: &ObjRef) -> PyResult<()> {
     let dq = deque_of(waiters).expect("checked");
+    if dq.items.borrow().is_empty() {
+        return Ok(());
+    }
+    let future_t = super::types(vm).future.clone();
     loop {
         let w = dq.items.borrow_mut().pop_front();
         let Some(w) = w else { return Ok(()) };
-        let future_t = super::types(vm).future.clone();
         match &w {
             Value::Obj(o)
                 if matches!(o.kind, ObjKind::Future(_))

@@ -32,8 +32,8 @@ impl Vm {
             .map(|(_, v)| v.clone())
     }
 
-    /// `LoadMethod` of a function defined on the class of a plain instance that does not
-    /// shadow it: the function, to be called with the instance as self. `name` must be
+    /// `LoadMethod` of a function (or unbound native) defined on the class of a plain
+    /// instance that does not shadow it: the function, to be called with the instance as self. `name` must be
     /// interned (a code object's names are): inline attribute keys always are, so a pointer
     /// comparison tells whether the instance holds the name.
     #[inline]
@@ -42,7 +42,13 @@ impl Vm {
             return None;
         };
         let f = self.lookup_type_cached(cls, name)?;
-        if !matches!(f.kind(), Some(ObjKind::Function(_))) || self.attr_hooks(cls) != 0 {
+        // Functions, and natives stored unbound in a class (`Queue.put`), bind as methods.
+        let method = match f.kind() {
+            Some(ObjKind::Function(_)) => true,
+            Some(ObjKind::Native(n)) => n.bound.is_null(),
+            _ => false,
+        };
+        if !method || self.attr_hooks(cls) != 0 {
             return None;
         }
         match &*attrs.borrow() {

@@ -82,7 +82,6 @@ impl Vm {
         let ObjKind::Generator(g) = &gen.kind else {
             panic!("resume_gen on a non-generator")
         };
-        let noun = gen_noun(g.kind);
         let state = std::mem::replace(
             &mut *g.state.borrow_mut(),
             if mode.chained() {
@@ -104,7 +103,8 @@ impl Vm {
                     if !v.is_none() {
                         *g.state.borrow_mut() = GenState::Created(f);
                         return Err(self.type_error(format!(
-                            "can't send non-None value to a just-started {noun}"
+                            "can't send non-None value to a just-started {}",
+                            gen_noun(g.kind)
                         )));
                     }
                 }
@@ -115,7 +115,7 @@ impl Vm {
             other => {
                 let msg = match &other {
                     GenState::Finished => None,
-                    _ => Some(format!("{noun} already executing")),
+                    _ => Some(format!("{} already executing", gen_noun(g.kind))),
                 };
                 *g.state.borrow_mut() = other;
                 return Err(match msg {
@@ -145,7 +145,9 @@ impl Vm {
             mode,
         };
         let mut top = frames.pop().expect("a generator has a frame");
-        self.resume_below.extend(frames);
+        if !frames.is_empty() {
+            self.resume_below.extend(frames);
+        }
         if let ResumeInput::Value(v) = input {
             let ip = top.ip as usize;
             if ip > 0 {
