@@ -269,6 +269,20 @@ fn f_get(vm: &mut Vm, args: Args) -> PyResult {
 fn new_op(vm: &mut Vm, args: Args, put: bool) -> PyResult {
     let reg = args.data;
     let arity = if put { 2 } else { 1 };
+    if args.pos.len() == arity && args.kwnames.is_empty() {
+        if let Some(target) = vm.awaited_at_once() {
+            // `await q.put(x)` / `await q.get()`: when the fast path applies, the awaitable
+            // would complete at once, so do its work now and skip the await.
+            let done = match args.pos.get(1) {
+                Some(item) => fast_put(vm, reg, &args.pos[0], item)?,
+                None => fast_get(vm, reg, &args.pos[0])?,
+            };
+            if let Some(v) = done {
+                vm.finish_awaited(target);
+                return Ok(v);
+            }
+        }
+    }
     let op_type = {
         let mut d = reg_of(reg).and_then(|r| r.data.try_borrow_mut().ok());
         match d.as_deref_mut() {

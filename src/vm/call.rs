@@ -12,7 +12,7 @@ use super::object::{
 };
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
-use crate::compile::code::Code;
+use crate::compile::code::{AwaitWhere, Code, Instr};
 use smallvec::SmallVec;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -451,6 +451,7 @@ impl Vm {
             _ => &[],
         };
         let split = args.len() - names.len();
+        self.native_calls = self.native_calls.wrapping_add(1);
         func(
             self,
             Args {
@@ -460,6 +461,36 @@ impl Vm {
                 data,
             },
         )
+    }
+
+    /// For a native being run: the target of the `Send` that awaits its result at once,
+    /// when the dispatch loop's `Call` invoked it directly (not through another native) and
+    /// the caller's next instructions are `GetAwaitable`, `LoadConst(None)`, `Send`. A
+    /// native whose awaitable would complete without suspending may then do the work now,
+    /// set the caller's `ip` to that target (`finish_awaited`) and return the await's
+    /// result: nothing runs between the call and the `Send`, so that is what awaiting the
+    /// awaitable would have done.
+    pub(crate) fn awaited_at_once(&self) -> Option<u32> {
+        if self.native_calls != self.direct_native {
+            return None;
+        }
+        let frame = self.fiber.last()?;
+        let ip = frame.ip as usize;
+        match frame.code.instrs.get(ip..ip + 3)? {
+            [Instr::GetAwaitable(AwaitWhere::Await), Instr::LoadConst(k), Instr::Send(t)]
+                if frame.code.consts[*k as usize].is_none() =>
+            {
+                Some(*t)
+            }
+            _ => None,
+        }
+    }
+
+    /// Skips the caller past the `Send` found by `awaited_at_once`.
+    pub(crate) fn finish_awaited(&mut self, target: u32) {
+        if let Some(frame) = self.fiber.last_mut() {
+            frame.ip = target;
+        }
     }
 
     /// Calls any callable with positional arguments and waits for the result.

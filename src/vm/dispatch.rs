@@ -1031,6 +1031,7 @@ impl Vm {
                     }
                     if let Some((func, args, data)) = self.native_call_args(&mut frame, argc) {
                         self.fiber.push(frame);
+                        self.direct_native = self.native_calls.wrapping_add(1);
                         let r = self.invoke_native(func, &args, None, &data);
                         drop(args);
                         frame = self.pop_caller();

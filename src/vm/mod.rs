@@ -207,6 +207,10 @@ pub struct Vm {
     pub depth: usize,
     /// Nested Rust-level re-entries of the interpreter (bounded to protect the Rust stack).
     pub native_reentries: usize,
+    /// Natives invoked so far (wrapping); see `awaited_at_once`.
+    pub(crate) native_calls: u64,
+    /// The `native_calls` number of the native the dispatch loop's `Call` invoked last.
+    pub(crate) direct_native: u64,
     pub config: Config,
     pub hash_secret: crate::hash::HashSecret,
     pub stdout: Output,
@@ -282,6 +286,8 @@ impl Vm {
             type_epoch: 0,
             type_cache: Default::default(),
             native_reentries: 0,
+            native_calls: 0,
+            direct_native: u64::MAX,
             config,
             hash_secret: crate::hash::HashSecret::from_env()
                 .unwrap_or_else(|_| crate::hash::HashSecret::from_seed(None)),
