@@ -607,9 +607,7 @@ pub fn new_set_result_unless_cancelled(vm: &mut Vm) -> Value {
 /// `Send` on extension awaitables.
 pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     if let Some(ObjKind::Ext(e)) = sub.kind() {
-        if e.as_any().is::<super::queues::QueueOp>() {
-            return super::queues::op_send(vm, sub, _value);
-        }
+        // The most frequent first: `asyncio.sleep(0)`'s awaitable.
         if let Some(y) = e.as_any().downcast_ref::<YieldOnce>() {
             if y.done.get() {
                 if let Value::Obj(o) = sub {
@@ -625,6 +623,9 @@ pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
         }
         if let Some(op) = e.as_any().downcast_ref::<SleepOp>() {
             return sleep_send(vm, op);
+        }
+        if e.as_any().is::<super::queues::QueueOp>() {
+            return super::queues::op_send(vm, sub, _value);
         }
         if e.as_any().is::<super::io_streams::StreamOp>() {
             return super::io_streams::op_send(vm, sub, _value);

@@ -494,14 +494,22 @@ fn deque_of(o: &ObjRef) -> Option<&DequeObj> {
 /// is a known field (so none shadows a method).
 fn slots(names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
     // The stock `__init__` stores them in `FIELDS` order (`_loop` comes later, if at all).
-    if (6..=FIELDS.len()).contains(&items.len())
-        && items.iter().zip(names).all(|((k, _), n)| k.is(n))
-    {
-        return Some([0, 1, 2, 3, 4, 5]);
+    let same =
+        |k: &Value, n: &Value| matches!((k, n), (Value::Obj(a), Value::Obj(b)) if Rc::ptr_eq(a, b));
+    if let (Some(head), Some(want)) = (items.get(..6), names.get(..6)) {
+        let in_order = (0..6).all(|i| same(&head[i].0, &want[i]))
+            && match items.get(6..) {
+                Some([]) => true,
+                Some([(k, _)]) => same(k, &names[6]),
+                _ => false,
+            };
+        if in_order {
+            return Some([0, 1, 2, 3, 4, 5]);
+        }
     }
     let mut at = [usize::MAX; 6];
     for (j, (k, _)) in items.iter().enumerate() {
-        let i = names.iter().position(|n| n.is(k))?;
+        let i = names.iter().position(|n| same(k, n))?;
         if i < at.len() {
             at[i] = j;
         }

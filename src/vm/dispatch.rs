@@ -456,6 +456,21 @@ impl Vm {
                 code = frame.code.clone();
             }};
         }
+        // `Send(t)`: the value to send on top of the awaitable, `ip` past the instruction.
+        macro_rules! send {
+            ($t:expr) => {
+                match self.send(&mut frame, $t) {
+                    Ok(None) => {}
+                    Ok(Some(Prepared::Frame(new))) => {
+                        // The resumed chain runs right here, as `Step::Push` would run it.
+                        self.enter_frame(&mut frame, new);
+                        switch_code!();
+                    }
+                    Ok(Some(p)) => do_call!(Ok::<Prepared, Exc>(p)),
+                    Err(e) => leave!(Step::Raise(e)),
+                }
+            };
+        }
         let shared = self.heap.shared.clone();
         loop {
             if shared.pending.get() {
@@ -951,22 +966,24 @@ impl Vm {
                     let v = frame.pop();
                     let aw = tri!(self.get_awaitable(v, w));
                     frame.push(aw);
+                    // `await x` compiles to GetAwaitable, LoadConst(None), Send: do the
+                    // three here, as the two dispatches would.
+                    if let Some(&[Instr::LoadConst(k), Instr::Send(t)]) =
+                        code.instrs.get(ip + 1..ip + 3)
+                    {
+                        if code.consts[k as usize].is_none() {
+                            frame.push(Value::None);
+                            frame.ip = ip as u32 + 3;
+                            send!(t);
+                        }
+                    }
                 }
                 Instr::GetYieldFromIter => {
                     let v = frame.pop();
                     let it = tri!(self.get_yield_from_iter(v, &code));
                     frame.push(it);
                 }
-                Instr::Send(t) => match self.send(&mut frame, t) {
-                    Ok(None) => {}
-                    Ok(Some(Prepared::Frame(new))) => {
-                        // The resumed chain runs right here, as `Step::Push` would run it.
-                        self.enter_frame(&mut frame, new);
-                        switch_code!();
-                    }
-                    Ok(Some(p)) => do_call!(Ok::<Prepared, Exc>(p)),
-                    Err(e) => leave!(Step::Raise(e)),
-                },
+                Instr::Send(t) => send!(t),
                 Instr::YieldValue => {
                     if let Entry::Resume {
                         mode: ResumeMode::ForIter,

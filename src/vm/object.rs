@@ -408,10 +408,11 @@ pub struct AsyncGenOp {
     pub throws: bool,
 }
 
-/// A suspended await chain, base frame first. Most chains are one frame (an async
-/// generator at its `yield`, a coroutine awaiting a future directly), kept inline so that
-/// suspending and resuming them allocates nothing.
-pub type Segment = smallvec::SmallVec<[Box<Frame>; 1]>;
+/// A suspended await chain, base frame first. Most chains are one or two frames (an async
+/// generator at its `yield`, a task's coroutine awaiting a future directly or through
+/// `asyncio.sleep`), kept inline (in the space a `Vec` takes) so that suspending and
+/// resuming them allocates nothing.
+pub type Segment = smallvec::SmallVec<[Box<Frame>; 2]>;
 
 /// The state of a generator's frames.
 pub enum GenState {
