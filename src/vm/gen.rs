@@ -201,6 +201,9 @@ impl Vm {
                     g.hooks_inited.set(true);
                     self.agen_first_iteration(obj);
                 }
+                if let Some(top) = self.resume_agen_frame(obj, g, &value) {
+                    return Ok(Some(Prepared::Frame(top)));
+                }
                 match &*g.state.borrow() {
                     GenState::Finished => {
                         return Err(self.new_exc("StopAsyncIteration", Vec::new()));
@@ -316,6 +319,39 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `resume_gen` for the common hop of `async for`: an async generator suspended at a
+    /// yield with its own frame only, resumed by `Send` with `value`. None (nothing changed)
+    /// in every other case, for the general path.
+    #[inline]
+    fn resume_agen_frame(&mut self, gen: &ObjRef, g: &GenObj, value: &Value) -> Option<Box<Frame>> {
+        if self.depth + 1 > self.config.recursion_limit + 50 {
+            return None;
+        }
+        let mut st = g.state.try_borrow_mut().ok()?;
+        let GenState::Suspended(seg) = &mut *st else {
+            return None;
+        };
+        if seg.len() != 1 {
+            return None;
+        }
+        let mut top = seg.pop()?;
+        *st = GenState::Delegated;
+        drop(st);
+        self.depth += 1;
+        top.entry = Entry::Resume {
+            gen: gen.clone(),
+            mode: ResumeMode::ASend { close: false },
+        };
+        let ip = top.ip as usize;
+        if ip > 0 {
+            if let Instr::Send(_) = top.code.instrs[ip - 1] {
+                top.ip -= 1;
+            }
+            top.push(value.clone());
+        }
+        Some(top)
     }
 
     /// Starts an `asend`/`athrow`/`aclose` awaitable by resuming its async generator.
