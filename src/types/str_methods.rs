@@ -146,24 +146,39 @@ fn join(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 /// Joins str items with `sep`; on a non-str item, its index.
+///
+/// A long list is read in one pass: each item object is read once (joining millions of short
+/// pieces is bound by the memory traffic of reading them) into a buffer sized from an
+/// estimate, grown as needed and trimmed at the end. A short one is measured first and copied
+/// into a buffer of the exact size.
 fn join_items(sep: &str, sep_chars: usize, items: &[Value]) -> Result<(String, usize), usize> {
-    let mut total = sep.len() * items.len().saturating_sub(1);
-    for (i, it) in items.iter().enumerate() {
-        match str_obj(it) {
-            Some(t) => total += t.as_str().len(),
-            None => return Err(i),
+    let n = items.len();
+    let mut chars = sep_chars * n.saturating_sub(1);
+    let cap = if n <= 64 {
+        let mut total = sep.len() * n.saturating_sub(1);
+        for (i, it) in items.iter().enumerate() {
+            match str_obj(it) {
+                Some(t) => total += t.as_str().len(),
+                None => return Err(i),
+            }
         }
-    }
-    let mut out = String::with_capacity(total);
-    let mut chars = sep_chars * items.len().saturating_sub(1);
+        total
+    } else {
+        n.saturating_mul(sep.len() + 8)
+    };
+    let mut out = String::with_capacity(cap);
     for (i, it) in items.iter().enumerate() {
+        let Some(t) = str_obj(it) else {
+            return Err(i);
+        };
         if i > 0 {
             out.push_str(sep);
         }
-        if let Some(t) = str_obj(it) {
-            out.push_str(t.as_str());
-            chars += t.char_len();
-        }
+        out.push_str(t.as_str());
+        chars += t.char_len();
+    }
+    if out.capacity() - out.len() > 4096 {
+        out.shrink_to_fit();
     }
     Ok((out, chars))
 }
@@ -195,6 +210,9 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
             if sep.is_empty() {
                 return Err(vm.value_error("empty separator".into()));
             }
+            if !right && text.len() > 256 {
+                return Ok(split_sep_list(vm, text, ascii, sep, max));
+            }
             split_sep(text, sep, max, right)
         }
     };
@@ -206,6 +224,42 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
         pieces.iter().map(|p| vm.new_str(*p)).collect()
     };
     Ok(vm.new_list(items))
+}
+
+/// `text.split(sep, max)` for a long text: a counting pass (a fast scan) sizes the list, then
+/// the pieces become str objects as they are found.
+fn split_sep_list(vm: &mut Vm, text: &str, ascii: bool, sep: &str, max: usize) -> Value {
+    let (hay, needle) = (text.as_bytes(), sep.as_bytes());
+    let finder = memchr::memmem::Finder::new(needle);
+    let n = if needle.len() == 1 {
+        memchr::memchr_iter(needle[0], hay).count()
+    } else {
+        finder.find_iter(hay).count()
+    };
+    let mut items = Vec::with_capacity(n.min(max) + 1);
+    let mut start = 0;
+    let mut push = |vm: &mut Vm, start: usize, end: usize| {
+        let p = &text[start..end];
+        // The pieces of an ASCII text have as many characters as bytes.
+        items.push(if ascii {
+            vm.new_str_len(p, p.len())
+        } else {
+            vm.new_str(p)
+        });
+    };
+    if needle.len() == 1 {
+        for i in memchr::memchr_iter(needle[0], hay).take(max) {
+            push(vm, start, i);
+            start = i + 1;
+        }
+    } else {
+        for i in finder.find_iter(hay).take(max) {
+            push(vm, start, i);
+            start = i + needle.len();
+        }
+    }
+    push(vm, start, text.len());
+    vm.new_list(items)
 }
 
 /// Slices of a text being split (most splits give a few pieces: no allocation for them).
@@ -229,15 +283,8 @@ fn split_sep<'a>(text: &'a str, sep: &str, max: usize, right: bool) -> Pieces<'a
         out.reverse();
         return out;
     }
-    if hay.len() > 256 {
-        // Counting first (a fast scan) sizes the list once for a text with many pieces.
-        let n = if needle.len() == 1 {
-            memchr::memchr_iter(needle[0], hay).count()
-        } else {
-            memchr::memmem::find_iter(hay, needle).count()
-        };
-        out.reserve_exact(n.min(max) + 1);
-    } else if needle.len() == 1 && max == usize::MAX {
+    // (A long text split from the left goes through `split_sep_list`.)
+    if needle.len() == 1 && max == usize::MAX {
         // A short text with a one-byte separator (`field.split("=")`): a plain scan.
         let mut start = 0;
         for (i, &c) in hay.iter().enumerate() {
