@@ -4,6 +4,7 @@
 
 use super::str::{format_template, str_obj};
 use crate::compile::code::CmpKind;
+use crate::fmt::case;
 use crate::syntax::ast::BinOp;
 use crate::vm::object::{Args, ObjKind};
 use crate::vm::value::Value;
@@ -488,79 +489,88 @@ fn rstrip(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn upper(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    Ok(if t.is_ascii() {
-        let u = t.to_ascii_uppercase();
-        let n = u.len();
-        vm.new_str_len(u, n)
-    } else {
-        new(vm, t.to_uppercase())
-    })
+    convert_case(vm, &args, str::to_ascii_uppercase, case::upper)
 }
 
 fn lower(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
+    convert_case(vm, &args, str::to_ascii_lowercase, case::lower)
+}
+
+/// Applies a case conversion: an ASCII text goes through `ascii` byte by byte, any other
+/// through `full` (CPython's full mappings).
+fn convert_case(
+    vm: &mut Vm,
+    args: &Args,
+    ascii: fn(&str) -> String,
+    full: fn(&str) -> String,
+) -> PyResult {
+    let t = s(args);
     Ok(if t.is_ascii() {
-        let u = t.to_ascii_lowercase();
+        let u = ascii(t);
         let n = u.len();
         vm.new_str_len(u, n)
     } else {
-        new(vm, t.to_lowercase())
+        new(vm, full(t))
     })
 }
 
 fn casefold(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args).to_lowercase().replace('ß', "ss");
-    Ok(new(vm, t))
+    convert_case(vm, &args, str::to_ascii_lowercase, case::casefold)
 }
 
 fn capitalize(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let mut out = String::with_capacity(t.len());
-    let mut it = t.chars();
-    if let Some(c) = it.next() {
-        out.extend(title_char(c));
-    }
-    for c in it {
-        out.extend(c.to_lowercase());
-    }
-    Ok(new(vm, out))
-}
-
-fn title_char(c: char) -> impl Iterator<Item = char> {
-    // Title case equals upper case for the characters scripts meet in practice.
-    c.to_uppercase()
+    convert_case(
+        vm,
+        &args,
+        |t| {
+            let mut out = t.to_ascii_lowercase();
+            if let Some(c) = out.get_mut(..1) {
+                c.make_ascii_uppercase();
+            }
+            out
+        },
+        case::capitalize,
+    )
 }
 
 fn title(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let mut out = String::with_capacity(t.len());
-    let mut prev_cased = false;
-    for c in t.chars() {
-        if prev_cased {
-            out.extend(c.to_lowercase());
-        } else {
-            out.extend(title_char(c));
-        }
-        prev_cased = c.is_alphabetic() && (c.is_lowercase() || c.is_uppercase());
-    }
-    Ok(new(vm, out))
+    convert_case(
+        vm,
+        &args,
+        |t| {
+            let mut out = String::with_capacity(t.len());
+            let mut prev_cased = false;
+            for c in t.chars() {
+                out.push(if prev_cased {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                });
+                prev_cased = c.is_ascii_alphabetic();
+            }
+            out
+        },
+        case::title,
+    )
 }
 
 fn swapcase(vm: &mut Vm, args: Args) -> PyResult {
-    let t: String = s(&args)
-        .chars()
-        .flat_map(|c| {
-            if c.is_uppercase() {
-                c.to_lowercase().collect::<Vec<_>>()
-            } else if c.is_lowercase() {
-                c.to_uppercase().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    Ok(new(vm, t))
+    convert_case(
+        vm,
+        &args,
+        |t| {
+            t.chars()
+                .map(|c| {
+                    if c.is_ascii_uppercase() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
+                .collect()
+        },
+        case::swapcase,
+    )
 }
 
 /// Resolves `[start[, end]]` arguments to a byte range of `text`.
@@ -783,43 +793,15 @@ predicate!(isascii, true, |c| c.is_ascii());
 predicate!(isprintable, true, |c| crate::fmt::unicode::is_printable(c));
 
 fn isupper(_vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let cased = t.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    Ok(Value::from_bool(
-        cased && !t.chars().any(|c| c.is_lowercase()),
-    ))
+    Ok(Value::from_bool(case::is_upper_text(s(&args))))
 }
 
 fn islower(_vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let cased = t.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    Ok(Value::from_bool(
-        cased && !t.chars().any(|c| c.is_uppercase()),
-    ))
+    Ok(Value::from_bool(case::is_lower_text(s(&args))))
 }
 
 fn istitle(_vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let mut prev_cased = false;
-    let mut any = false;
-    for c in t.chars() {
-        if c.is_uppercase() {
-            if prev_cased {
-                return Ok(Value::FALSE);
-            }
-            prev_cased = true;
-            any = true;
-        } else if c.is_lowercase() {
-            if !prev_cased {
-                return Ok(Value::FALSE);
-            }
-            prev_cased = true;
-            any = true;
-        } else {
-            prev_cased = false;
-        }
-    }
-    Ok(Value::from_bool(any))
+    Ok(Value::from_bool(case::is_title_text(s(&args))))
 }
 
 fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult {
