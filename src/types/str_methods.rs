@@ -460,7 +460,8 @@ fn strip_common(vm: &mut Vm, args: &Args, left: bool, right: bool, name: &str) -
         },
     };
     let pred = |c: char| match &chars {
-        None => c.is_whitespace(),
+        // str.isspace's whitespace (which includes \x1c-\x1f), as CPython's strip.
+        None => crate::fmt::unicode::is_space(c),
         Some(cs) => cs.contains(&c),
     };
     let mut t = text;
@@ -808,7 +809,10 @@ fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult {
     let t = s(&args);
     let mut it = t.chars();
     let ok = match it.next() {
-        Some(c) => (c == '_' || c.is_alphabetic()) && it.all(|c| c == '_' || c.is_alphanumeric()),
+        // As CPython: XID_Start or '_' first, then XID_Continue ('·', combining marks...).
+        Some(c) => {
+            (c == '_' || unicode_ident::is_xid_start(c)) && it.all(unicode_ident::is_xid_continue)
+        }
         None => false,
     };
     Ok(Value::from_bool(ok))
