@@ -230,6 +230,9 @@ pub struct Vm {
     pub(crate) pending_throw: Option<Exc>,
     /// How `Send` steps extension awaitables (futures); installed by the event loop.
     pub ext_send_hook: gen::ExtSendHook,
+    /// Called with the awaitable of a suspended `await` before an exception is thrown in
+    /// there (extension awaitables that must clean up, as a `finally` would).
+    pub ext_throw_hook: fn(&mut Vm, &Value),
     /// What happens to a suspended async generator that is dropped; installed by the loop.
     pub agen_finalizer_hook: gen::AgenFinalizerHook,
     /// Tells whether an extension object is a future (awaitable natively).
@@ -297,6 +300,7 @@ impl Vm {
             resume_below: Vec::new(),
             pending_throw: None,
             ext_send_hook: gen::no_ext_send,
+            ext_throw_hook: |_, _| {},
             agen_finalizer_hook: gen::no_agen_finalizer,
             ext_future_check: |_| false,
             asyncio: None,
