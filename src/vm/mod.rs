@@ -532,10 +532,15 @@ impl Vm {
         }
     }
 
-    /// True when `new_frame` would have to allocate.
+    /// True when the frame `new_frame` would recycle has buffers close to the size `code`
+    /// needs. A generator's frame lives as long as the generator (a task's coroutine may wait
+    /// for a long time), so it should not keep a larger frame's buffers.
     #[inline]
-    pub(crate) fn frame_pool_is_empty(&self) -> bool {
-        self.frame_pool.is_empty()
+    pub(crate) fn frame_pool_fits(&self, code: &crate::compile::code::Code) -> bool {
+        self.frame_pool.last().is_some_and(|f| {
+            f.locals.capacity() <= code.nslots() + 1
+                && f.stack.capacity() <= code.max_stack as usize + 3
+        })
     }
 
     /// Returns a finished frame to the pool.
