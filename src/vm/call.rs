@@ -81,8 +81,16 @@ impl Vm {
         if !self.can_enter_plain(f, nargs) {
             return None;
         }
-        let (code, globals) = (f.code.clone(), f.globals.clone());
-        let mut new = self.enter_plain(frame, base, code, globals, nargs);
+        // The function leaves the stack first, so its code can be read while the arguments
+        // move; the stack keeps a Null in its slot until `enter_plain` cuts it back.
+        let func = std::mem::replace(&mut frame.stack[base], Value::Null);
+        let Value::Obj(o) = &func else {
+            unreachable!("matched above")
+        };
+        let ObjKind::Function(f) = &o.kind else {
+            unreachable!("matched above")
+        };
+        let mut new = self.enter_plain(frame, base, &f.code, &f.globals, nargs);
         if !matches!(new.entry, Entry::Call) {
             new.entry = Entry::Call;
         }
@@ -118,8 +126,7 @@ impl Vm {
         }
         let instance = self.new_plain_instance(&cls);
         frame.stack[base + 1] = Value::Obj(instance.clone());
-        let (code, globals) = (f.code.clone(), f.globals.clone());
-        let mut new = self.enter_plain(frame, base, code, globals, argc + 1);
+        let mut new = self.enter_plain(frame, base, &f.code, &f.globals, argc + 1);
         new.entry = Entry::Init(instance);
         Some(new)
     }
@@ -143,8 +150,8 @@ impl Vm {
         &mut self,
         frame: &mut Frame,
         base: usize,
-        code: Rc<Code>,
-        globals: ObjRef,
+        code: &Rc<Code>,
+        globals: &ObjRef,
         nargs: usize,
     ) -> Box<Frame> {
         // Calls count against the instruction budget (the slow path handles running out).

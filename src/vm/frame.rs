@@ -156,35 +156,53 @@ impl Frame {
 
     /// Reinitialises a recycled frame (cleared by `clear_values`) for a plain call of
     /// `code` whose `argc` arguments are popped off `caller_stack`.
-    #[inline]
+    #[inline(always)]
     pub fn enter(
         &mut self,
-        code: Rc<Code>,
-        globals: ObjRef,
+        code: &Rc<Code>,
+        globals: &ObjRef,
         caller_stack: &mut Vec<Value>,
         argc: usize,
     ) {
-        let nslots = code.nslots();
-        self.locals.resize(nslots.max(argc), Value::Null);
-        // The arguments are the top `argc` values of the caller's stack, last on top.
+        // A pooled frame often ran the same function last (recursion, a loop calling one
+        // function): its unbound slots and stack room are then ready as they are (unless a
+        // traceback kept its locals).
+        if !Rc::ptr_eq(&self.code, code) || self.locals.len() != code.nslots() {
+            self.switch_code(code);
+        }
+        if !Rc::ptr_eq(&self.globals, globals) {
+            self.globals = globals.clone();
+        }
+        // The arguments are the top `argc` values of the caller's stack, last on top; the
+        // slots they go to are unbound (Null), so nothing is dropped here.
         for slot in self.locals[..argc].iter_mut().rev() {
             if let Some(v) = caller_stack.pop() {
                 *slot = v;
             }
         }
-        let want = code.max_stack as usize + 2;
-        if self.stack.capacity() < want {
-            self.stack.reserve_exact(want);
-        }
-        self.code = code;
-        self.globals = globals;
         self.ip = 0;
         self.chain_depth = 0;
     }
 
-    /// Drops every value the frame holds (locals, stack, handled exception).
-    pub fn clear_values(&mut self) {
+    /// Gives a recycled frame `code`'s unbound local slots and stack room.
+    #[inline(never)]
+    fn switch_code(&mut self, code: &Rc<Code>) {
+        let nslots = code.nslots();
         self.locals.clear();
+        self.locals.resize(nslots, Value::Null);
+        let want = code.max_stack as usize + 2;
+        if self.stack.capacity() < want {
+            self.stack.reserve_exact(want);
+        }
+        self.code = code.clone();
+    }
+
+    /// Drops every value the frame holds (locals, stack, handled exception). The local slots
+    /// stay, unbound, for the next call of the same code (see `enter`).
+    pub fn clear_values(&mut self) {
+        for slot in self.locals.iter_mut() {
+            *slot = Value::Null;
+        }
         self.stack.clear();
         // Most frames hold none of these: skip the out-of-line drops.
         if !self.exc.is_null() {
