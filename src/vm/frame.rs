@@ -199,6 +199,7 @@ impl Frame {
 
     /// Drops every value the frame holds (locals, stack, handled exception). The local slots
     /// stay, unbound, for the next call of the same code (see `enter`).
+    #[inline]
     pub fn clear_values(&mut self) {
         for slot in self.locals.iter_mut() {
             *slot = Value::Null;
