@@ -226,7 +226,7 @@ impl Vm {
             entry = &self.fiber[self.fiber.len() - n].entry;
             n += 1;
         }
-        let mut segment = Vec::with_capacity(n);
+        let mut segment = super::object::Segment::with_capacity(n);
         segment.push(frame);
         loop {
             let chained = match &segment.last().expect("segment has a frame").entry {
@@ -269,7 +269,7 @@ impl Vm {
             panic!("async yield outside an async generator frame")
         };
         self.depth -= 1;
-        self.suspend_gen(&gen, vec![frame]);
+        self.suspend_gen(&gen, smallvec::smallvec![frame]);
         match mode {
             ResumeMode::Native => Flow::Exit(Ok(Outcome::AsyncYield(v))),
             ResumeMode::ASend { close: false } => {
@@ -1362,7 +1362,7 @@ impl Vm {
     /// Stores a suspended await chain in the generator at its base.
     // Frames stay boxed: they move between fibers, pools and generators by pointer.
     #[allow(clippy::vec_box)]
-    pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: Vec<Box<Frame>>) {
+    pub(crate) fn suspend_gen(&mut self, gen: &ObjRef, segment: super::object::Segment) {
         if let ObjKind::Generator(g) = &gen.kind {
             *g.state.borrow_mut() = GenState::Suspended(segment);
         }

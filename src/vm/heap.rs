@@ -12,7 +12,6 @@
 //! events queue a `Finalizer` on `HeapShared`; the VM runs the queue at its next safe point.
 //! Deep structures (a million nested lists) are freed iteratively, never by deep recursion.
 
-use super::frame::Frame;
 use super::object::{Attrs, CtorPlan, GenKind, GenState, NativeIter, Obj, ObjKind};
 use super::value::{ObjRef, Value};
 use std::cell::{Cell, RefCell};
@@ -25,7 +24,7 @@ pub enum Finalizer {
     CloseFrames {
         kind: GenKind,
         qualname: Value,
-        frames: Vec<Box<Frame>>,
+        frames: super::object::Segment,
     },
     /// A coroutine object was dropped without ever being started.
     NeverAwaited { qualname: String },
@@ -426,9 +425,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             }
         }
         ObjKind::Generator(g) => {
-            trace_value(&*borrow!(g.name), f);
-            trace_value(&*borrow!(g.qualname), f);
-            trace_value(&*borrow!(g.finalizer), f);
+            g.trace_names(&mut |v| trace_value(v, f));
             match &*borrow!(g.state) {
                 GenState::Created(fr) => fr.trace(f),
                 GenState::Suspended(frames) => frames.iter().for_each(|fr| fr.trace(f)),
