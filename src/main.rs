@@ -7,6 +7,11 @@
 
 use aio::cli;
 
+mod alloc;
+
+#[global_allocator]
+static ALLOC: alloc::ObjAlloc = alloc::ObjAlloc;
+
 /// Stack for the interpreter thread (reserved address space; pages are touched on demand).
 const STACK_SIZE: usize = 1 << 30;
 

@@ -69,6 +69,14 @@ pub enum Instr {
     LoadConst(u32),
     LoadSmallInt(i32),
     LoadFast(u32),
+    /// Superinstructions (see `fuse`): each stands in for `LoadFast(a)` and does the work of
+    /// the instruction after it too, which stays in place for jumps that land on it.
+    /// `LoadFast(a) LoadFast(b)`.
+    LoadFastLoadFast(u16, u16),
+    /// `LoadFast(a) LoadSmallInt(k)`.
+    LoadFastSmallInt(u16, i16),
+    /// `LoadFast(a) ReturnValue`.
+    ReturnFast(u32),
     StoreFast(u32),
     DeleteFast(u32),
     /// Loads the contents of the cell in local slot n.

@@ -539,6 +539,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         for ins in instrs.iter_mut() {
             relocate(ins, &labels);
         }
+        fuse(&mut instrs);
         let exc_table = build_exc_table(&unit.handlers_at, &labels);
         let mut cache_index = vec![u32::MAX; instrs.len()];
         let mut ncache = 0u32;
@@ -614,6 +615,30 @@ pub(crate) fn docstring(body: &[ast::Stmt]) -> Option<String> {
     }
 }
 
+/// Replaces the first instruction of common pairs with a superinstruction that runs both,
+/// saving a dispatch. The second instruction stays where it was, so a jump to it (or a
+/// traceback pointing at it) sees the same code as before.
+fn fuse(instrs: &mut [Instr]) {
+    for i in 0..instrs.len().saturating_sub(1) {
+        let Instr::LoadFast(a) = instrs[i] else {
+            continue;
+        };
+        let Ok(a16) = u16::try_from(a) else { continue };
+        instrs[i] = match instrs[i + 1] {
+            Instr::LoadFast(b) => match u16::try_from(b) {
+                Ok(b) => Instr::LoadFastLoadFast(a16, b),
+                Err(_) => continue,
+            },
+            Instr::LoadSmallInt(k) => match i16::try_from(k) {
+                Ok(k) => Instr::LoadFastSmallInt(a16, k),
+                Err(_) => continue,
+            },
+            Instr::ReturnValue => Instr::ReturnFast(a),
+            _ => continue,
+        };
+    }
+}
+
 fn relocate(ins: &mut Instr, labels: &[u32]) {
     match ins {
         Instr::Jump(t)
@@ -673,7 +698,8 @@ pub(crate) fn stack_effect(instr: Instr, jump: bool) -> i32 {
         | LoadClassDeref(_) | LoadGlobal(_) | LoadName(_) | LoadMethod(_) | GetANext
         | PushExcInfo | BeforeWith | BeforeAsyncWith | WithExceptStart | LoadAssertionError
         | ImportFrom(_) | LoadCurrentExc | PushNull => 1,
-        LoadGlobalNull(_) => 2,
+        LoadGlobalNull(_) | LoadFastLoadFast(..) | LoadFastSmallInt(..) => 2,
+        ReturnFast(_) => 0,
         StoreAttr(_) | MapAdd(_) | DeleteSubscr | EndAsyncFor => -2,
         StoreSubscr => -3,
         BuildSlice(n) => 1 - n as i32,

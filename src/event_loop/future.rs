@@ -44,50 +44,150 @@ pub enum DoneCallback {
     Wakeup(ObjRef),
 }
 
-/// A future's done callbacks: nearly always one (the task awaiting it), kept inline.
-pub type Callbacks = smallvec::SmallVec<[DoneCallback; 1]>;
+/// A future's done callbacks: nearly always one (the task awaiting it), kept inline; the
+/// whole list is 16 bytes.
+#[derive(Clone, Default)]
+pub enum Callbacks {
+    #[default]
+    Empty,
+    One(DoneCallback),
+    Many(Box<Vec<DoneCallback>>),
+}
 
-/// What a cancellation leaves on a future.
+impl Callbacks {
+    pub fn new() -> Callbacks {
+        Callbacks::Empty
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Callbacks::Empty)
+    }
+
+    pub fn push(&mut self, cb: DoneCallback) {
+        match std::mem::take(self) {
+            Callbacks::Empty => *self = Callbacks::One(cb),
+            Callbacks::One(first) => *self = Callbacks::Many(Box::new(vec![first, cb])),
+            Callbacks::Many(mut v) => {
+                v.push(cb);
+                *self = Callbacks::Many(v);
+            }
+        }
+    }
+
+    /// Keeps the callbacks for which `keep` is true, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&DoneCallback) -> bool) {
+        let mut kept = Callbacks::new();
+        for cb in std::mem::take(self) {
+            if keep(&cb) {
+                kept.push(cb);
+            }
+        }
+        *self = kept;
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, DoneCallback> {
+        match self {
+            Callbacks::Empty => [].iter(),
+            Callbacks::One(cb) => std::slice::from_ref(cb).iter(),
+            Callbacks::Many(v) => v.iter(),
+        }
+    }
+}
+
+impl IntoIterator for Callbacks {
+    type Item = DoneCallback;
+    type IntoIter =
+        std::iter::Chain<std::option::IntoIter<DoneCallback>, std::vec::IntoIter<DoneCallback>>;
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            Callbacks::Empty => None.into_iter().chain(Vec::new()),
+            Callbacks::One(cb) => Some(cb).into_iter().chain(Vec::new()),
+            Callbacks::Many(v) => None.into_iter().chain(*v),
+        }
+    }
+}
+
+/// A value slot without a borrow flag (8 bytes smaller than a `RefCell<Value>`): read by
+/// cloning, written by replacing. Never hand out references into it.
 #[derive(Default)]
-struct CancelInfo {
+pub struct ValCell(Cell<Value>);
+
+impl ValCell {
+    pub fn new(v: Value) -> ValCell {
+        ValCell(Cell::new(v))
+    }
+
+    /// A copy of the value.
+    pub fn get(&self) -> Value {
+        self.with(|v| v.clone())
+    }
+
+    /// Runs `f` on the value (the slot reads as unset meanwhile).
+    pub fn with<R>(&self, f: impl FnOnce(&Value) -> R) -> R {
+        let v = self.0.replace(Value::Null);
+        let r = f(&v);
+        self.0.set(v);
+        r
+    }
+
+    /// Stores `v`; the old value is dropped after the slot holds the new one.
+    pub fn set(&self, v: Value) {
+        drop(self.0.replace(v));
+    }
+
+    /// Takes the value, leaving None.
+    pub fn take(&self) -> Value {
+        self.0.replace(Value::None)
+    }
+}
+
+/// What a future rarely has: a cancel message, the CancelledError that cancelled a task,
+/// an exception. Boxed on first use, since most futures just get a result.
+#[derive(Default)]
+struct Rare {
     /// The message given to `cancel()`.
     message: Value,
     /// The CancelledError that cancelled a task (raised again as is, chained later).
     exc: Value,
+    /// The exception set by `set_exception` (None when none).
+    exception: Value,
 }
 
-/// The payload of a Future (and, with `task`, of a Task).
+/// The payload of a Future (and, with `task`, of a Task). 88 bytes, so that with the task's
+/// own state and the object a pending future or task stays small.
 pub struct FutureObj {
     pub state: Cell<FutState>,
-    pub result: RefCell<Value>,
-    pub exception: RefCell<Value>,
-    /// The loop object.
-    pub loop_: RefCell<Value>,
-    pub callbacks: RefCell<Callbacks>,
-    /// The cancel message and the CancelledError that cancelled a task: boxed on first
-    /// use, since most futures are never cancelled.
-    cancel: RefCell<Option<Box<CancelInfo>>>,
     /// `_asyncio_future_blocking`.
     pub blocking: Cell<bool>,
     /// True while an exception is set and nobody has looked at it.
     pub log_traceback: Cell<bool>,
+    result: ValCell,
+    /// The loop object.
+    loop_: ValCell,
+    pub callbacks: RefCell<Callbacks>,
+    rare: Cell<Option<Box<Rare>>>,
     pub task: Option<Box<TaskState>>,
     /// Where a dropped future reports an unretrieved exception.
     pub heap: Rc<HeapShared>,
 }
+
+const _: () = assert!(std::mem::size_of::<FutureObj>() <= 88);
 
 impl FutureObj {
     /// A pending future on `loop_`.
     pub fn new(loop_: Value, heap: Rc<HeapShared>, task: Option<Box<TaskState>>) -> FutureObj {
         FutureObj {
             state: Cell::new(FutState::Pending),
-            result: RefCell::new(Value::None),
-            exception: RefCell::new(Value::None),
-            loop_: RefCell::new(loop_),
-            callbacks: RefCell::new(Callbacks::new()),
-            cancel: RefCell::new(None),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
+            result: ValCell::new(Value::None),
+            loop_: ValCell::new(loop_),
+            callbacks: RefCell::new(Callbacks::new()),
+            rare: Cell::new(None),
             task,
             heap,
         }
@@ -97,19 +197,54 @@ impl FutureObj {
         self.state.get() != FutState::Pending
     }
 
+    /// The loop object.
+    pub fn loop_value(&self) -> Value {
+        self.loop_.get()
+    }
+
+    /// True when the future belongs to `lp`.
+    pub fn loop_is(&self, lp: &Value) -> bool {
+        self.loop_.with(|l| l.is(lp))
+    }
+
+    pub fn set_loop(&self, lp: Value) {
+        self.loop_.set(lp);
+    }
+
+    /// The result (None unless finished with one).
+    pub fn result_value(&self) -> Value {
+        self.result.get()
+    }
+
+    /// The exception set (None if none).
+    pub fn exception(&self) -> Value {
+        self.with_rare(|r| r.as_ref().map_or(Value::None, |r| r.exception.clone()))
+    }
+
+    fn with_rare<R>(&self, f: impl FnOnce(&mut Option<Box<Rare>>) -> R) -> R {
+        let mut r = self.rare.take();
+        let out = f(&mut r);
+        self.rare.set(r);
+        out
+    }
+
+    /// Sets a rare field, boxing them on first use.
+    fn set_rare(&self, f: impl FnOnce(&mut Rare) -> Value) {
+        let old = self.with_rare(|r| f(r.get_or_insert_with(Default::default)));
+        drop(old);
+    }
+
     /// Calls `f` on every value held (for the cycle collector).
     pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        for cell in [&self.result, &self.exception, &self.loop_] {
-            if let Ok(v) = cell.try_borrow() {
-                f(&v);
-            }
-        }
-        if let Ok(c) = self.cancel.try_borrow() {
-            if let Some(c) = c.as_deref() {
+        self.result.with(&mut *f);
+        self.loop_.with(&mut *f);
+        self.with_rare(|r| {
+            if let Some(c) = r.as_deref() {
                 f(&c.message);
                 f(&c.exc);
+                f(&c.exception);
             }
-        }
+        });
         if let Ok(cbs) = self.callbacks.try_borrow() {
             for cb in cbs.iter() {
                 match cb {
@@ -128,13 +263,8 @@ impl FutureObj {
         if let Some(report) = self.death_report() {
             self.heap.defer(report);
         }
-        let mut sink = Vec::new();
-        for cell in [&self.result, &self.exception] {
-            if let Ok(mut v) = cell.try_borrow_mut() {
-                sink.push(std::mem::replace(&mut *v, Value::None));
-            }
-        }
-        let cancel = self.cancel.try_borrow_mut().ok().and_then(|mut c| c.take());
+        let result = self.result.take();
+        let cancel = self.rare.take();
         if let Ok(mut cbs) = self.callbacks.try_borrow_mut() {
             let old = std::mem::take(&mut *cbs);
             drop(old);
@@ -142,51 +272,32 @@ impl FutureObj {
         if let Some(t) = &self.task {
             t.clear();
         }
-        drop(sink);
+        drop(result);
         drop(cancel);
     }
 
     /// The message given to `cancel()` (None if none).
     pub fn cancel_message(&self) -> Value {
-        match self.cancel.borrow().as_deref() {
-            Some(c) => c.message.clone(),
-            None => Value::None,
-        }
+        self.with_rare(|r| r.as_ref().map_or(Value::None, |r| r.message.clone()))
     }
 
     pub fn set_cancel_message(&self, msg: Value) {
-        let mut c = self.cancel.borrow_mut();
-        match c.as_deref_mut() {
-            Some(c) => c.message = msg,
-            None if msg.is_none() => {}
-            None => {
-                *c = Some(Box::new(CancelInfo {
-                    message: msg,
-                    exc: Value::None,
-                }))
-            }
+        let has = self.with_rare(|r| r.is_some());
+        if has || !msg.is_none() {
+            self.set_rare(|r| std::mem::replace(&mut r.message, msg));
         }
     }
 
     /// Takes the CancelledError that cancelled a task (None if none).
     pub fn take_cancelled_exc(&self) -> Value {
-        match self.cancel.borrow_mut().as_deref_mut() {
+        self.with_rare(|r| match r.as_deref_mut() {
             Some(c) => std::mem::replace(&mut c.exc, Value::None),
             None => Value::None,
-        }
+        })
     }
 
     pub fn set_cancelled_exc(&self, e: Value) {
-        let mut c = self.cancel.borrow_mut();
-        match c.as_deref_mut() {
-            Some(c) => c.exc = e,
-            None => {
-                *c = Some(Box::new(CancelInfo {
-                    message: Value::None,
-                    exc: e,
-                }))
-            }
-        }
+        self.set_rare(|r| std::mem::replace(&mut r.exc, e));
     }
 }
 
@@ -211,33 +322,25 @@ impl FutureObj {
 
     /// Moves this future's state into a new payload that reports nothing when it dies.
     fn resurrect(&self) -> FutureObj {
-        fn take(c: &RefCell<Value>) -> RefCell<Value> {
-            RefCell::new(
-                c.try_borrow_mut()
-                    .map(|mut v| std::mem::take(&mut *v))
-                    .unwrap_or_default(),
-            )
-        }
         let task = self.task.as_ref().map(|t| {
             Box::new(TaskState {
-                coro: take(&t.coro),
-                must_cancel: Cell::new(false),
-                fut_waiter: take(&t.fut_waiter),
+                coro: ValCell::new(t.coro.take()),
+                fut_waiter: ValCell::new(t.fut_waiter.take()),
+                name: ValCell::new(t.name.take()),
                 num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
-                name: take(&t.name),
+                must_cancel: Cell::new(false),
                 log_destroy_pending: Cell::new(false),
             })
         });
         self.log_traceback.set(false);
         FutureObj {
             state: Cell::new(self.state.get()),
-            result: take(&self.result),
-            exception: take(&self.exception),
-            loop_: take(&self.loop_),
-            callbacks: RefCell::new(Callbacks::new()),
-            cancel: RefCell::new(self.cancel.try_borrow_mut().ok().and_then(|mut c| c.take())),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
+            result: ValCell::new(self.result.take()),
+            loop_: ValCell::new(self.loop_.take()),
+            callbacks: RefCell::new(Callbacks::new()),
+            rare: Cell::new(self.rare.take()),
             task,
             heap: self.heap.clone(),
         }
@@ -255,8 +358,8 @@ impl Drop for FutureObj {
 /// Hands a dead future's report to its loop's exception handler.
 fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
     let is_task = copy.task.is_some();
-    let lp = copy.loop_.borrow().clone();
-    let exc = copy.exception.borrow().clone();
+    let lp = copy.loop_value();
+    let exc = copy.exception();
     let cls = if is_task {
         super::types(vm).task.clone()
     } else {
@@ -307,7 +410,7 @@ pub fn new_future(vm: &mut Vm, loop_: Value) -> ObjRef {
 pub fn schedule_callbacks(vm: &mut Vm, fo: &ObjRef) {
     let f = fut(fo);
     let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
-    let lp = f.loop_.borrow().clone();
+    let lp = f.loop_value();
     for cb in cbs {
         let h = match cb {
             DoneCallback::Py(func) => HandleCallback::Done {
@@ -329,7 +432,7 @@ pub fn set_result(vm: &mut Vm, fo: &ObjRef, v: Value) -> PyResult<()> {
     if f.done() {
         return Err(invalid_state(vm, "invalid state"));
     }
-    *f.result.borrow_mut() = v;
+    f.result.set(v);
     f.state.set(FutState::Finished);
     schedule_callbacks(vm, fo);
     Ok(())
@@ -348,7 +451,7 @@ pub fn set_exception(vm: &mut Vm, fo: &ObjRef, e: Value) -> PyResult<()> {
                 .into(),
         ));
     }
-    *f.exception.borrow_mut() = Value::Obj(exc.0);
+    f.set_rare(|r| std::mem::replace(&mut r.exception, Value::Obj(exc.0)));
     f.state.set(FutState::Finished);
     f.log_traceback.set(true);
     schedule_callbacks(vm, fo);
@@ -396,10 +499,9 @@ pub fn result(vm: &mut Vm, fo: &ObjRef) -> PyResult {
         FutState::Pending => Err(invalid_state(vm, "Result is not set.")),
         FutState::Finished => {
             f.log_traceback.set(false);
-            let e = f.exception.borrow().clone();
-            match e {
+            match f.exception() {
                 Value::Obj(e) => Err(Exc(e)),
-                _ => Ok(f.result.borrow().clone()),
+                _ => Ok(f.result_value()),
             }
         }
     }
@@ -424,7 +526,7 @@ pub fn send(vm: &mut Vm, frame: &mut Frame, fo: &ObjRef, target: u32) -> PyResul
 pub fn add_done_callback(vm: &mut Vm, fo: &ObjRef, cb: DoneCallback) {
     let f = fut(fo);
     if f.done() {
-        let lp = f.loop_.borrow().clone();
+        let lp = f.loop_value();
         let h = match cb {
             DoneCallback::Py(func) => HandleCallback::Done {
                 func,
@@ -461,7 +563,7 @@ fn m_exception(vm: &mut Vm, args: Args) -> PyResult {
         FutState::Pending => Err(invalid_state(vm, "Exception is not set.")),
         FutState::Finished => {
             f.log_traceback.set(false);
-            Ok(f.exception.borrow().clone())
+            Ok(f.exception())
         }
     }
 }
@@ -521,7 +623,7 @@ fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
     let target = args.pos.get(1).cloned().unwrap_or(Value::None);
     let cbs = fut(&fo).callbacks.borrow().clone();
-    let mut keep = Callbacks::with_capacity(cbs.len());
+    let mut keep = Callbacks::new();
     let mut removed = 0;
     for cb in cbs {
         let same = match &cb {
@@ -540,8 +642,7 @@ fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
 
 fn m_get_loop(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
-    let lp = fut(&fo).loop_.borrow().clone();
-    Ok(lp)
+    Ok(fut(&fo).loop_value())
 }
 
 fn m_await(_vm: &mut Vm, args: Args) -> PyResult {
@@ -555,12 +656,12 @@ pub fn state_repr(vm: &mut Vm, fo: &ObjRef) -> String {
         FutState::Pending => "pending".into(),
         FutState::Cancelled => "cancelled".into(),
         FutState::Finished => {
-            let e = f.exception.borrow().clone();
+            let e = f.exception();
             if !e.is_none() {
                 let r = vm.repr_or_default(&e);
                 format!("finished exception={r}")
             } else {
-                let v = f.result.borrow().clone();
+                let v = f.result_value();
                 let r = vm.repr_or_default(&v);
                 format!("finished result={r}")
             }
@@ -662,7 +763,7 @@ fn future_init(vm: &mut Vm, args: Args) -> PyResult {
         Some(l) if !l.is_none() => l.clone(),
         _ => super::get_event_loop(vm)?,
     };
-    *fut(&fo).loop_.borrow_mut() = loop_;
+    fut(&fo).set_loop(loop_);
     Ok(Value::None)
 }
 

@@ -104,7 +104,7 @@ fn f_gather_children(vm: &mut Vm, args: Args) -> PyResult {
         };
         let ok = match &o.kind {
             ObjKind::Generator(g) => g.kind == GenKind::Coroutine,
-            ObjKind::Future(f) => builtin_future(vm, o) && f.loop_.borrow().is(&lp),
+            ObjKind::Future(f) => builtin_future(vm, o) && f.loop_is(&lp),
             _ => false,
         };
         if !ok {
@@ -122,13 +122,30 @@ fn f_gather_children(vm: &mut Vm, args: Args) -> PyResult {
             return_exceptions,
         })),
     );
+    // CPython maps each argument to its future to share one child between repeats; a
+    // sorted list of addresses finds out whether there are any, so that the usual call
+    // (every argument distinct) builds no map (which for a long list weighed 40 bytes an
+    // argument at the moment memory peaks).
+    let repeats = {
+        let mut addrs: Vec<usize> = items
+            .iter()
+            .map(|a| a.as_obj().map_or(0, |o| Rc::as_ptr(o) as usize))
+            .collect();
+        addrs.sort_unstable();
+        addrs.windows(2).any(|w| w[0] == w[1])
+    };
     let mut seen: HashMap<*const crate::vm::object::Obj, ObjRef> = HashMap::new();
     let mut children = Vec::with_capacity(items.len());
     let mut nfuts = 0;
     for a in items.iter() {
         let Value::Obj(o) = a else { unreachable!() };
-        let child = match seen.get(&Rc::as_ptr(o)) {
-            Some(c) => c.clone(),
+        let prior = if repeats {
+            seen.get(&Rc::as_ptr(o)).cloned()
+        } else {
+            None
+        };
+        let child = match prior {
+            Some(c) => c,
             None => {
                 let c = if matches!(o.kind, ObjKind::Future(_)) {
                     o.clone()
@@ -138,7 +155,9 @@ fn f_gather_children(vm: &mut Vm, args: Args) -> PyResult {
                     t
                 };
                 nfuts += 1;
-                seen.insert(Rc::as_ptr(o), c.clone());
+                if repeats {
+                    seen.insert(Rc::as_ptr(o), c.clone());
+                }
                 future::add_done_callback(vm, &c, DoneCallback::Py(Value::Obj(state.clone())));
                 c
             }
@@ -192,7 +211,7 @@ pub fn done(vm: &mut Vm, state: &Value, child: &ObjRef) -> PyResult<()> {
             return future::set_exception(vm, &outer, Value::Obj(exc.0));
         }
         c.log_traceback.set(false);
-        let exc = c.exception.borrow().clone();
+        let exc = c.exception();
         if !exc.is_none() {
             return future::set_exception(vm, &outer, exc);
         }
@@ -217,9 +236,9 @@ pub fn done(vm: &mut Vm, state: &Value, child: &ObjRef) -> PyResult<()> {
             Value::Obj(vm.new_exc("CancelledError", vec![msg]).0)
         } else {
             cf.log_traceback.set(false);
-            let e = cf.exception.borrow().clone();
+            let e = cf.exception();
             if e.is_none() {
-                cf.result.borrow().clone()
+                cf.result_value()
             } else {
                 e
             }

@@ -12,6 +12,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// What a handle does when it runs.
+#[derive(Clone)]
 pub enum HandleCallback {
     /// `callback(*args)` from `call_soon`/`call_later`/`call_at`.
     Py { func: Value, args: Vec<Value> },
@@ -21,6 +22,64 @@ pub enum HandleCallback {
     Wakeup { task: ObjRef, fut: ObjRef },
     /// A done callback of a future: `func(fut)`.
     Done { func: Value, fut: ObjRef },
+}
+
+/// An entry of the loop's ready queue. The callbacks the loop schedules for itself (a new
+/// task's first step, a task's wake-up, a future's done callback) can be neither seen nor
+/// cancelled by a script, so they wait in the queue as 24-byte entries rather than as
+/// handles (a handle is made only if one is needed for an error report).
+pub enum Ready {
+    Handle(Rc<HandleInner>),
+    /// A task's step with nothing to throw in.
+    Step(ObjRef),
+    Wakeup {
+        task: ObjRef,
+        fut: ObjRef,
+    },
+    Done {
+        func: ObjRef,
+        fut: ObjRef,
+    },
+}
+
+impl Ready {
+    /// The entry for an internal callback.
+    pub fn internal(cb: HandleCallback) -> Ready {
+        match cb {
+            HandleCallback::TaskStep { task, exc: None } => Ready::Step(task),
+            HandleCallback::Wakeup { task, fut } => Ready::Wakeup { task, fut },
+            HandleCallback::Done {
+                func: Value::Obj(func),
+                fut,
+            } => Ready::Done { func, fut },
+            cb => Ready::Handle(Rc::new(HandleInner::new(cb, 0.0))),
+        }
+    }
+
+    /// The callback of an internal entry (None for a handle).
+    pub fn into_callback(self) -> Result<HandleCallback, Rc<HandleInner>> {
+        match self {
+            Ready::Handle(h) => Err(h),
+            Ready::Step(task) => Ok(HandleCallback::TaskStep { task, exc: None }),
+            Ready::Wakeup { task, fut } => Ok(HandleCallback::Wakeup { task, fut }),
+            Ready::Done { func, fut } => Ok(HandleCallback::Done {
+                func: Value::Obj(func),
+                fut,
+            }),
+        }
+    }
+
+    /// Calls `f` on every value the entry references.
+    pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        match self {
+            Ready::Handle(h) => h.trace(f),
+            Ready::Step(task) => f(&Value::Obj(task.clone())),
+            Ready::Wakeup { task: a, fut: b } | Ready::Done { func: a, fut: b } => {
+                f(&Value::Obj(a.clone()));
+                f(&Value::Obj(b.clone()));
+            }
+        }
+    }
 }
 
 /// The shared state of a handle.

@@ -305,7 +305,7 @@ pub fn process_events(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             // A native reader stops at a short read; when the peer's FIN came with the
             // data, the edge is already spent, so have EOF reported again.
             script_handle |= !slot.native[i] || (i == 0 && closed);
-            s.ready.push_back(h.clone());
+            s.ready.push_back(super::Ready::Handle(h.clone()));
         }
         if script_handle && !slot.rearm {
             slot.rearm = true;

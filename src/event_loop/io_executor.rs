@@ -254,7 +254,7 @@ fn run_inline(vm: &mut Vm, args: Args) -> PyResult {
         Err(e) => (true, Value::Obj(e.0)),
     };
     let lp = future::fut_of(&fut)
-        .map(|f| f.loop_.borrow().clone())
+        .map(|f| f.loop_value())
         .unwrap_or(Value::None);
     let data = vm.new_tuple(vec![fut, Value::from_bool(is_exc), v]);
     let f = vm.new_native_with("_call_set_state", call_set_state, data);

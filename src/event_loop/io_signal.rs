@@ -275,7 +275,7 @@ pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
             let mut s = st.borrow_mut();
             if let Some(h) = s.io.signal_handlers.get(&sig).cloned() {
                 if !h.cancelled.get() {
-                    s.ready.push_back(h);
+                    s.ready.push_back(super::Ready::Handle(h));
                 }
             }
         }

@@ -155,7 +155,7 @@ fn stop_cb(vm: &mut Vm, args: Args) -> PyResult {
         let f = fut(fo);
         if f.state.get() != FutState::Cancelled {
             f.log_traceback.set(false);
-            let e = f.exception.borrow().clone();
+            let e = f.exception();
             if let Value::Obj(eo) = &e {
                 let ex = crate::vm::Exc(eo.clone());
                 if vm.exc_is(&ex, "SystemExit") || vm.exc_is(&ex, "KeyboardInterrupt") {
@@ -627,6 +627,9 @@ pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
         if e.as_any().is::<super::queues::QueueOp>() {
             return super::queues::op_send(vm, sub, _value);
         }
+        if e.as_any().is::<super::event_wait::WaitOp>() {
+            return super::event_wait::op_send(vm, sub, _value);
+        }
         if e.as_any().is::<super::io_streams::StreamOp>() {
             return super::io_streams::op_send(vm, sub, _value);
         }
@@ -753,7 +756,7 @@ fn f_leave_task(vm: &mut Vm, args: Args) -> PyResult {
 
 fn f_register_task(vm: &mut Vm, args: Args) -> PyResult {
     if let Some(Value::Obj(t)) = args.pos.first() {
-        let lp = fut(t).loop_.borrow().clone();
+        let lp = fut(t).loop_value();
         super::register_task(vm, &lp, t);
     }
     Ok(Value::None)
@@ -801,7 +804,7 @@ fn f_isfuture(vm: &mut Vm, args: Args) -> PyResult {
 
 fn f_get_loop(vm: &mut Vm, args: Args) -> PyResult {
     match args.pos.first().and_then(future::fut_of) {
-        Some(f) => Ok(f.loop_.borrow().clone()),
+        Some(f) => Ok(f.loop_value()),
         None => {
             let v = args.pos.first().cloned().unwrap_or(Value::None);
             vm.call_method(&v, "get_loop", &[])
@@ -882,6 +885,7 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_yield_once", f_yield_once),
         ("_Deque", super::deque::f_new),
         ("_queue_setup", super::queues::f_queue_setup),
+        ("_event_setup", super::event_wait::f_event_setup),
         ("_sleep", f_sleep),
         ("isfuture", f_isfuture),
         ("_get_loop", f_get_loop),

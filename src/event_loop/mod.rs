@@ -8,6 +8,7 @@
 //! Invariant: the loop state's `RefCell` is never borrowed while a callback runs.
 
 pub mod deque;
+pub mod event_wait;
 pub mod future;
 pub mod gather;
 pub mod handle;
@@ -28,7 +29,7 @@ use crate::vm::object::{ExtObject, Layout, Obj, ObjKind};
 use crate::vm::types_registry::make_type;
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
-use handle::{HandleCallback, HandleInner};
+use handle::{HandleCallback, HandleInner, Ready};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -65,7 +66,7 @@ impl Remote {
 
 /// The state of one event loop.
 pub struct LoopState {
-    pub ready: VecDeque<Rc<HandleInner>>,
+    pub ready: VecDeque<Ready>,
     pub scheduled: Vec<Rc<HandleInner>>,
     pub timer_cancelled_count: usize,
     pub stopping: bool,
@@ -96,7 +97,10 @@ impl ExtObject for LoopObj {
     }
     fn trace(&self, f: &mut dyn FnMut(&Value)) {
         if let Ok(s) = self.state.try_borrow() {
-            for h in s.ready.iter().chain(s.scheduled.iter()) {
+            for r in s.ready.iter() {
+                r.trace(f);
+            }
+            for h in s.scheduled.iter() {
                 h.trace(f);
             }
             f(&s.exception_handler);
@@ -143,6 +147,8 @@ pub struct AsyncioState {
     pub current_loop: Value,
     pub set_called: bool,
     pub task_counter: u64,
+    /// The native `Event.wait`'s records (set by `_event_setup`).
+    pub event_wait: Option<Box<event_wait::EventSetup>>,
 }
 
 /// The asyncio types, created on first use.
@@ -189,11 +195,13 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     vm.ext_future_check = |v| {
         matches!(v.kind(), Some(ObjKind::Future(_)))
             || queues::is_op(v)
+            || event_wait::is_op(v)
             || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>()
                 || e.as_any().is::<methods::SleepOp>())
             || io_streams::is_op(v)
     };
     vm.ext_send_hook = methods::ext_send;
+    vm.ext_throw_hook = event_wait::throw_hook;
     vm.agen_finalizer_hook = methods::agen_finalizer;
     AsyncioState {
         future,
@@ -210,6 +218,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         current_loop: Value::None,
         set_called: false,
         task_counter: 0,
+        event_wait: None,
     }
 }
 
@@ -280,14 +289,12 @@ fn check_closed(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     Ok(())
 }
 
-/// Appends a handle to the ready queue.
-pub fn call_soon_internal(vm: &mut Vm, lp: &Value, cb: HandleCallback) -> Rc<HandleInner> {
-    let h = Rc::new(HandleInner::new(cb, 0.0));
+/// Appends a callback of the loop's own (no script holds its handle) to the ready queue.
+pub fn call_soon_internal(vm: &mut Vm, lp: &Value, cb: HandleCallback) {
     if let Some(s) = loop_state(lp) {
-        s.borrow_mut().ready.push_back(h.clone());
+        s.borrow_mut().ready.push_back(Ready::internal(cb));
     }
     let _ = vm;
-    h
 }
 
 /// `loop.call_soon(func, *args)`.
@@ -298,8 +305,11 @@ pub fn call_soon(
     args: Vec<Value>,
 ) -> PyResult<Rc<HandleInner>> {
     check_closed(vm, lp)?;
-    let h = call_soon_internal(vm, lp, HandleCallback::Py { func, args });
+    let h = Rc::new(HandleInner::new(HandleCallback::Py { func, args }, 0.0));
     *h.loop_.borrow_mut() = lp.clone();
+    if let Some(s) = loop_state(lp) {
+        s.borrow_mut().ready.push_back(Ready::Handle(h.clone()));
+    }
     Ok(h)
 }
 
@@ -405,18 +415,26 @@ pub fn run_once_bounded(vm: &mut Vm, lp: &Value, max_wait: Option<f64>) -> PyRes
             }
             let h = heapq::pop(&mut s.scheduled).expect("non-empty");
             h.scheduled.set(false);
-            s.ready.push_back(h);
+            s.ready.push_back(Ready::Handle(h));
         }
     }
     let ntodo = st.borrow().ready.len();
     for _ in 0..ntodo {
-        let h = st.borrow_mut().ready.pop_front();
-        let Some(h) = h else { break };
-        if h.cancelled.get() {
-            continue;
+        let r = st.borrow_mut().ready.pop_front();
+        let Some(r) = r else { break };
+        match r.into_callback() {
+            Err(h) => {
+                if h.cancelled.get() {
+                    continue;
+                }
+                run_callback(vm, lp, &h.callback, Some(&h))?;
+                drop(h);
+            }
+            Ok(cb) => {
+                run_callback(vm, lp, &cb, None)?;
+                drop(cb);
+            }
         }
-        run_handle(vm, lp, &h)?;
-        drop(h);
         if vm.heap.shared.pending.get() {
             vm.run_finalizers();
         }
@@ -486,8 +504,15 @@ fn wait_for_events(vm: &mut Vm, lp: &Value, timeout: Option<f64>) -> PyResult<()
     crate::event_loop::methods::process_io_events(vm, lp)
 }
 
-fn run_handle(vm: &mut Vm, lp: &Value, h: &Rc<HandleInner>) -> PyResult<()> {
-    let r = match &h.callback {
+/// Runs a ready callback; `h` is its handle, if it has one (else one is made for an error
+/// report).
+fn run_callback(
+    vm: &mut Vm,
+    lp: &Value,
+    cb: &HandleCallback,
+    h: Option<&Rc<HandleInner>>,
+) -> PyResult<()> {
+    let r = match cb {
         HandleCallback::Py { func, args } => vm.call(func, args).map(|_| ()),
         HandleCallback::TaskStep { task, exc } => return task::step(vm, task, exc.clone()),
         HandleCallback::Wakeup { task, fut } => return task::wakeup(vm, task, fut),
@@ -503,8 +528,12 @@ fn run_handle(vm: &mut Vm, lp: &Value, h: &Rc<HandleInner>) -> PyResult<()> {
         Ok(()) => Ok(()),
         Err(e) if vm.exc_is(&e, "KeyboardInterrupt") || vm.exc_is(&e, "SystemExit") => Err(e),
         Err(e) => {
-            let desc = handle::describe(vm, &h.callback);
-            let hv = handle::wrap(vm, h.clone(), false);
+            let desc = handle::describe(vm, cb);
+            let h = match h {
+                Some(h) => h.clone(),
+                None => Rc::new(HandleInner::new(cb.clone(), 0.0)),
+            };
+            let hv = handle::wrap(vm, h, false);
             let msg = vm.new_str(format!("Exception in callback {desc}"));
             let ctx = vm.new_dict_obj();
             vm.dict_set_str(&ctx, "message", msg);

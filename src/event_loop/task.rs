@@ -6,45 +6,40 @@
 //! CancelledError thrown in at the suspended `await`. Invariant: a task is the loop's current
 //! task exactly while its step runs, and at most one step of a task is ever scheduled.
 
-use super::future::{self, fut, DoneCallback, FutState};
+use super::future::{self, fut, DoneCallback, FutState, ValCell};
 use super::handle::HandleCallback;
 use crate::vm::dispatch::Outcome;
 use crate::vm::gen::ResumeInput;
 use crate::vm::object::{Args, GenKind, GenState, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
-/// The task-specific part of a Task's payload.
+/// The task-specific part of a Task's payload (56 bytes).
 pub struct TaskState {
-    pub coro: RefCell<Value>,
-    pub must_cancel: Cell<bool>,
-    pub fut_waiter: RefCell<Value>,
-    pub num_cancels_requested: Cell<u32>,
+    pub coro: ValCell,
+    pub fut_waiter: ValCell,
     /// The name, or `Value::Int(n)` for the default `Task-n`, made into a str only when
     /// asked for (most tasks are never asked their name).
-    pub name: RefCell<Value>,
+    pub name: ValCell,
+    pub num_cancels_requested: Cell<u32>,
+    pub must_cancel: Cell<bool>,
     /// Whether dropping the task while pending is reported.
     pub log_destroy_pending: Cell<bool>,
 }
 
+const _: () = assert!(std::mem::size_of::<TaskState>() <= 56);
+
 impl TaskState {
     pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
         for cell in [&self.coro, &self.fut_waiter, &self.name] {
-            if let Ok(v) = cell.try_borrow() {
-                f(&v);
-            }
+            cell.with(&mut *f);
         }
     }
 
     pub fn clear(&self) {
-        let mut sink = Vec::new();
-        for cell in [&self.coro, &self.fut_waiter] {
-            if let Ok(mut v) = cell.try_borrow_mut() {
-                sink.push(std::mem::replace(&mut *v, Value::None));
-            }
-        }
+        let sink = [self.coro.take(), self.fut_waiter.take()];
         drop(sink);
     }
 }
@@ -52,11 +47,11 @@ impl TaskState {
 /// The task's name as a str (a default `Task-n` is made on first use).
 pub fn task_name(vm: &mut Vm, task: &ObjRef) -> Value {
     let t = task_of(task);
-    let cur = t.name.borrow().clone();
+    let cur = t.name.get();
     match cur {
         Value::Int(n) => {
             let s = vm.new_str(format!("Task-{n}"));
-            *t.name.borrow_mut() = s.clone();
+            t.name.set(s.clone());
             s
         }
         v => v,
@@ -87,7 +82,8 @@ pub fn new_task_of_class(
         let w = vm.getattr_str(&Value::Obj(m), "_wrap_awaitable")?;
         vm.call(&w, &[coro])?
     } else {
-        super::queues::task_coro(vm, coro)?
+        let coro = super::queues::task_coro(vm, coro)?;
+        super::event_wait::task_coro(vm, coro)?
     };
     if !is_coroutine_like(vm, &coro) {
         let r = vm.repr_or_default(&coro);
@@ -102,11 +98,11 @@ pub fn new_task_of_class(
         vm.new_str(s)
     };
     let state = TaskState {
-        coro: RefCell::new(coro),
-        must_cancel: Cell::new(false),
-        fut_waiter: RefCell::new(Value::None),
+        coro: ValCell::new(coro),
+        fut_waiter: ValCell::new(Value::None),
+        name: ValCell::new(name),
         num_cancels_requested: Cell::new(0),
-        name: RefCell::new(name),
+        must_cancel: Cell::new(false),
         log_destroy_pending: Cell::new(true),
     };
     let f = future::FutureObj::new(loop_.clone(), vm.heap.shared.clone(), Some(Box::new(state)));
@@ -155,10 +151,10 @@ pub fn step(vm: &mut Vm, task: &ObjRef, exc: Option<Exc>) -> PyResult<()> {
         }
         t.must_cancel.set(false);
     }
-    *t.fut_waiter.borrow_mut() = Value::None;
-    let lp = f.loop_.borrow().clone();
+    t.fut_waiter.set(Value::None);
+    let lp = f.loop_value();
     super::enter_task(vm, &lp, task)?;
-    let coro = t.coro.borrow().clone();
+    let coro = t.coro.get();
     let Value::Obj(coro) = coro else {
         super::leave_task(vm, &lp);
         return Ok(());
@@ -262,7 +258,7 @@ fn yielded(vm: &mut Vm, task: &ObjRef, lp: &Value, v: Value) -> PyResult<()> {
     }
     if let Value::Obj(fo) = &v {
         if let ObjKind::Future(f) = fo.payload() {
-            let other_loop = !f.loop_.borrow().is(lp);
+            let other_loop = !f.loop_is(lp);
             if other_loop {
                 let tr = repr(vm, task);
                 let fr = vm.repr_or_default(&v);
@@ -281,7 +277,7 @@ fn yielded(vm: &mut Vm, task: &ObjRef, lp: &Value, v: Value) -> PyResult<()> {
                 }
                 f.blocking.set(false);
                 future::add_done_callback(vm, fo, DoneCallback::Wakeup(task.clone()));
-                *t.fut_waiter.borrow_mut() = v.clone();
+                t.fut_waiter.set(v.clone());
                 if t.must_cancel.get() {
                     let msg = fut(task).cancel_message();
                     if cancel_any(vm, fo, msg) {
@@ -346,7 +342,7 @@ pub fn cancel(vm: &mut Vm, task: &ObjRef, msg: Value) -> bool {
     }
     t.num_cancels_requested
         .set(t.num_cancels_requested.get() + 1);
-    let waiter = t.fut_waiter.borrow().clone();
+    let waiter = t.fut_waiter.get();
     if let Value::Obj(w) = &waiter {
         if matches!(w.payload(), ObjKind::Future(_)) && cancel_any(vm, w, msg.clone()) {
             // Keep the waiter: it may be a task that swallows the cancellation.
@@ -371,7 +367,7 @@ pub fn format_coroutine(coro: &Value) -> String {
     let Some(ObjKind::Generator(g)) = coro.kind() else {
         return "?".into();
     };
-    let name = g.qualname.borrow().as_str().unwrap_or("?").to_string();
+    let name = g.qualname_string();
     let file = g.code.file.name.clone();
     let state = g.state.borrow();
     match &*state {
@@ -395,12 +391,12 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
     }
     let name = task_name(vm, task);
     let name_r = vm.repr_or_default(&name);
-    let coro = format_coroutine(&t.coro.borrow());
+    let coro = format_coroutine(&t.coro.get());
     let mut s = match state.split_once(' ') {
         Some((head, rest)) => format!("<Task {head} name={name_r} coro=<{coro}> {rest}"),
         None => format!("<Task {state} name={name_r} coro=<{coro}>"),
     };
-    let waiter = t.fut_waiter.borrow().clone();
+    let waiter = t.fut_waiter.get();
     if !waiter.is_none() {
         let w = vm.repr_or_default(&waiter);
         s.push_str(&format!(" wait_for={w}"));
@@ -420,7 +416,7 @@ fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {
 
 fn m_get_coro(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
-    let c = task_of(&t).coro.borrow().clone();
+    let c = task_of(&t).coro.get();
     Ok(c)
 }
 
@@ -433,7 +429,7 @@ fn m_set_name(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
     let v = args.pos.get(1).cloned().unwrap_or(Value::None);
     let s = vm.str_value(&v)?;
-    *task_of(&t).name.borrow_mut() = s;
+    task_of(&t).name.set(s);
     Ok(Value::None)
 }
 
@@ -455,7 +451,7 @@ fn m_uncancel(vm: &mut Vm, args: Args) -> PyResult {
 /// The task's own suspended frame, as CPython reports it: the frames of awaited coroutines
 /// are not part of a task's stack (a suspended frame has no `f_back`).
 fn task_frame(t: &ObjRef) -> Option<(Rc<crate::compile::code::Code>, usize)> {
-    let coro = task_of(t).coro.borrow().clone();
+    let coro = task_of(t).coro.get();
     let Some(ObjKind::Generator(g)) = coro.kind() else {
         return None;
     };
@@ -475,7 +471,7 @@ fn m_get_stack(vm: &mut Vm, args: Args) -> PyResult {
         Some(Value::Int(n)) => Some(*n),
         _ => None,
     };
-    let coro = task_of(&t).coro.borrow().clone();
+    let coro = task_of(&t).coro.get();
     let mut frames = Vec::new();
     if limit != Some(0) {
         if let Some(ObjKind::Generator(g)) = coro.kind() {

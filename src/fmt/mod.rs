@@ -18,6 +18,8 @@
 //! - Errors carry the exception class in [`FmtErrorKind`] and CPython's message.
 //! - `sys.get_int_max_str_digits()` is passed as `max_str_digits` (0 = unlimited).
 
+pub mod case;
+mod case_tables;
 mod dtoa;
 mod float_ops;
 mod format;

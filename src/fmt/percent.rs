@@ -84,6 +84,13 @@ pub trait PercentArgs {
     fn char_value(&mut self, v: &Self::Value) -> Result<CharArg, Self::Error>;
     /// `sys.get_int_max_str_digits()` (0 = unlimited), for `%d` of huge ints.
     fn max_str_digits(&self) -> usize;
+    /// True for `bytes % args` (`_PyBytes_FormatEx`): the template and the result are bytes
+    /// carried one byte per character (U+0000 to U+00FF); `%b` is `%s`, `%r` is `%a`, and a
+    /// few messages differ. `text` with [`PercentConv::Str`] then gives the bytes of a
+    /// bytes-like object and `char_value` a byte.
+    fn bytes_mode(&self) -> bool {
+        false
+    }
 }
 
 /// Where the next argument comes from.
@@ -131,9 +138,9 @@ pub fn percent_format<A: PercentArgs>(template: &str, args: &mut A) -> Result<St
         Cursor::Single(ref v) => v.is_some() || !whole_used,
     };
     if unused && shape != ArgsShape::Mapping {
-        return Err(
-            FmtError::type_error("not all arguments converted during string formatting").into(),
-        );
+        let what = if args.bytes_mode() { "bytes" } else { "string" };
+        let msg = format!("not all arguments converted during {what} formatting");
+        return Err(FmtError::type_error(msg).into());
     }
     Ok(out)
 }
@@ -178,8 +185,11 @@ fn convert_spec<A: PercentArgs>(
         return Err(e.clone().into());
     }
     let v = next(args)?;
+    let bytes = args.bytes_mode();
     let (text, numeric) = match spec.conv {
         's' => (args.text(&v, PercentConv::Str)?, false),
+        'b' if bytes => (args.text(&v, PercentConv::Str)?, false),
+        'r' if bytes => (args.text(&v, PercentConv::Ascii)?, false),
         'r' => (args.text(&v, PercentConv::Repr)?, false),
         'a' => (args.text(&v, PercentConv::Ascii)?, false),
         'd' | 'i' | 'u' | 'o' | 'x' | 'X' => {
@@ -191,7 +201,13 @@ fn convert_spec<A: PercentArgs>(
                     "a real number"
                 };
                 let name = args.type_name(&v);
-                let msg = format!("%{} format: {what} is required, not {name}", spec.conv);
+                // bytes formatting names `%i` as `%d`.
+                let conv = if bytes && spec.conv == 'i' {
+                    'd'
+                } else {
+                    spec.conv
+                };
+                let msg = format!("%{conv} format: {what} is required, not {name}");
                 return Err(FmtError::type_error(msg).into());
             };
             let digits = args.max_str_digits();
@@ -205,6 +221,7 @@ fn convert_spec<A: PercentArgs>(
             (percent_float(x, spec.conv, flags.alt, precision), true)
         }
         'c' => (char_text(args.char_value(&v)?)?, false),
+        c if bytes => return Err(unsupported_byte(c, spec.conv_index).into()),
         c => return Err(unsupported_char(c, spec.conv_index).into()),
     };
     write_field(out, &text, spec.conv, flags, width, precision, numeric);
@@ -255,6 +272,18 @@ fn star_value<A: PercentArgs>(
         Some(IntValue::Small(i)) if i >= -max - 1 && i <= max => Ok(i),
         Some(_) => Err(too_large().into()),
     }
+}
+
+/// CPython's "unsupported format character" for bytes: the byte is shown as is, and a byte
+/// above 0x7F (a negative C `char`) fails to format the message itself.
+fn unsupported_byte(c: char, index: usize) -> FmtError {
+    if c as u32 > 0x7F {
+        return FmtError::overflow("character argument not in range(0x110000)");
+    }
+    FmtError::value(format!(
+        "unsupported format character '{c}' ({:#x}) at index {index}",
+        c as u32
+    ))
 }
 
 /// The one-character text of `%c`.

@@ -313,7 +313,7 @@ pub(crate) fn write_field(
         out.push_str(s);
         return;
     }
-    if matches!(conv, 's' | 'r' | 'a') {
+    if matches!(conv, 's' | 'r' | 'a' | 'b') {
         if let Some(p) = precision {
             len = len.min(p);
         }

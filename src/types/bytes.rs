@@ -59,7 +59,7 @@ pub fn decode_utf8(vm: &mut Vm, b: &[u8]) -> PyResult {
     }
 }
 
-/// `bytes + bytes`, `bytes * n`.
+/// `bytes + bytes`, `bytes * n`, `bytes % args`.
 pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
     match op {
         BinOp::Add => {
@@ -88,6 +88,10 @@ pub fn binop(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Option<PyResult> {
                 return Some(Err(e));
             }
             Some(Ok(make(vm, seq, src.repeat(count))))
+        }
+        BinOp::Mod => {
+            let tmpl = bytes_of(a)?;
+            Some(super::str::percent_bytes(vm, &tmpl, b).map(|out| make(vm, a, out)))
         }
         _ => None,
     }

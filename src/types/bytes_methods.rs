@@ -5,6 +5,7 @@
 //! run Aio code while a bytearray is borrowed.
 
 use super::bytes::bytes_of;
+use crate::syntax::ast::BinOp;
 use crate::vm::object::{Args, NativeFn, ObjKind};
 use crate::vm::value::Value;
 use crate::vm::{PyResult, Vm};
@@ -711,6 +712,7 @@ pub fn init(vm: &mut Vm) {
         ("translate", translate),
         ("__iter__", iter_m),
         ("__contains__", contains_m),
+        ("__mod__", mod_m),
     ];
     let b = vm.types.bytes.clone();
     let bat = vm.types.bytearray.clone();
@@ -735,4 +737,12 @@ pub fn init(vm: &mut Vm) {
     vm.add_method(&r, "__iter__", iter_m);
     vm.add_method(&r, "__contains__", contains_m);
     vm.add_method(&r, "__len__", len_m);
+}
+
+/// `bytes.__mod__`: printf-style formatting (reached when the right operand is an instance
+/// of a user class).
+fn mod_m(vm: &mut Vm, args: Args) -> PyResult {
+    args.method_range(vm, "bytes.__mod__", 1, 1)?;
+    super::bytes::binop(vm, BinOp::Mod, &args.pos[0], &args.pos[1])
+        .unwrap_or_else(|| Ok(vm.not_implemented()))
 }

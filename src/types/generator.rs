@@ -152,28 +152,24 @@ fn gen_code(vm: &mut Vm, v: &Value) -> PyResult {
     }
 }
 
-fn gen_name(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(gen_of(v)
-        .map(|g| g.name.borrow().clone())
-        .unwrap_or(Value::None))
+fn gen_name(vm: &mut Vm, v: &Value) -> PyResult {
+    Ok(gen_of(v).map(|g| g.name(vm)).unwrap_or(Value::None))
 }
 
-fn gen_qualname(_vm: &mut Vm, v: &Value) -> PyResult {
-    Ok(gen_of(v)
-        .map(|g| g.qualname.borrow().clone())
-        .unwrap_or(Value::None))
+fn gen_qualname(vm: &mut Vm, v: &Value) -> PyResult {
+    Ok(gen_of(v).map(|g| g.qualname(vm)).unwrap_or(Value::None))
 }
 
-fn set_name(_vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
+fn set_name(vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
     if let Some(g) = gen_of(v) {
-        *g.name.borrow_mut() = x.unwrap_or(Value::None);
+        g.set_names(vm, x.unwrap_or(Value::None), false);
     }
     Ok(())
 }
 
-fn set_qualname(_vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
+fn set_qualname(vm: &mut Vm, v: &Value, x: Option<Value>) -> PyResult<()> {
     if let Some(g) = gen_of(v) {
-        *g.qualname.borrow_mut() = x.unwrap_or(Value::None);
+        g.set_names(vm, x.unwrap_or(Value::None), true);
     }
     Ok(())
 }

@@ -168,6 +168,43 @@ impl Vm {
 struct Percent<'v> {
     vm: &'v mut Vm,
     arg: Value,
+    /// `bytes % arg`: text is carried one byte per character (see `PercentArgs::bytes_mode`).
+    bytes: bool,
+}
+
+/// Bytes as a string of the characters U+0000 to U+00FF, one per byte.
+fn latin1(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
+}
+
+impl Percent<'_> {
+    /// `%b`/`%s` of bytes formatting: the bytes of a bytes-like object or of `__bytes__()`.
+    fn bytes_text(&mut self, v: &Value) -> Result<String, FmtFailure> {
+        if let Some(b) = super::bytes::bytes_of(v) {
+            return Ok(latin1(&b));
+        }
+        let ty = self.vm.type_of(v).clone();
+        let name = self.vm.intern("__bytes__");
+        if let Some(f) = self.vm.lookup_type(&ty, &name) {
+            let f = self.vm.bind_descriptor(f, v, &ty)?;
+            let r = self.vm.call(&f, &[])?;
+            return match r.kind() {
+                Some(ObjKind::Bytes(b)) => Ok(latin1(b)),
+                _ => {
+                    let msg = format!(
+                        "__bytes__ returned non-bytes (type {})",
+                        self.vm.type_name(&r)
+                    );
+                    Err(FmtFailure::Exc(self.vm.type_error(msg)))
+                }
+            };
+        }
+        let msg = format!(
+            "%b requires a bytes-like object, or an object that implements __bytes__, not '{}'",
+            self.vm.type_name(v)
+        );
+        Err(FmtFailure::Exc(self.vm.type_error(msg)))
+    }
 }
 
 impl PercentArgs for Percent<'_> {
@@ -178,6 +215,7 @@ impl PercentArgs for Percent<'_> {
         match self.arg.kind() {
             Some(ObjKind::Tuple(t)) => ArgsShape::Tuple(t.len()),
             Some(ObjKind::Str(_)) => ArgsShape::Single,
+            Some(ObjKind::Bytes(_) | ObjKind::ByteArray(_)) if self.bytes => ArgsShape::Single,
             Some(ObjKind::Dict(_)) => ArgsShape::Mapping,
             _ => {
                 if let Value::Obj(o) = &self.arg {
@@ -206,7 +244,10 @@ impl PercentArgs for Percent<'_> {
                     }
                     if matches!(
                         o.payload(),
-                        ObjKind::List(_) | ObjKind::Bytes(_) | ObjKind::Range(_)
+                        ObjKind::List(_)
+                            | ObjKind::Bytes(_)
+                            | ObjKind::ByteArray(_)
+                            | ObjKind::Range(_)
                     ) {
                         return ArgsShape::Mapping;
                     }
@@ -228,7 +269,12 @@ impl PercentArgs for Percent<'_> {
     }
 
     fn lookup(&mut self, key: &str) -> Result<Value, FmtFailure> {
-        let k = self.vm.new_str(key);
+        let k = if self.bytes {
+            let b = key.chars().map(|c| c as u8).collect();
+            self.vm.new_bytes(b)
+        } else {
+            self.vm.new_str(key)
+        };
         let arg = self.arg.clone();
         Ok(self.vm.get_item(&arg, &k)?)
     }
@@ -245,6 +291,9 @@ impl PercentArgs for Percent<'_> {
     }
 
     fn text(&mut self, v: &Value, conv: PercentConv) -> Result<String, FmtFailure> {
+        if self.bytes && conv == PercentConv::Str {
+            return self.bytes_text(v);
+        }
         Ok(match conv {
             PercentConv::Str => self.vm.str_of(v)?,
             PercentConv::Repr => self.vm.repr(v)?,
@@ -281,6 +330,26 @@ impl PercentArgs for Percent<'_> {
     }
 
     fn float_value(&mut self, v: &Value) -> Result<f64, FmtFailure> {
+        if self.bytes {
+            // PyFloat_AsDouble: a float, an int, or `__float__`/`__index__`; never text.
+            let text = matches!(
+                v.kind(),
+                Some(ObjKind::Str(_) | ObjKind::Bytes(_) | ObjKind::ByteArray(_))
+            );
+            let r = if text {
+                None
+            } else {
+                match super::float::to_float(self.vm, v) {
+                    Ok(f) => Some(f),
+                    Err(e) if self.vm.exc_is(&e, "TypeError") => None,
+                    Err(e) => return Err(FmtFailure::Exc(e)),
+                }
+            };
+            return r.ok_or_else(|| {
+                let msg = format!("float argument required, not {}", self.vm.type_name(v));
+                FmtFailure::Exc(self.vm.type_error(msg))
+            });
+        }
         match super::float::to_float(self.vm, v) {
             Ok(f) if v.as_str().is_none() => Ok(f),
             Ok(_) => {
@@ -298,6 +367,33 @@ impl PercentArgs for Percent<'_> {
     }
 
     fn char_value(&mut self, v: &Value) -> Result<CharArg, FmtFailure> {
+        if self.bytes {
+            // CPython's byte_converter: a bytes object of length 1 or an int in range(256).
+            if let Some(b) = super::bytes::bytes_of(v) {
+                if b.len() == 1 {
+                    return Ok(CharArg::Char(b[0] as char));
+                }
+            } else if v.as_str().is_none() && !matches!(v, Value::Float(_)) {
+                match self.vm.index_value(v) {
+                    Ok(i) if (0..256).contains(&i) => return Ok(CharArg::Char(i as u8 as char)),
+                    Ok(_) => {
+                        return Err(FmtFailure::Fmt(FmtError::overflow(
+                            "%c arg not in range(256)",
+                        )))
+                    }
+                    Err(e) if self.vm.exc_is(&e, "OverflowError") => {
+                        return Err(FmtFailure::Fmt(FmtError::overflow(
+                            "%c arg not in range(256)",
+                        )))
+                    }
+                    Err(e) if !self.vm.exc_is(&e, "TypeError") => return Err(FmtFailure::Exc(e)),
+                    Err(_) => {}
+                }
+            }
+            return Err(FmtFailure::Fmt(FmtError::type_error(
+                "%c requires an integer in range(256) or a single byte",
+            )));
+        }
         if let Some(s) = v.as_str() {
             let mut it = s.chars();
             return Ok(match (it.next(), it.next()) {
@@ -314,6 +410,10 @@ impl PercentArgs for Percent<'_> {
     fn max_str_digits(&self) -> usize {
         self.vm.config.int_max_str_digits
     }
+
+    fn bytes_mode(&self) -> bool {
+        self.bytes
+    }
 }
 
 /// `template % arg`.
@@ -321,9 +421,24 @@ pub fn percent(vm: &mut Vm, template: &str, arg: &Value) -> PyResult<String> {
     let mut p = Percent {
         vm,
         arg: arg.clone(),
+        bytes: false,
     };
     match crate::fmt::percent_format(template, &mut p) {
         Ok(s) => Ok(s),
+        Err(f) => Err(p.vm.fmt_failure(f)),
+    }
+}
+
+/// `template % arg` for bytes (CPython's `_PyBytes_FormatEx`).
+pub fn percent_bytes(vm: &mut Vm, template: &[u8], arg: &Value) -> PyResult<Vec<u8>> {
+    let mut p = Percent {
+        vm,
+        arg: arg.clone(),
+        bytes: true,
+    };
+    match crate::fmt::percent_format(&latin1(template), &mut p) {
+        // Every character is below U+0100: the template's bytes, converted bytes, ASCII.
+        Ok(s) => Ok(s.chars().map(|c| c as u8).collect()),
         Err(f) => Err(p.vm.fmt_failure(f)),
     }
 }

@@ -4,6 +4,7 @@
 
 use super::str::{format_template, str_obj};
 use crate::compile::code::CmpKind;
+use crate::fmt::case;
 use crate::syntax::ast::BinOp;
 use crate::vm::object::{Args, ObjKind};
 use crate::vm::value::Value;
@@ -146,24 +147,39 @@ fn join(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 /// Joins str items with `sep`; on a non-str item, its index.
+///
+/// A long list is read in one pass: each item object is read once (joining millions of short
+/// pieces is bound by the memory traffic of reading them) into a buffer sized from an
+/// estimate, grown as needed and trimmed at the end. A short one is measured first and copied
+/// into a buffer of the exact size.
 fn join_items(sep: &str, sep_chars: usize, items: &[Value]) -> Result<(String, usize), usize> {
-    let mut total = sep.len() * items.len().saturating_sub(1);
-    for (i, it) in items.iter().enumerate() {
-        match str_obj(it) {
-            Some(t) => total += t.as_str().len(),
-            None => return Err(i),
+    let n = items.len();
+    let mut chars = sep_chars * n.saturating_sub(1);
+    let cap = if n <= 64 {
+        let mut total = sep.len() * n.saturating_sub(1);
+        for (i, it) in items.iter().enumerate() {
+            match str_obj(it) {
+                Some(t) => total += t.as_str().len(),
+                None => return Err(i),
+            }
         }
-    }
-    let mut out = String::with_capacity(total);
-    let mut chars = sep_chars * items.len().saturating_sub(1);
+        total
+    } else {
+        n.saturating_mul(sep.len() + 8)
+    };
+    let mut out = String::with_capacity(cap);
     for (i, it) in items.iter().enumerate() {
+        let Some(t) = str_obj(it) else {
+            return Err(i);
+        };
         if i > 0 {
             out.push_str(sep);
         }
-        if let Some(t) = str_obj(it) {
-            out.push_str(t.as_str());
-            chars += t.char_len();
-        }
+        out.push_str(t.as_str());
+        chars += t.char_len();
+    }
+    if out.capacity() - out.len() > 4096 {
+        out.shrink_to_fit();
     }
     Ok((out, chars))
 }
@@ -195,6 +211,9 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
             if sep.is_empty() {
                 return Err(vm.value_error("empty separator".into()));
             }
+            if !right && text.len() > 256 {
+                return Ok(split_sep_list(vm, text, ascii, sep, max));
+            }
             split_sep(text, sep, max, right)
         }
     };
@@ -206,6 +225,42 @@ fn split_common(vm: &mut Vm, args: &Args, right: bool) -> PyResult {
         pieces.iter().map(|p| vm.new_str(*p)).collect()
     };
     Ok(vm.new_list(items))
+}
+
+/// `text.split(sep, max)` for a long text: a counting pass (a fast scan) sizes the list, then
+/// the pieces become str objects as they are found.
+fn split_sep_list(vm: &mut Vm, text: &str, ascii: bool, sep: &str, max: usize) -> Value {
+    let (hay, needle) = (text.as_bytes(), sep.as_bytes());
+    let finder = memchr::memmem::Finder::new(needle);
+    let n = if needle.len() == 1 {
+        memchr::memchr_iter(needle[0], hay).count()
+    } else {
+        finder.find_iter(hay).count()
+    };
+    let mut items = Vec::with_capacity(n.min(max) + 1);
+    let mut start = 0;
+    let mut push = |vm: &mut Vm, start: usize, end: usize| {
+        let p = &text[start..end];
+        // The pieces of an ASCII text have as many characters as bytes.
+        items.push(if ascii {
+            vm.new_str_len(p, p.len())
+        } else {
+            vm.new_str(p)
+        });
+    };
+    if needle.len() == 1 {
+        for i in memchr::memchr_iter(needle[0], hay).take(max) {
+            push(vm, start, i);
+            start = i + 1;
+        }
+    } else {
+        for i in finder.find_iter(hay).take(max) {
+            push(vm, start, i);
+            start = i + needle.len();
+        }
+    }
+    push(vm, start, text.len());
+    vm.new_list(items)
 }
 
 /// Slices of a text being split (most splits give a few pieces: no allocation for them).
@@ -229,15 +284,8 @@ fn split_sep<'a>(text: &'a str, sep: &str, max: usize, right: bool) -> Pieces<'a
         out.reverse();
         return out;
     }
-    if hay.len() > 256 {
-        // Counting first (a fast scan) sizes the list once for a text with many pieces.
-        let n = if needle.len() == 1 {
-            memchr::memchr_iter(needle[0], hay).count()
-        } else {
-            memchr::memmem::find_iter(hay, needle).count()
-        };
-        out.reserve_exact(n.min(max) + 1);
-    } else if needle.len() == 1 && max == usize::MAX {
+    // (A long text split from the left goes through `split_sep_list`.)
+    if needle.len() == 1 && max == usize::MAX {
         // A short text with a one-byte separator (`field.split("=")`): a plain scan.
         let mut start = 0;
         for (i, &c) in hay.iter().enumerate() {
@@ -412,7 +460,8 @@ fn strip_common(vm: &mut Vm, args: &Args, left: bool, right: bool, name: &str) -
         },
     };
     let pred = |c: char| match &chars {
-        None => c.is_whitespace(),
+        // str.isspace's whitespace (which includes \x1c-\x1f), as CPython's strip.
+        None => crate::fmt::unicode::is_space(c),
         Some(cs) => cs.contains(&c),
     };
     let mut t = text;
@@ -441,79 +490,88 @@ fn rstrip(vm: &mut Vm, args: Args) -> PyResult {
 }
 
 fn upper(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    Ok(if t.is_ascii() {
-        let u = t.to_ascii_uppercase();
-        let n = u.len();
-        vm.new_str_len(u, n)
-    } else {
-        new(vm, t.to_uppercase())
-    })
+    convert_case(vm, &args, str::to_ascii_uppercase, case::upper)
 }
 
 fn lower(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
+    convert_case(vm, &args, str::to_ascii_lowercase, case::lower)
+}
+
+/// Applies a case conversion: an ASCII text goes through `ascii` byte by byte, any other
+/// through `full` (CPython's full mappings).
+fn convert_case(
+    vm: &mut Vm,
+    args: &Args,
+    ascii: fn(&str) -> String,
+    full: fn(&str) -> String,
+) -> PyResult {
+    let t = s(args);
     Ok(if t.is_ascii() {
-        let u = t.to_ascii_lowercase();
+        let u = ascii(t);
         let n = u.len();
         vm.new_str_len(u, n)
     } else {
-        new(vm, t.to_lowercase())
+        new(vm, full(t))
     })
 }
 
 fn casefold(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args).to_lowercase().replace('ß', "ss");
-    Ok(new(vm, t))
+    convert_case(vm, &args, str::to_ascii_lowercase, case::casefold)
 }
 
 fn capitalize(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let mut out = String::with_capacity(t.len());
-    let mut it = t.chars();
-    if let Some(c) = it.next() {
-        out.extend(title_char(c));
-    }
-    for c in it {
-        out.extend(c.to_lowercase());
-    }
-    Ok(new(vm, out))
-}
-
-fn title_char(c: char) -> impl Iterator<Item = char> {
-    // Title case equals upper case for the characters scripts meet in practice.
-    c.to_uppercase()
+    convert_case(
+        vm,
+        &args,
+        |t| {
+            let mut out = t.to_ascii_lowercase();
+            if let Some(c) = out.get_mut(..1) {
+                c.make_ascii_uppercase();
+            }
+            out
+        },
+        case::capitalize,
+    )
 }
 
 fn title(vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let mut out = String::with_capacity(t.len());
-    let mut prev_cased = false;
-    for c in t.chars() {
-        if prev_cased {
-            out.extend(c.to_lowercase());
-        } else {
-            out.extend(title_char(c));
-        }
-        prev_cased = c.is_alphabetic() && (c.is_lowercase() || c.is_uppercase());
-    }
-    Ok(new(vm, out))
+    convert_case(
+        vm,
+        &args,
+        |t| {
+            let mut out = String::with_capacity(t.len());
+            let mut prev_cased = false;
+            for c in t.chars() {
+                out.push(if prev_cased {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                });
+                prev_cased = c.is_ascii_alphabetic();
+            }
+            out
+        },
+        case::title,
+    )
 }
 
 fn swapcase(vm: &mut Vm, args: Args) -> PyResult {
-    let t: String = s(&args)
-        .chars()
-        .flat_map(|c| {
-            if c.is_uppercase() {
-                c.to_lowercase().collect::<Vec<_>>()
-            } else if c.is_lowercase() {
-                c.to_uppercase().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    Ok(new(vm, t))
+    convert_case(
+        vm,
+        &args,
+        |t| {
+            t.chars()
+                .map(|c| {
+                    if c.is_ascii_uppercase() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
+                .collect()
+        },
+        case::swapcase,
+    )
 }
 
 /// Resolves `[start[, end]]` arguments to a byte range of `text`.
@@ -736,50 +794,25 @@ predicate!(isascii, true, |c| c.is_ascii());
 predicate!(isprintable, true, |c| crate::fmt::unicode::is_printable(c));
 
 fn isupper(_vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let cased = t.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    Ok(Value::from_bool(
-        cased && !t.chars().any(|c| c.is_lowercase()),
-    ))
+    Ok(Value::from_bool(case::is_upper_text(s(&args))))
 }
 
 fn islower(_vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let cased = t.chars().any(|c| c.is_uppercase() || c.is_lowercase());
-    Ok(Value::from_bool(
-        cased && !t.chars().any(|c| c.is_uppercase()),
-    ))
+    Ok(Value::from_bool(case::is_lower_text(s(&args))))
 }
 
 fn istitle(_vm: &mut Vm, args: Args) -> PyResult {
-    let t = s(&args);
-    let mut prev_cased = false;
-    let mut any = false;
-    for c in t.chars() {
-        if c.is_uppercase() {
-            if prev_cased {
-                return Ok(Value::FALSE);
-            }
-            prev_cased = true;
-            any = true;
-        } else if c.is_lowercase() {
-            if !prev_cased {
-                return Ok(Value::FALSE);
-            }
-            prev_cased = true;
-            any = true;
-        } else {
-            prev_cased = false;
-        }
-    }
-    Ok(Value::from_bool(any))
+    Ok(Value::from_bool(case::is_title_text(s(&args))))
 }
 
 fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult {
     let t = s(&args);
     let mut it = t.chars();
     let ok = match it.next() {
-        Some(c) => (c == '_' || c.is_alphabetic()) && it.all(|c| c == '_' || c.is_alphanumeric()),
+        // As CPython: XID_Start or '_' first, then XID_Continue ('·', combining marks...).
+        Some(c) => {
+            (c == '_' || unicode_ident::is_xid_start(c)) && it.all(unicode_ident::is_xid_continue)
+        }
         None => false,
     };
     Ok(Value::from_bool(ok))

@@ -549,7 +549,7 @@ impl Vm {
         }
         // Calls count against the instruction budget, so loops made of calls cannot escape it.
         self.charge(1)?;
-        let mut fr = if code.is_generator_like() && self.frame_pool_is_empty() {
+        let mut fr = if code.is_generator_like() && !self.frame_pool_fits(&code) {
             Frame::new_unstarted(code.clone(), f.globals.clone())
         } else {
             self.new_frame(code.clone(), f.globals.clone(), Value::Null)

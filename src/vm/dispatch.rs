@@ -471,6 +471,18 @@ impl Vm {
                 }
             };
         }
+        // A plain call's return: the caller goes on running here with `v` pushed.
+        macro_rules! return_to_caller {
+            ($v:expr) => {{
+                let v = $v;
+                self.depth -= 1;
+                let caller = self.pop_caller();
+                let done = std::mem::replace(&mut frame, caller);
+                self.recycle_frame(done);
+                frame.push(v);
+                switch_code!();
+            }};
+        }
         let shared = self.heap.shared.clone();
         loop {
             if shared.pending.get() {
@@ -530,6 +542,83 @@ impl Vm {
                         frame.push(v);
                     }
                 },
+                Instr::LoadFastLoadFast(a, b) => {
+                    let va = match &frame.locals[a as usize] {
+                        Value::Null => {
+                            let e = self.unbound_local(&code, a as u32);
+                            leave!(Step::Raise(e));
+                        }
+                        v => v.clone(),
+                    };
+                    frame.push(va);
+                    frame.ip += 1;
+                    match &frame.locals[b as usize] {
+                        Value::Null => {
+                            let e = self.unbound_local(&code, b as u32);
+                            leave!(Step::Raise(e));
+                        }
+                        v => {
+                            let v = v.clone();
+                            frame.push(v);
+                        }
+                    }
+                }
+                Instr::LoadFastSmallInt(a, k) => {
+                    let v = match &frame.locals[a as usize] {
+                        Value::Null => {
+                            let e = self.unbound_local(&code, a as u32);
+                            leave!(Step::Raise(e));
+                        }
+                        v => v.clone(),
+                    };
+                    let k = k as i64;
+                    // As `LoadSmallInt` does: an int local with `+ k`, `- k` or a comparison
+                    // (and the conditional jump after it) is done here, with nothing pushed.
+                    if let Value::Int(x) = v {
+                        match code.instrs.get(ip + 2) {
+                            Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
+                                let r = match op {
+                                    BinOp::Add => x.checked_add(k),
+                                    BinOp::Sub => x.checked_sub(k),
+                                    _ => None,
+                                };
+                                if let Some(r) = r {
+                                    frame.push(Value::Int(r));
+                                    frame.ip = (ip + 3) as u32;
+                                    continue;
+                                }
+                            }
+                            Some(Instr::CompareOp(op)) => {
+                                let r = int_compare(*op, x, k);
+                                frame.ip = match code.instrs.get(ip + 3) {
+                                    Some(Instr::PopJumpIfFalse(t)) => {
+                                        if r {
+                                            (ip + 4) as u32
+                                        } else {
+                                            *t
+                                        }
+                                    }
+                                    Some(Instr::PopJumpIfTrue(t)) => {
+                                        if r {
+                                            *t
+                                        } else {
+                                            (ip + 4) as u32
+                                        }
+                                    }
+                                    _ => {
+                                        frame.push(Value::from_bool(r));
+                                        (ip + 3) as u32
+                                    }
+                                };
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
+                    frame.push(v);
+                    frame.push(Value::Int(k));
+                    frame.ip = (ip + 2) as u32;
+                }
                 Instr::StoreFast(i) => {
                     let v = frame.pop();
                     frame.locals[i as usize] = v;
@@ -1025,12 +1114,22 @@ impl Vm {
                         }
                         _ => leave!(Step::Return),
                     };
-                    self.depth -= 1;
-                    let caller = self.pop_caller();
-                    let done = std::mem::replace(&mut frame, caller);
-                    self.recycle_frame(done);
-                    frame.push(v);
-                    switch_code!();
+                    return_to_caller!(v);
+                }
+                Instr::ReturnFast(i) => {
+                    let v = match &frame.locals[i as usize] {
+                        Value::Null => {
+                            let e = self.unbound_local(&code, i);
+                            leave!(Step::Raise(e));
+                        }
+                        v => v.clone(),
+                    };
+                    // The rarer entries take the `ReturnValue` after this, dispatched as usual.
+                    if !matches!(frame.entry, Entry::Call) {
+                        frame.push(v);
+                        continue;
+                    }
+                    return_to_caller!(v);
                 }
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
@@ -1294,16 +1393,21 @@ pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
 }
 
 #[inline]
+fn int_compare(op: CmpKind, x: i64, y: i64) -> bool {
+    match op {
+        CmpKind::Lt => x < y,
+        CmpKind::Le => x <= y,
+        CmpKind::Eq => x == y,
+        CmpKind::Ne => x != y,
+        CmpKind::Gt => x > y,
+        CmpKind::Ge => x >= y,
+    }
+}
+
+#[inline]
 fn fast_compare(op: CmpKind, a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some(match op {
-            CmpKind::Lt => x < y,
-            CmpKind::Le => x <= y,
-            CmpKind::Eq => x == y,
-            CmpKind::Ne => x != y,
-            CmpKind::Gt => x > y,
-            CmpKind::Ge => x >= y,
-        }),
+        (Value::Int(x), Value::Int(y)) => Some(int_compare(op, *x, *y)),
         (Value::Float(x), Value::Float(y)) => {
             let (x, y) = (x.get(), y.get());
             Some(match op {

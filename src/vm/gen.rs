@@ -15,7 +15,6 @@ use super::object::{AgenOpKind, AsyncGenOp, Function, GenKind, GenObj, GenState,
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
 use crate::compile::code::{AwaitWhere, Code, Instr};
-use std::cell::{Cell, RefCell};
 
 /// What a resumed generator receives.
 pub enum ResumeInput {
@@ -39,17 +38,14 @@ impl Vm {
         } else {
             GenKind::Generator
         };
-        let g = GenObj {
+        let g = GenObj::new(
             kind,
-            state: RefCell::new(GenState::Created(frame)),
-            name: RefCell::new(f.name.borrow().clone()),
-            qualname: RefCell::new(f.qualname.borrow().clone()),
+            GenState::Created(frame),
             code,
-            heap: self.heap.shared.clone(),
-            running_async: Cell::new(false),
-            hooks_inited: Cell::new(false),
-            finalizer: RefCell::new(Value::Null),
-        };
+            self.heap.shared.clone(),
+            &f.name.borrow(),
+            &f.qualname.borrow(),
+        );
         Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
     }
 
@@ -57,17 +53,14 @@ impl Vm {
     pub fn new_module_coroutine(&mut self, code: std::rc::Rc<Code>, globals: ObjRef) -> Value {
         let frame = self.new_frame(code.clone(), globals.clone(), Value::Obj(globals));
         let name = self.intern("<module>");
-        let g = GenObj {
-            kind: GenKind::Coroutine,
-            state: RefCell::new(GenState::Created(frame)),
-            name: RefCell::new(name.clone()),
-            qualname: RefCell::new(name),
+        let g = GenObj::new(
+            GenKind::Coroutine,
+            GenState::Created(frame),
             code,
-            heap: self.heap.shared.clone(),
-            running_async: Cell::new(false),
-            hooks_inited: Cell::new(false),
-            finalizer: RefCell::new(Value::Null),
-        };
+            self.heap.shared.clone(),
+            &name,
+            &name,
+        );
         Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
     }
 
@@ -82,6 +75,12 @@ impl Vm {
         let ObjKind::Generator(g) = &gen.kind else {
             panic!("resume_gen on a non-generator")
         };
+        if let ResumeInput::Throw(_) = input {
+            if let Some(sub) = awaited_ext(&g.state.borrow()) {
+                let hook = self.ext_throw_hook;
+                hook(self, &sub);
+            }
+        }
         let state = std::mem::replace(
             &mut *g.state.borrow_mut(),
             if mode.chained() {
@@ -663,17 +662,20 @@ impl Vm {
                 frames,
             } => {
                 let code = frames[0].code.clone();
-                let g = GenObj {
-                    kind,
-                    state: RefCell::new(GenState::Suspended(frames)),
-                    name: RefCell::new(qualname.clone()),
-                    qualname: RefCell::new(qualname),
-                    code,
-                    heap: self.heap.shared.clone(),
-                    running_async: Cell::new(false),
-                    hooks_inited: Cell::new(true),
-                    finalizer: RefCell::new(Value::Null),
+                let (name, qualname) = if qualname.is_null() {
+                    (self.intern(&code.name), self.intern(&code.qualname))
+                } else {
+                    (qualname.clone(), qualname)
                 };
+                let g = GenObj::new(
+                    kind,
+                    GenState::Suspended(frames),
+                    code,
+                    self.heap.shared.clone(),
+                    &name,
+                    &qualname,
+                );
+                g.hooks_inited.set(true);
                 let gen = self.alloc(ObjKind::Generator(Box::new(g)));
                 self.close_for_finalizer(&gen);
             }
@@ -702,6 +704,25 @@ impl Vm {
             let desc = self.repr_or_default(&Value::Obj(gen.clone()));
             self.report_unraisable(&format!("Exception ignored in: {desc}"), &e);
         }
+    }
+}
+
+/// The extension awaitable a suspended generator's innermost frame is awaiting, if any.
+fn awaited_ext(state: &GenState) -> Option<Value> {
+    let GenState::Suspended(frames) = state else {
+        return None;
+    };
+    let top = frames.last()?;
+    let ip = top.ip as usize;
+    if ip < 2
+        || !matches!(top.code.instrs[ip - 1], Instr::YieldValue)
+        || !matches!(top.code.instrs[ip - 2], Instr::Send(_))
+    {
+        return None;
+    }
+    match top.stack.last() {
+        Some(v @ Value::Obj(o)) if matches!(o.kind, ObjKind::Ext(_)) => Some(v.clone()),
+        _ => None,
     }
 }
 
@@ -751,16 +772,22 @@ impl Drop for GenObj {
         match state {
             GenState::Suspended(frames) => self.heap.defer(Finalizer::CloseFrames {
                 kind: self.kind,
-                qualname: self.qualname.get_mut().clone(),
+                qualname: match self.names.get_mut() {
+                    Some(n) => n.1.clone(),
+                    None => Value::Null,
+                },
                 frames,
             }),
             GenState::Created(_) if self.kind == GenKind::Coroutine => {
-                let q = match self.qualname.get_mut() {
-                    Value::Obj(o) => match &o.kind {
-                        ObjKind::Str(s) => s.as_str().to_string(),
+                let q = match self.names.get_mut() {
+                    Some(n) => match &n.1 {
+                        Value::Obj(o) => match &o.kind {
+                            ObjKind::Str(s) => s.as_str().to_string(),
+                            _ => String::new(),
+                        },
                         _ => String::new(),
                     },
-                    _ => String::new(),
+                    None => self.code.qualname.to_string(),
                 };
                 self.heap.defer(Finalizer::NeverAwaited { qualname: q });
             }

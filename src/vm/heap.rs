@@ -425,9 +425,7 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             }
         }
         ObjKind::Generator(g) => {
-            trace_value(&*borrow!(g.name), f);
-            trace_value(&*borrow!(g.qualname), f);
-            trace_value(&*borrow!(g.finalizer), f);
+            g.trace_names(&mut |v| trace_value(v, f));
             match &*borrow!(g.state) {
                 GenState::Created(fr) => fr.trace(f),
                 GenState::Suspended(frames) => frames.iter().for_each(|fr| fr.trace(f)),

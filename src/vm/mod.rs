@@ -234,6 +234,9 @@ pub struct Vm {
     pub(crate) pending_throw: Option<Exc>,
     /// How `Send` steps extension awaitables (futures); installed by the event loop.
     pub ext_send_hook: gen::ExtSendHook,
+    /// Called with the awaitable of a suspended `await` before an exception is thrown in
+    /// there (extension awaitables that must clean up, as a `finally` would).
+    pub ext_throw_hook: fn(&mut Vm, &Value),
     /// What happens to a suspended async generator that is dropped; installed by the loop.
     pub agen_finalizer_hook: gen::AgenFinalizerHook,
     /// Tells whether an extension object is a future (awaitable natively).
@@ -303,6 +306,7 @@ impl Vm {
             resume_below: Vec::new(),
             pending_throw: None,
             ext_send_hook: gen::no_ext_send,
+            ext_throw_hook: |_, _| {},
             agen_finalizer_hook: gen::no_agen_finalizer,
             ext_future_check: |_| false,
             asyncio: None,
@@ -534,10 +538,15 @@ impl Vm {
         }
     }
 
-    /// True when `new_frame` would have to allocate.
+    /// True when the frame `new_frame` would recycle has buffers close to the size `code`
+    /// needs. A generator's frame lives as long as the generator (a task's coroutine may wait
+    /// for a long time), so it should not keep a larger frame's buffers.
     #[inline]
-    pub(crate) fn frame_pool_is_empty(&self) -> bool {
-        self.frame_pool.is_empty()
+    pub(crate) fn frame_pool_fits(&self, code: &crate::compile::code::Code) -> bool {
+        self.frame_pool.last().is_some_and(|f| {
+            f.locals.capacity() <= code.nslots() + 1
+                && f.stack.capacity() <= code.max_stack as usize + 3
+        })
     }
 
     /// Returns a finished frame to the pool.

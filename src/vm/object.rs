@@ -371,21 +371,100 @@ pub enum GenKind {
     AsyncGenerator,
 }
 
-/// A generator, coroutine or async generator.
+/// A generator, coroutine or async generator: 72 bytes (glibc's 80-byte chunk), holding a
+/// suspended frame inline and its names only when they are not its code's.
 pub struct GenObj {
     pub kind: GenKind,
-    pub state: RefCell<GenState>,
-    pub name: RefCell<Value>,
-    pub qualname: RefCell<Value>,
-    pub code: Rc<Code>,
-    /// Where a dropped, still-suspended generator sends its frames to be closed.
-    pub heap: Rc<super::heap::HeapShared>,
     /// Async generators: set while an `asend`/`athrow` awaitable is running it.
     pub running_async: Cell<bool>,
     /// Async generators: whether `firstiter` hooks have been called.
     pub hooks_inited: Cell<bool>,
-    /// Async generators: the finalizer registered by the event loop (or Null).
-    pub finalizer: RefCell<Value>,
+    pub state: RefCell<GenState>,
+    pub code: Rc<Code>,
+    /// Where a dropped, still-suspended generator sends its frames to be closed.
+    pub heap: Rc<super::heap::HeapShared>,
+    /// `__name__` and `__qualname__` when they are not the code's (a renamed function's
+    /// generator, or assigned); None otherwise.
+    pub names: Cell<Option<Box<(Value, Value)>>>,
+}
+
+const _: () = assert!(std::mem::size_of::<GenObj>() <= 72);
+
+impl GenObj {
+    /// A generator-like object over `state`, named `name`/`qualname`.
+    pub fn new(
+        kind: GenKind,
+        state: GenState,
+        code: Rc<Code>,
+        heap: Rc<super::heap::HeapShared>,
+        name: &Value,
+        qualname: &Value,
+    ) -> GenObj {
+        let same = name.as_str() == Some(&*code.name) && qualname.as_str() == Some(&*code.qualname);
+        GenObj {
+            kind,
+            running_async: Cell::new(false),
+            hooks_inited: Cell::new(false),
+            state: RefCell::new(state),
+            code,
+            heap,
+            names: Cell::new(if same {
+                None
+            } else {
+                Some(Box::new((name.clone(), qualname.clone())))
+            }),
+        }
+    }
+
+    /// Runs `f` on the names held (None when they are the code's).
+    fn with_names<R>(&self, f: impl FnOnce(Option<&(Value, Value)>) -> R) -> R {
+        let n = self.names.take();
+        let r = f(n.as_deref());
+        self.names.set(n);
+        r
+    }
+
+    /// `__name__`.
+    pub fn name(&self, vm: &mut super::Vm) -> Value {
+        match self.with_names(|n| n.map(|n| n.0.clone())) {
+            Some(v) => v,
+            None => vm.intern(&self.code.name),
+        }
+    }
+
+    /// `__qualname__`.
+    pub fn qualname(&self, vm: &mut super::Vm) -> Value {
+        match self.with_names(|n| n.map(|n| n.1.clone())) {
+            Some(v) => v,
+            None => vm.intern(&self.code.qualname),
+        }
+    }
+
+    /// `__qualname__` as text ("?" when it was set to a non-str).
+    pub fn qualname_string(&self) -> String {
+        self.with_names(|n| match n {
+            Some(n) => n.1.as_str().unwrap_or("?").to_string(),
+            None => self.code.qualname.to_string(),
+        })
+    }
+
+    /// Sets `__name__` (`qual` false) or `__qualname__`.
+    pub fn set_names(&self, vm: &mut super::Vm, v: Value, qual: bool) {
+        let (name, qualname) = (self.name(vm), self.qualname(vm));
+        let pair = if qual { (name, v) } else { (v, qualname) };
+        let old = self.names.replace(Some(Box::new(pair)));
+        drop(old);
+    }
+
+    /// Calls `f` on the names held.
+    pub fn trace_names(&self, f: &mut dyn FnMut(&Value)) {
+        self.with_names(|n| {
+            if let Some(n) = n {
+                f(&n.0);
+                f(&n.1);
+            }
+        });
+    }
 }
 
 /// What an async-generator awaitable does to its generator.

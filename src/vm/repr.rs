@@ -258,7 +258,7 @@ impl Vm {
             GenKind::Coroutine => "coroutine",
             GenKind::AsyncGenerator => "async_generator",
         };
-        let q = g.qualname.borrow().as_str().unwrap_or("?").to_string();
+        let q = g.qualname_string();
         format!(
             "<{} object {} at {:#x}>",
             what,
