@@ -248,6 +248,15 @@ impl<'a, 'v> Compiler<'a, 'v> {
         u.instrs.push(instr);
         u.spans.push(u.span);
         u.handlers_at.push(u.handlers.last().copied());
+        // Values an instruction holds on the stack while it runs, beyond its net effect: the
+        // calls of `__enter__` (function, NULL) and of `__exit__` (function, NULL and three
+        // arguments) that the `with` instructions make on the frame's own stack.
+        let transient = match instr {
+            Instr::BeforeWith | Instr::BeforeAsyncWith => 3,
+            Instr::WithExceptStart => 5,
+            _ => 0,
+        };
+        u.max_depth = u.max_depth.max(u.depth + transient);
         let effect = stack_effect(instr, false);
         u.depth = (u.depth as i32 + effect).max(0) as u32;
         u.max_depth = u.max_depth.max(u.depth);
@@ -588,7 +597,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             flags,
             exc_table,
             first_line: unit.first_line,
-            max_stack: unit.max_depth + 4,
+            max_stack: unit.max_depth,
             doc,
             global_caches,
             cache_index,

@@ -93,7 +93,7 @@ impl Frame {
         let nslots = code.nslots();
         let mut locals = Vec::with_capacity(nslots);
         locals.resize(nslots, Value::Null);
-        let stack = Vec::with_capacity(code.max_stack as usize + 2);
+        let stack = Vec::with_capacity(code.max_stack as usize);
         Box::new(Frame {
             code,
             globals,
@@ -129,7 +129,7 @@ impl Frame {
 
     /// Makes room on the operand stack for everything the code pushes.
     pub fn reserve_stack(&mut self) {
-        let want = self.code.max_stack as usize + 2;
+        let want = self.code.max_stack as usize;
         if self.stack.capacity() < want {
             self.stack.reserve_exact(want - self.stack.len());
         }
@@ -141,7 +141,7 @@ impl Frame {
         self.locals.clear();
         self.locals.resize(nslots, Value::Null);
         self.stack.clear();
-        let want = code.max_stack as usize + 2;
+        let want = code.max_stack as usize;
         if self.stack.capacity() < want {
             self.stack.reserve_exact(want);
         }
@@ -190,7 +190,7 @@ impl Frame {
         let nslots = code.nslots();
         self.locals.clear();
         self.locals.resize(nslots, Value::Null);
-        let want = code.max_stack as usize + 2;
+        let want = code.max_stack as usize;
         if self.stack.capacity() < want {
             self.stack.reserve_exact(want);
         }
