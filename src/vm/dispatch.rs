@@ -1335,7 +1335,7 @@ pub(crate) fn cell_set(slot: &Value, v: Value) {
 }
 
 /// Int and float arithmetic that needs no allocation and cannot fail.
-#[inline]
+#[inline(always)]
 fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
