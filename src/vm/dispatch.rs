@@ -471,6 +471,19 @@ impl Vm {
                 }
             };
         }
+        // The value of local slot `i`, or an UnboundLocalError raised at the current
+        // instruction.
+        macro_rules! local {
+            ($i:expr) => {
+                match &frame.locals[$i as usize] {
+                    Value::Null => {
+                        let e = self.unbound_local(&code, $i as u32);
+                        leave!(Step::Raise(e));
+                    }
+                    v => v.clone(),
+                }
+            };
+        }
         // A plain call's return: the caller goes on running here with `v` pushed.
         macro_rules! return_to_caller {
             ($v:expr) => {{
@@ -518,12 +531,7 @@ impl Vm {
                         code.instrs.get(ip + 1)
                     {
                         if let Some(Value::Int(x)) = frame.stack.last_mut() {
-                            let r = match op {
-                                BinOp::Add => x.checked_add(k),
-                                BinOp::Sub => x.checked_sub(k),
-                                _ => None,
-                            };
-                            if let Some(r) = r {
+                            if let Some(r) = small_int_op(*op, *x, k) {
                                 *x = r;
                                 frame.ip += 1;
                                 continue;
@@ -532,57 +540,27 @@ impl Vm {
                     }
                     frame.push(Value::Int(k));
                 }
-                Instr::LoadFast(i) => match &frame.locals[i as usize] {
-                    Value::Null => {
-                        let e = self.unbound_local(&code, i);
-                        leave!(Step::Raise(e));
-                    }
-                    v => {
-                        let v = v.clone();
-                        frame.push(v);
-                    }
-                },
+                Instr::LoadFast(i) => {
+                    let v = local!(i);
+                    frame.push(v);
+                }
                 Instr::LoadFastLoadFast(a, b) => {
-                    let va = match &frame.locals[a as usize] {
-                        Value::Null => {
-                            let e = self.unbound_local(&code, a as u32);
-                            leave!(Step::Raise(e));
-                        }
-                        v => v.clone(),
-                    };
+                    let va = local!(a);
                     frame.push(va);
+                    // An unbound `b` is reported at the second instruction of the pair.
                     frame.ip += 1;
-                    match &frame.locals[b as usize] {
-                        Value::Null => {
-                            let e = self.unbound_local(&code, b as u32);
-                            leave!(Step::Raise(e));
-                        }
-                        v => {
-                            let v = v.clone();
-                            frame.push(v);
-                        }
-                    }
+                    let vb = local!(b);
+                    frame.push(vb);
                 }
                 Instr::LoadFastSmallInt(a, k) => {
-                    let v = match &frame.locals[a as usize] {
-                        Value::Null => {
-                            let e = self.unbound_local(&code, a as u32);
-                            leave!(Step::Raise(e));
-                        }
-                        v => v.clone(),
-                    };
+                    let v = local!(a);
                     let k = k as i64;
                     // As `LoadSmallInt` does: an int local with `+ k`, `- k` or a comparison
                     // (and the conditional jump after it) is done here, with nothing pushed.
                     if let Value::Int(x) = v {
                         match code.instrs.get(ip + 2) {
                             Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
-                                let r = match op {
-                                    BinOp::Add => x.checked_add(k),
-                                    BinOp::Sub => x.checked_sub(k),
-                                    _ => None,
-                                };
-                                if let Some(r) = r {
+                                if let Some(r) = small_int_op(*op, x, k) {
                                     frame.push(Value::Int(r));
                                     frame.ip = (ip + 3) as u32;
                                     continue;
@@ -1117,13 +1095,7 @@ impl Vm {
                     return_to_caller!(v);
                 }
                 Instr::ReturnFast(i) => {
-                    let v = match &frame.locals[i as usize] {
-                        Value::Null => {
-                            let e = self.unbound_local(&code, i);
-                            leave!(Step::Raise(e));
-                        }
-                        v => v.clone(),
-                    };
+                    let v = local!(i);
                     // The rarer entries take the `ReturnValue` after this, dispatched as usual.
                     if !matches!(frame.entry, Entry::Call) {
                         frame.push(v);
@@ -1389,6 +1361,17 @@ pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
         r + y
     } else {
         r
+    }
+}
+
+/// `x + k` or `x - k` when the operator is one of those and the result fits an i64: what
+/// `LoadSmallInt` folds into the `BinaryOp` after it.
+#[inline]
+fn small_int_op(op: BinOp, x: i64, k: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(k),
+        BinOp::Sub => x.checked_sub(k),
+        _ => None,
     }
 }
 

@@ -148,13 +148,7 @@ impl Vm {
             self.resume_below.extend(frames);
         }
         if let ResumeInput::Value(v) = input {
-            let ip = top.ip as usize;
-            if ip > 0 {
-                if let Instr::Send(_) = top.code.instrs[ip - 1] {
-                    top.ip -= 1;
-                }
-                top.push(v.clone());
-            }
+            deliver_sent(&mut top, v.clone());
         }
         Ok(top)
     }
@@ -343,13 +337,7 @@ impl Vm {
             gen: gen.clone(),
             mode: ResumeMode::ASend { close: false },
         };
-        let ip = top.ip as usize;
-        if ip > 0 {
-            if let Instr::Send(_) = top.code.instrs[ip - 1] {
-                top.ip -= 1;
-            }
-            top.push(value.clone());
-        }
+        deliver_sent(&mut top, value.clone());
         Some(top)
     }
 
@@ -793,5 +781,18 @@ impl Drop for GenObj {
             }
             _ => {}
         }
+    }
+}
+
+/// Hands a sent value to a suspended frame: a frame parked after its `Send` steps back onto
+/// it, so the `Send` passes the value on to the awaitable it is delegating to; a frame that
+/// has not started gets nothing.
+fn deliver_sent(top: &mut Frame, v: Value) {
+    let ip = top.ip as usize;
+    if ip > 0 {
+        if let Instr::Send(_) = top.code.instrs[ip - 1] {
+            top.ip -= 1;
+        }
+        top.push(v);
     }
 }
