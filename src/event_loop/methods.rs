@@ -9,7 +9,6 @@ use crate::vm::gen::ExtSend;
 use crate::vm::object::{Args, ExtObject, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
-use std::cell::Cell;
 
 fn this(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     match args.pos.first() {
@@ -431,34 +430,6 @@ pub fn init_loop_type(vm: &mut Vm, t: &ObjRef) {
     super::io::init_loop_type(vm, t);
 }
 
-/// How many finished one-shot awaitables are kept for reuse.
-const YIELD_ONCE_POOL: usize = 64;
-
-/// A one-shot awaitable: yields once to the loop, then completes (`asyncio.sleep(0)`).
-pub struct YieldOnce {
-    pub done: Cell<bool>,
-}
-
-impl ExtObject for YieldOnce {
-    fn type_name(&self) -> &str {
-        "_YieldOnce"
-    }
-    fn trace(&self, _f: &mut dyn FnMut(&Value)) {}
-    fn clear(&self) {}
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
-
-fn yield_once_await(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(args.pos[0].clone())
-}
-
-/// Installs the `_YieldOnce` type.
-pub fn init_yield_once(vm: &mut Vm, t: &ObjRef) {
-    vm.add_method(t, "__await__", yield_once_await);
-}
-
 /// The timer part of `asyncio.sleep(delay, result)` for a positive delay: a future that a
 /// timer completes, awaited, with the timer cancelled if the wait ends early (CPython's
 /// `try: return await future finally: h.cancel()`).
@@ -608,18 +579,8 @@ pub fn new_set_result_unless_cancelled(vm: &mut Vm) -> Value {
 pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     if let Some(ObjKind::Ext(e)) = sub.kind() {
         // The most frequent first: `asyncio.sleep(0)`'s awaitable.
-        if let Some(y) = e.as_any().downcast_ref::<YieldOnce>() {
-            if y.done.get() {
-                if let Value::Obj(o) = sub {
-                    let pool = &mut types(vm).yield_once_pool;
-                    if pool.len() < YIELD_ONCE_POOL {
-                        pool.push(o.clone());
-                    }
-                }
-                return Ok(ExtSend::Return(Value::None));
-            }
-            y.done.set(true);
-            return Ok(ExtSend::Yield(Value::None));
+        if let Some(r) = super::sleep0::send(vm, sub, &**e) {
+            return Ok(r);
         }
         if let Some(op) = e.as_any().downcast_ref::<SleepOp>() {
             return sleep_send(vm, op);
@@ -762,28 +723,6 @@ fn f_register_task(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::None)
 }
 
-fn f_yield_once(vm: &mut Vm, _args: Args) -> PyResult {
-    // A finished one-shot nobody else holds is reset and handed out again (sleep(0) in a
-    // loop would otherwise allocate and free one per iteration).
-    while let Some(y) = types(vm).yield_once_pool.pop() {
-        if Rc::strong_count(&y) == 1 {
-            if let ObjKind::Ext(e) = &y.kind {
-                if let Some(yo) = e.as_any().downcast_ref::<YieldOnce>() {
-                    yo.done.set(false);
-                    return Ok(Value::Obj(y));
-                }
-            }
-        }
-    }
-    let cls = types(vm).yield_once.clone();
-    Ok(Value::Obj(vm.alloc_instance(
-        cls,
-        ObjKind::Ext(Box::new(YieldOnce {
-            done: Cell::new(false),
-        })),
-    )))
-}
-
 fn f_isfuture(vm: &mut Vm, args: Args) -> PyResult {
     let Some(v) = args.pos.first() else {
         return Ok(Value::FALSE);
@@ -882,7 +821,8 @@ pub fn create_module(vm: &mut Vm) -> ObjRef {
         ("_enter_task", f_enter_task),
         ("_leave_task", f_leave_task),
         ("_register_task", f_register_task),
-        ("_yield_once", f_yield_once),
+        ("_yield_once", super::sleep0::f_yield_once),
+        ("_sleep_setup", super::sleep0::f_sleep_setup),
         ("_Deque", super::deque::f_new),
         ("_queue_setup", super::queues::f_queue_setup),
         ("_event_setup", super::event_wait::f_event_setup),

@@ -23,8 +23,10 @@ pub mod io_streams;
 pub mod io_transport;
 pub mod methods;
 pub mod queues;
+pub mod sleep0;
 pub mod task;
 
+use crate::compile::code::Code;
 use crate::vm::object::{ExtObject, Layout, Obj, ObjKind};
 use crate::vm::types_registry::make_type;
 use crate::vm::value::{ObjRef, Value};
@@ -135,6 +137,9 @@ pub struct AsyncioState {
     pub yield_once: ObjRef,
     /// Finished `_YieldOnce` objects, reused by `_yield_once()` once nothing else holds them.
     pub yield_once_pool: Vec<ObjRef>,
+    /// The code of `asyncio.sleep` (set by `_sleep_setup`), whose awaited calls with a delay
+    /// `<= 0` skip the coroutine (`sleep0.rs`).
+    pub sleep_code: Option<Rc<Code>>,
     /// The type of `gather`'s done-callback state.
     pub gather_cb: ObjRef,
     /// The waiter and item deque of locks and queues.
@@ -175,7 +180,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
     task::init(vm, &task);
     handle::init(vm, &handle, &timer_handle);
     methods::init_loop_type(vm, &loop_type);
-    methods::init_yield_once(vm, &yield_once);
+    sleep0::init_yield_once(vm, &yield_once);
     for t in [&future, &task] {
         let t = t.as_type().expect("type");
         *t.module.borrow_mut() = vm.new_str("_asyncio");
@@ -196,7 +201,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         matches!(v.kind(), Some(ObjKind::Future(_)))
             || queues::is_op(v)
             || event_wait::is_op(v)
-            || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<methods::YieldOnce>()
+            || matches!(v.kind(), Some(ObjKind::Ext(e)) if e.as_any().is::<sleep0::YieldOnce>()
                 || e.as_any().is::<methods::SleepOp>())
             || io_streams::is_op(v)
     };
@@ -211,6 +216,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
         loop_type,
         yield_once,
         yield_once_pool: Vec::new(),
+        sleep_code: None,
         gather_cb,
         deque: deque_t,
         set_result_unless_cancelled,

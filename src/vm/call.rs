@@ -48,6 +48,11 @@ impl Vm {
         argc: usize,
         kwnames: Option<Value>,
     ) -> PyResult<Prepared> {
+        if kwnames.is_none() {
+            if let Some(v) = crate::event_loop::sleep0::awaited_call(self, frame, argc) {
+                return Ok(Prepared::Done(v));
+            }
+        }
         let len = frame.stack.len();
         let base = len - argc - 2;
         let start = if frame.stack[base + 1].is_null() {
