@@ -173,21 +173,24 @@ impl Vm {
     }
 
     /// For `Call` of a native function, or of a builtin type whose native `__new__` does all
-    /// the work (`str(x)`, `int(s)`): the function and its arguments taken off the stack
-    /// (None when the callable is something else).
+    /// the work (`str(x)`, `int(s)`): the function, where its arguments start on the stack
+    /// and its data (None when the callable is something else). The arguments are the
+    /// stack from that index up: a bound native's `self`, or the type for `__new__`, takes
+    /// the empty slot below the arguments, so no argument vector is built.
     #[inline]
-    pub(crate) fn native_call_args(
+    pub(crate) fn native_call_place(
         &mut self,
         frame: &mut Frame,
         argc: usize,
-    ) -> Option<(NativeFn, ArgVec, Value)> {
+    ) -> Option<(NativeFn, usize, Value)> {
         let base = frame.stack.len() - argc - 2;
         let Value::Obj(o) = &frame.stack[base] else {
             return None;
         };
+        let slot_empty = frame.stack[base + 1].is_null();
         let n = match &o.kind {
             ObjKind::Native(n) => n,
-            ObjKind::Type(t) if t.builtin && frame.stack[base + 1].is_null() => {
+            ObjKind::Type(t) if t.builtin && slot_empty => {
                 let cls = o.clone();
                 let CtorPlan::BuiltinNew(new) = self.ctor_plan(&cls) else {
                     return None;
@@ -196,29 +199,25 @@ impl Vm {
                     return None;
                 };
                 let (func, data) = (n.func, n.data.clone());
-                let mut args: ArgVec = SmallVec::new();
-                args.push(Value::Obj(cls));
-                args.extend(frame.stack.drain(base + 2..));
-                frame.stack.truncate(base);
-                return Some((func, args, data));
+                frame.stack[base + 1] = Value::Obj(cls);
+                return Some((func, base + 1, data));
             }
             _ => return None,
         };
         // An unbound builtin method (`list.append(x, 1)`) checks its first argument on the
-        // slow path.
-        if n.owner.is_some() && n.bound.is_null() && frame.stack[base + 1].is_null() {
+        // slow path, as does a bound native found with a `self` of its own.
+        if !n.bound.is_null() {
+            if !slot_empty {
+                return None;
+            }
+            let (func, data) = (n.func, n.data.clone());
+            frame.stack[base + 1] = n.bound.clone();
+            return Some((func, base + 1, data));
+        }
+        if n.owner.is_some() && slot_empty {
             return None;
         }
-        let func = n.func;
-        let data = n.data.clone();
-        let mut args: ArgVec = SmallVec::new();
-        if !n.bound.is_null() {
-            args.push(n.bound.clone());
-        }
-        let start = base + 2 - (!frame.stack[base + 1].is_null()) as usize;
-        args.extend(frame.stack.drain(start..));
-        frame.stack.truncate(base);
-        Some((func, args, data))
+        Some((n.func, base + 2 - !slot_empty as usize, n.data.clone()))
     }
 
     /// `callable self_or_null args_tuple [kwargs] -> result` for `CallEx`.

@@ -1117,12 +1117,17 @@ impl Vm {
                         switch_code!();
                         continue;
                     }
-                    if let Some((func, args, data)) = self.native_call_args(&mut frame, argc) {
+                    if let Some((func, start, data)) = self.native_call_place(&mut frame, argc) {
+                        // The native reads its arguments in place: the caller's stack leaves
+                        // the frame for the call (nothing looks at a waiting caller's stack).
+                        let base = frame.stack.len() - argc - 2;
+                        let mut stack = std::mem::take(&mut frame.stack);
                         self.fiber.push(frame);
                         self.direct_native = self.native_calls.wrapping_add(1);
-                        let r = self.invoke_native(func, &args, None, &data);
-                        drop(args);
+                        let r = self.invoke_native(func, &stack[start..], None, &data);
+                        stack.truncate(base);
                         frame = self.pop_caller();
+                        frame.stack = stack;
                         match r {
                             Ok(v) => frame.push(v),
                             Err(e) => leave!(Step::Raise(e)),
