@@ -60,11 +60,9 @@ impl Vm {
             gen,
             mode: ResumeMode::ASend { close: false },
         };
-        // A suspended frame's entry is `Suspended`, which owns nothing.
-        match std::mem::replace(&mut top.entry, entry) {
-            Entry::Suspended => {}
-            other => drop(other),
-        }
+        // A suspended frame's entry is `Suspended`, which owns nothing: skip the drop glue.
+        debug_assert!(matches!(top.entry, Entry::Suspended));
+        std::mem::forget(std::mem::replace(&mut top.entry, entry));
         let tip = top.ip as usize;
         match top.code.instrs.get(tip.wrapping_sub(1)..=tip) {
             // The sent None would be popped at once: step over that `PopTop` instead.

@@ -516,19 +516,35 @@ impl Vm {
                     frame.push(v);
                 }
                 Instr::LoadSmallInt(i) => {
-                    // `x + 1`, `n - 2`, `i += 1`: with an int on the stack, add or subtract
-                    // in place of pushing the constant for the next instruction.
+                    // `x + 1`, `n % 2`, `i += 1`, `r == 0`: with an int on the stack, do the
+                    // next instruction's arithmetic in place (or its comparison, and the
+                    // conditional jump after it) instead of pushing the constant.
                     let k = i as i64;
-                    if let Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) =
-                        code.instrs.get(ip + 1)
-                    {
-                        if let Some(Value::Int(x)) = frame.stack.last_mut() {
-                            if let Some(r) = small_int_op(*op, *x, k) {
-                                *x = r;
-                                frame.ip += 1;
+                    match code.instrs.get(ip + 1) {
+                        Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
+                            if let Some(Value::Int(x)) = frame.stack.last_mut() {
+                                if let Some(r) = small_int_op(*op, *x, k) {
+                                    *x = r;
+                                    frame.ip += 1;
+                                    continue;
+                                }
+                            }
+                        }
+                        Some(Instr::CompareOp(op)) => {
+                            if let Some(&Value::Int(x)) = frame.stack.last() {
+                                let r = int_compare(*op, x, k);
+                                frame.stack.pop();
+                                match compare_jump(&code.instrs, ip + 1, r) {
+                                    Some(t) => frame.ip = t,
+                                    None => {
+                                        frame.push(Value::from_bool(r));
+                                        frame.ip += 1;
+                                    }
+                                }
                                 continue;
                             }
                         }
+                        _ => {}
                     }
                     frame.push(Value::Int(k));
                 }
@@ -560,22 +576,9 @@ impl Vm {
                             }
                             Some(Instr::CompareOp(op)) => {
                                 let r = int_compare(*op, x, k);
-                                frame.ip = match code.instrs.get(ip + 3) {
-                                    Some(Instr::PopJumpIfFalse(t)) => {
-                                        if r {
-                                            (ip + 4) as u32
-                                        } else {
-                                            *t
-                                        }
-                                    }
-                                    Some(Instr::PopJumpIfTrue(t)) => {
-                                        if r {
-                                            *t
-                                        } else {
-                                            (ip + 4) as u32
-                                        }
-                                    }
-                                    _ => {
+                                frame.ip = match compare_jump(&code.instrs, ip + 2, r) {
+                                    Some(t) => t,
+                                    None => {
                                         frame.push(Value::from_bool(r));
                                         (ip + 3) as u32
                                     }
@@ -1305,28 +1308,27 @@ pub(crate) fn cell_set(slot: &Value, v: Value) {
     }
 }
 
+/// Int arithmetic whose result is an int that fits an i64 and that cannot fail.
+#[inline(always)]
+fn int_binary(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mult => x.checked_mul(y),
+        BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => Some(floor_div(x, y)),
+        BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => Some(floor_mod(x, y)),
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
+    }
+}
+
 /// Int and float arithmetic that needs no allocation and cannot fail.
 #[inline(always)]
 fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => {
-            let (x, y) = (*x, *y);
-            match op {
-                BinOp::Add => x.checked_add(y).map(Value::Int),
-                BinOp::Sub => x.checked_sub(y).map(Value::Int),
-                BinOp::Mult => x.checked_mul(y).map(Value::Int),
-                BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => {
-                    Some(Value::Int(floor_div(x, y)))
-                }
-                BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => {
-                    Some(Value::Int(floor_mod(x, y)))
-                }
-                BinOp::BitAnd => Some(Value::Int(x & y)),
-                BinOp::BitOr => Some(Value::Int(x | y)),
-                BinOp::BitXor => Some(Value::Int(x ^ y)),
-                _ => None,
-            }
-        }
+        (Value::Int(x), Value::Int(y)) => int_binary(op, *x, *y).map(Value::Int),
         (Value::Float(x), Value::Float(y)) => {
             let (x, y) = (x.get(), y.get());
             match op {
@@ -1342,7 +1344,7 @@ fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
 }
 
 /// Python's floor division of i64s (caller excludes y == 0 and MIN / -1).
-#[inline]
+#[inline(always)]
 pub(crate) fn floor_div(x: i64, y: i64) -> i64 {
     let q = x / y;
     if (x % y != 0) && ((x < 0) != (y < 0)) {
@@ -1353,7 +1355,7 @@ pub(crate) fn floor_div(x: i64, y: i64) -> i64 {
 }
 
 /// Python's modulo of i64s: the result has the sign of the divisor.
-#[inline]
+#[inline(always)]
 pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
     let r = x % y;
     if r != 0 && ((r < 0) != (y < 0)) {
@@ -1363,13 +1365,20 @@ pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
     }
 }
 
-/// `x + k` or `x - k` when the operator is one of those and the result fits an i64: what
-/// `LoadSmallInt` folds into the `BinaryOp` after it.
-#[inline]
+/// `x op k` when it is int arithmetic that cannot fail (`int_binary`): what `LoadSmallInt`
+/// folds into the `BinaryOp` after it.
+#[inline(always)]
 fn small_int_op(op: BinOp, x: i64, k: i64) -> Option<i64> {
-    match op {
-        BinOp::Add => x.checked_add(k),
-        BinOp::Sub => x.checked_sub(k),
+    int_binary(op, x, k)
+}
+
+/// The next `ip` after an int comparison at `at` with result `r`, when a conditional jump
+/// follows it (taken or not, with nothing pushed); None when none does.
+#[inline(always)]
+fn compare_jump(instrs: &[Instr], at: usize, r: bool) -> Option<u32> {
+    match instrs.get(at + 1) {
+        Some(Instr::PopJumpIfFalse(t)) => Some(if r { (at + 2) as u32 } else { *t }),
+        Some(Instr::PopJumpIfTrue(t)) => Some(if r { *t } else { (at + 2) as u32 }),
         _ => None,
     }
 }
