@@ -563,14 +563,20 @@ impl Vm {
                 Instr::LoadFastSmallInt(a, k) => {
                     let v = local!(a);
                     let k = k as i64;
-                    // As `LoadSmallInt` does: an int local with `+ k`, `- k` or a comparison
-                    // (and the conditional jump after it) is done here, with nothing pushed.
+                    // As `LoadSmallInt` does: an int local with `% k`, `+ k`... (stored at
+                    // once when a `StoreFast` follows: `i += 1`) or a comparison (and the
+                    // conditional jump after it) is done here, with nothing pushed.
                     if let Value::Int(x) = v {
                         match code.instrs.get(ip + 2) {
                             Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
                                 if let Some(r) = small_int_op(*op, x, k) {
-                                    frame.push(Value::Int(r));
-                                    frame.ip = (ip + 3) as u32;
+                                    if let Some(&Instr::StoreFast(j)) = code.instrs.get(ip + 3) {
+                                        frame.locals[j as usize] = Value::Int(r);
+                                        frame.ip = (ip + 4) as u32;
+                                    } else {
+                                        frame.push(Value::Int(r));
+                                        frame.ip = (ip + 3) as u32;
+                                    }
                                     continue;
                                 }
                             }
