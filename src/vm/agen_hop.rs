@@ -103,6 +103,11 @@ impl Vm {
                 frame.locals[i as usize] = v;
                 frame.ip = target + 1;
             }
+            // Fused with a `LoadFast`, which stays in place after it and runs next.
+            Some(&Instr::StoreFastLoadFast(i, _)) => {
+                frame.locals[i as usize] = v;
+                frame.ip = target + 1;
+            }
             _ => {
                 frame.push(v);
                 frame.ip = target;

@@ -9,10 +9,11 @@
 
 use super::call::Prepared;
 use super::frame::{Entry, Frame, IterCallKind, ResumeMode};
+use super::iter::NativeNext;
 use super::object::{GenState, ObjKind, Segment};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
-use crate::compile::code::{CmpKind, Instr};
+use crate::compile::code::{CmpKind, Code, Instr};
 use crate::syntax::ast::BinOp;
 use std::rc::Rc;
 
@@ -488,6 +489,32 @@ impl Vm {
                 switch_code!();
             }};
         }
+        // `ForIter(t)`, `ip` past the instruction.
+        macro_rules! for_iter {
+            ($t:expr) => {
+                match self.for_iter(&mut frame, $t) {
+                    Ok(None) => {}
+                    Ok(Some(new)) => {
+                        // A resumed generator (or a `__next__` frame) runs right here.
+                        self.enter_frame(&mut frame, new);
+                        switch_code!();
+                    }
+                    Err(e) => leave!(Step::Raise(e)),
+                }
+            };
+        }
+        // What a loop's jump from `ip` back to `t` costs: a chance for the cycle collector, and
+        // about the loop body's length in instructions from the budget.
+        macro_rules! backward_jump {
+            ($ip:expr, $t:expr) => {{
+                if self.heap.should_collect() {
+                    self.fiber.push(frame);
+                    self.collect_garbage();
+                    frame = self.pop_caller();
+                }
+                tri!(self.charge(($ip - $t as usize) as i64 + 1));
+            }};
+        }
         let shared = self.heap.shared.clone();
         loop {
             if shared.pending.get() {
@@ -516,35 +543,34 @@ impl Vm {
                     frame.push(v);
                 }
                 Instr::LoadSmallInt(i) => {
-                    // `x + 1`, `n % 2`, `i += 1`, `r == 0`: with an int on the stack, do the
-                    // next instruction's arithmetic in place (or its comparison, and the
-                    // conditional jump after it) instead of pushing the constant.
+                    // `x + 1`, `n % 3`, `i += 1`, `x % 2 == 0`: with an int on the stack, the
+                    // operation or comparison after this is done here, the constant never
+                    // pushed.
                     let k = i as i64;
-                    match code.instrs.get(ip + 1) {
-                        Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
-                            if let Some(Value::Int(x)) = frame.stack.last_mut() {
-                                if let Some(r) = small_int_op(*op, *x, k) {
+                    if let Some(Value::Int(x)) = frame.stack.last_mut() {
+                        match code.instrs.get(ip + 1).and_then(binary_op_of) {
+                            Some(op) => {
+                                if let Some(r) = small_int_op(op, *x, k) {
                                     *x = r;
                                     frame.ip += 1;
                                     continue;
                                 }
                             }
-                        }
-                        Some(Instr::CompareOp(op)) => {
-                            if let Some(&Value::Int(x)) = frame.stack.last() {
-                                let r = int_compare(*op, x, k);
-                                frame.stack.pop();
-                                match compare_jump(&code.instrs, ip + 1, r) {
-                                    Some(t) => frame.ip = t,
-                                    None => {
-                                        frame.push(Value::from_bool(r));
-                                        frame.ip += 1;
+                            None => {
+                                if let Some(Instr::CompareOp(op)) = code.instrs.get(ip + 1) {
+                                    let r = int_compare(*op, *x, k);
+                                    frame.stack.pop();
+                                    match branch_after_compare(&code, ip + 1, r) {
+                                        Some(to) => frame.ip = to,
+                                        None => {
+                                            frame.push(Value::from_bool(r));
+                                            frame.ip = (ip + 2) as u32;
+                                        }
                                     }
+                                    continue;
                                 }
-                                continue;
                             }
                         }
-                        _ => {}
                     }
                     frame.push(Value::Int(k));
                 }
@@ -563,35 +589,26 @@ impl Vm {
                 Instr::LoadFastSmallInt(a, k) => {
                     let v = local!(a);
                     let k = k as i64;
-                    // As `LoadSmallInt` does: an int local with `% k`, `+ k`... (stored at
-                    // once when a `StoreFast` follows: `i += 1`) or a comparison (and the
-                    // conditional jump after it) is done here, with nothing pushed.
+                    // As `LoadSmallInt` does: an int local with `+ k`, `- k` or a comparison
+                    // (and the conditional jump after it) is done here, with nothing pushed.
                     if let Value::Int(x) = v {
-                        match code.instrs.get(ip + 2) {
-                            Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
-                                if let Some(r) = small_int_op(*op, x, k) {
-                                    if let Some(&Instr::StoreFast(j)) = code.instrs.get(ip + 3) {
-                                        frame.locals[j as usize] = Value::Int(r);
-                                        frame.ip = (ip + 4) as u32;
-                                    } else {
-                                        frame.push(Value::Int(r));
-                                        frame.ip = (ip + 3) as u32;
-                                    }
-                                    continue;
-                                }
-                            }
-                            Some(Instr::CompareOp(op)) => {
-                                let r = int_compare(*op, x, k);
-                                frame.ip = match compare_jump(&code.instrs, ip + 2, r) {
-                                    Some(t) => t,
-                                    None => {
-                                        frame.push(Value::from_bool(r));
-                                        (ip + 3) as u32
-                                    }
-                                };
+                        let next = code.instrs.get(ip + 2);
+                        if let Some(op) = next.and_then(binary_op_of) {
+                            if let Some(r) = small_int_op(op, x, k) {
+                                frame.push(Value::Int(r));
+                                frame.ip = (ip + 3) as u32;
                                 continue;
                             }
-                            _ => {}
+                        } else if let Some(Instr::CompareOp(op)) = next {
+                            let r = int_compare(*op, x, k);
+                            match branch_after_compare(&code, ip + 2, r) {
+                                Some(to) => frame.ip = to,
+                                None => {
+                                    frame.push(Value::from_bool(r));
+                                    frame.ip = (ip + 3) as u32;
+                                }
+                            }
+                            continue;
                         }
                     }
                     frame.push(v);
@@ -601,6 +618,13 @@ impl Vm {
                 Instr::StoreFast(i) => {
                     let v = frame.pop();
                     frame.locals[i as usize] = v;
+                }
+                Instr::StoreFastLoadFast(a, b) => {
+                    let v = frame.pop();
+                    frame.locals[a as usize] = v;
+                    frame.ip += 1;
+                    let vb = local!(b);
+                    frame.push(vb);
                 }
                 Instr::DeleteFast(i) => {
                     if frame.locals[i as usize].is_null() {
@@ -688,11 +712,7 @@ impl Vm {
                 Instr::LoadAttr(ni) => {
                     let obj = frame.pop();
                     let name = &code.names[ni as usize];
-                    let fast = match &obj {
-                        Value::Obj(o) => self.load_attr_plain(o, name),
-                        _ => None,
-                    };
-                    let v = match fast {
+                    let v = match self.load_attr_cached(&obj, name, &code, ip) {
                         Some(v) => v,
                         None => tri!(self.get_attr(&obj, name)),
                     };
@@ -703,7 +723,7 @@ impl Vm {
                     let v = frame.pop();
                     let name = &code.names[ni as usize];
                     let v = match &obj {
-                        Value::Obj(o) => match self.store_attr_plain(o, name, v) {
+                        Value::Obj(o) => match self.store_attr_cached(o, name, v, &code, ip) {
                             Ok(()) => continue,
                             Err(v) => v,
                         },
@@ -770,6 +790,40 @@ impl Vm {
                         None => tri!(self.inplace_op(a, &b, op)),
                     };
                     frame.push(r);
+                }
+                Instr::BinaryOpStore(op, slot) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.binary_op(&a, &b, op)),
+                    };
+                    frame.locals[slot as usize] = r;
+                    frame.ip += 1;
+                }
+                Instr::InplaceOpStore(op, slot) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.inplace_op(a, &b, op)),
+                    };
+                    frame.locals[slot as usize] = r;
+                    frame.ip += 1;
+                }
+                Instr::BinaryOpReturn(op) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.binary_op(&a, &b, op)),
+                    };
+                    // The rarer entries take the `ReturnValue` after this, dispatched as usual.
+                    if !matches!(frame.entry, Entry::Call) {
+                        frame.push(r);
+                        continue;
+                    }
+                    return_to_caller!(r);
                 }
                 Instr::UnaryNeg => {
                     let a = frame.pop();
@@ -934,13 +988,7 @@ impl Vm {
                 }
                 Instr::Jump(t) => {
                     if (t as usize) <= ip {
-                        if self.heap.should_collect() {
-                            self.fiber.push(frame);
-                            self.collect_garbage();
-                            frame = self.pop_caller();
-                        }
-                        // A loop iteration costs about its body's length in instructions.
-                        tri!(self.charge((ip - t as usize) as i64 + 1));
+                        backward_jump!(ip, t);
                     }
                     frame.ip = t;
                 }
@@ -995,15 +1043,47 @@ impl Vm {
                     let it = tri!(self.get_iter(&v));
                     frame.push(it);
                 }
-                Instr::ForIter(t) => match self.for_iter(&mut frame, t) {
-                    Ok(None) => {}
-                    Ok(Some(new)) => {
-                        // A resumed generator (or a `__next__` frame) runs right here.
-                        self.enter_frame(&mut frame, new);
-                        switch_code!();
+                Instr::ForIter(t) => for_iter!(t),
+                Instr::ForIterStore(slot, t) => match self.next_native(frame.top()) {
+                    Ok(NativeNext::Value(v)) => {
+                        frame.locals[slot as usize] = v;
+                        frame.ip += 1;
                     }
+                    Ok(NativeNext::Exhausted) => {
+                        frame.pop();
+                        frame.ip = t;
+                    }
+                    // A generator or a `__next__` method: its value lands on the stack for
+                    // the `StoreFast` after this.
+                    Ok(NativeNext::NotNative) => for_iter!(t),
                     Err(e) => leave!(Step::Raise(e)),
                 },
+                Instr::JumpToForIter(h) => {
+                    backward_jump!(ip, h);
+                    let (store, t) = match code.instrs[h as usize] {
+                        Instr::ForIterStore(slot, t) => (Some(slot), t),
+                        Instr::ForIter(t) => (None, t),
+                        other => unreachable!("JumpToForIter to {other:?}"),
+                    };
+                    // Errors from here on belong to the `ForIter`.
+                    frame.ip = h + 1;
+                    match self.next_native(frame.top()) {
+                        Ok(NativeNext::Value(v)) => match store {
+                            Some(slot) => {
+                                frame.locals[slot as usize] = v;
+                                frame.ip = h + 2;
+                            }
+                            None => frame.push(v),
+                        },
+                        Ok(NativeNext::Exhausted) => {
+                            frame.pop();
+                            frame.ip = t;
+                        }
+                        // Dispatched as usual: generators resume from the `ForIter` itself.
+                        Ok(NativeNext::NotNative) => frame.ip = h,
+                        Err(e) => leave!(Step::Raise(e)),
+                    }
+                }
                 Instr::GetAIter => {
                     let v = frame.pop();
                     let it = tri!(self.get_aiter(&v));
@@ -1278,7 +1358,7 @@ impl Vm {
 /// The jump target of the `ForIter`/`Send` instruction a frame is parked on.
 pub(crate) fn jump_target(frame: &Frame) -> u32 {
     match frame.code.instrs[frame.lasti() as usize] {
-        Instr::ForIter(t) | Instr::Send(t) => t,
+        Instr::ForIter(t) | Instr::ForIterStore(_, t) | Instr::Send(t) => t,
         other => panic!("frame parked on {other:?}, not ForIter/Send"),
     }
 }
@@ -1314,27 +1394,28 @@ pub(crate) fn cell_set(slot: &Value, v: Value) {
     }
 }
 
-/// Int arithmetic whose result is an int that fits an i64 and that cannot fail.
-#[inline(always)]
-fn int_binary(op: BinOp, x: i64, y: i64) -> Option<i64> {
-    match op {
-        BinOp::Add => x.checked_add(y),
-        BinOp::Sub => x.checked_sub(y),
-        BinOp::Mult => x.checked_mul(y),
-        BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => Some(floor_div(x, y)),
-        BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => Some(floor_mod(x, y)),
-        BinOp::BitAnd => Some(x & y),
-        BinOp::BitOr => Some(x | y),
-        BinOp::BitXor => Some(x ^ y),
-        _ => None,
-    }
-}
-
 /// Int and float arithmetic that needs no allocation and cannot fail.
 #[inline(always)]
 fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => int_binary(op, *x, *y).map(Value::Int),
+        (Value::Int(x), Value::Int(y)) => {
+            let (x, y) = (*x, *y);
+            match op {
+                BinOp::Add => x.checked_add(y).map(Value::Int),
+                BinOp::Sub => x.checked_sub(y).map(Value::Int),
+                BinOp::Mult => x.checked_mul(y).map(Value::Int),
+                BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => {
+                    Some(Value::Int(floor_div(x, y)))
+                }
+                BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => {
+                    Some(Value::Int(floor_mod(x, y)))
+                }
+                BinOp::BitAnd => Some(Value::Int(x & y)),
+                BinOp::BitOr => Some(Value::Int(x | y)),
+                BinOp::BitXor => Some(Value::Int(x ^ y)),
+                _ => None,
+            }
+        }
         (Value::Float(x), Value::Float(y)) => {
             let (x, y) = (x.get(), y.get());
             match op {
@@ -1350,7 +1431,7 @@ fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
 }
 
 /// Python's floor division of i64s (caller excludes y == 0 and MIN / -1).
-#[inline(always)]
+#[inline]
 pub(crate) fn floor_div(x: i64, y: i64) -> i64 {
     let q = x / y;
     if (x % y != 0) && ((x < 0) != (y < 0)) {
@@ -1361,7 +1442,7 @@ pub(crate) fn floor_div(x: i64, y: i64) -> i64 {
 }
 
 /// Python's modulo of i64s: the result has the sign of the divisor.
-#[inline(always)]
+#[inline]
 pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
     let r = x % y;
     if r != 0 && ((r < 0) != (y < 0)) {
@@ -1371,20 +1452,43 @@ pub(crate) fn floor_mod(x: i64, y: i64) -> i64 {
     }
 }
 
-/// `x op k` when it is int arithmetic that cannot fail (`int_binary`): what `LoadSmallInt`
-/// folds into the `BinaryOp` after it.
-#[inline(always)]
+/// `x + k` or `x - k` when the operator is one of those and the result fits an i64: what
+/// `LoadSmallInt` folds into the `BinaryOp` after it.
+#[inline]
 fn small_int_op(op: BinOp, x: i64, k: i64) -> Option<i64> {
-    int_binary(op, x, k)
+    match op {
+        BinOp::Add => x.checked_add(k),
+        BinOp::Sub => x.checked_sub(k),
+        BinOp::Mult => x.checked_mul(k),
+        // With a positive divisor, Python's floor division and modulo are the Euclidean ones.
+        BinOp::Mod if k > 0 => Some(x.rem_euclid(k)),
+        BinOp::FloorDiv if k > 0 => Some(x.div_euclid(k)),
+        _ => None,
+    }
 }
 
-/// The next `ip` after an int comparison at `at` with result `r`, when a conditional jump
-/// follows it (taken or not, with nothing pushed); None when none does.
-#[inline(always)]
-fn compare_jump(instrs: &[Instr], at: usize, r: bool) -> Option<u32> {
-    match instrs.get(at + 1) {
-        Some(Instr::PopJumpIfFalse(t)) => Some(if r { (at + 2) as u32 } else { *t }),
-        Some(Instr::PopJumpIfTrue(t)) => Some(if r { *t } else { (at + 2) as u32 }),
+/// The operator of an instruction that starts with a binary operation (plain, in place, or
+/// fused with what follows it).
+#[inline]
+fn binary_op_of(instr: &Instr) -> Option<BinOp> {
+    match *instr {
+        Instr::BinaryOp(op)
+        | Instr::InplaceOp(op)
+        | Instr::BinaryOpStore(op, _)
+        | Instr::InplaceOpStore(op, _)
+        | Instr::BinaryOpReturn(op) => Some(op),
+        _ => None,
+    }
+}
+
+/// Where the conditional jump after the comparison at `at` goes when the comparison came
+/// out `r` (the bool is then never pushed); None when no conditional jump follows.
+#[inline]
+fn branch_after_compare(code: &Code, at: usize, r: bool) -> Option<u32> {
+    let past = (at + 2) as u32;
+    match code.instrs.get(at + 1) {
+        Some(Instr::PopJumpIfFalse(t)) => Some(if r { past } else { *t }),
+        Some(Instr::PopJumpIfTrue(t)) => Some(if r { *t } else { past }),
         _ => None,
     }
 }
