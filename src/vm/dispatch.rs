@@ -116,7 +116,7 @@ impl Vm {
 
     /// The frame below the finished one.
     #[inline]
-    fn pop_caller(&mut self) -> Box<Frame> {
+    pub(crate) fn pop_caller(&mut self) -> Box<Frame> {
         match self.fiber.pop() {
             Some(f) => f,
             None => panic!("a called frame has a caller"),
@@ -300,12 +300,10 @@ impl Vm {
         }
     }
 
-    /// A one-frame generator's yield to the frame below, which resumed it with `ForIter`
-    /// (`send_done` false: the value is pushed) or `Send` on an async generator
-    /// (`send_done` true: the value completes the `Send`, as in `on_async_yield`). The
-    /// generator's frame is suspended and the caller becomes `frame`.
+    /// A one-frame generator's yield to the frame below, which resumed it with `ForIter`:
+    /// the generator's frame is suspended, and the caller becomes `frame`, the value pushed.
     #[inline]
-    fn yield_to_caller(&mut self, frame: &mut Box<Frame>, send_done: bool) {
+    fn yield_to_caller(&mut self, frame: &mut Box<Frame>) {
         let v = frame.pop();
         let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
         else {
@@ -315,13 +313,7 @@ impl Vm {
         let caller = self.pop_caller();
         let done = std::mem::replace(frame, caller);
         self.suspend_gen(&gen, smallvec::smallvec![done]);
-        if send_done {
-            frame.pop();
-            frame.push(v);
-            frame.ip = jump_target(frame);
-        } else {
-            frame.push(v);
-        }
+        frame.push(v);
     }
 
     /// Finds a handler for `exc` in `frame` or the frames below, adding traceback entries.
@@ -1098,6 +1090,13 @@ impl Vm {
                     frame.push(it);
                 }
                 Instr::GetANext => {
+                    if let Some(new) = self.anext_resume(&mut frame, ip) {
+                        // The generator's frame runs right here; the loop's waits on the fiber.
+                        let caller = std::mem::replace(&mut frame, new);
+                        self.fiber.push(caller);
+                        switch_code!();
+                        continue;
+                    }
                     let aiter = frame.top().clone();
                     // A native async generator is driven by the `Send` that follows, with no
                     // `__anext__()` awaitable allocated (see `Vm::send`).
@@ -1147,7 +1146,7 @@ impl Vm {
                     } = frame.entry
                     {
                         // A generator driven by `for`: hand the value to the loop here.
-                        self.yield_to_caller(&mut frame, false);
+                        self.yield_to_caller(&mut frame);
                         switch_code!();
                         continue;
                     }
@@ -1161,7 +1160,7 @@ impl Vm {
                     {
                         // An async generator's value for `async for`/`asend`: completes the
                         // awaiter's `Send` here, as `on_async_yield` does.
-                        self.yield_to_caller(&mut frame, true);
+                        self.agen_yield_to_awaiter(&mut frame);
                         switch_code!();
                         continue;
                     }
@@ -1362,7 +1361,7 @@ impl Vm {
 }
 
 /// The jump target of the `ForIter`/`Send` instruction a frame is parked on.
-fn jump_target(frame: &Frame) -> u32 {
+pub(crate) fn jump_target(frame: &Frame) -> u32 {
     match frame.code.instrs[frame.lasti() as usize] {
         Instr::ForIter(t) | Instr::ForIterStore(_, t) | Instr::Send(t) => t,
         other => panic!("frame parked on {other:?}, not ForIter/Send"),

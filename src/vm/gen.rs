@@ -787,7 +787,7 @@ impl Drop for GenObj {
 /// Hands a sent value to a suspended frame: a frame parked after its `Send` steps back onto
 /// it, so the `Send` passes the value on to the awaitable it is delegating to; a frame that
 /// has not started gets nothing.
-fn deliver_sent(top: &mut Frame, v: Value) {
+pub(crate) fn deliver_sent(top: &mut Frame, v: Value) {
     let ip = top.ip as usize;
     if ip > 0 {
         if let Instr::Send(_) = top.code.instrs[ip - 1] {

@@ -6,6 +6,7 @@
 //! heap frames. Native code calls back into scripts through `Vm::call`, which runs a nested
 //! loop above a `Boundary` frame; nothing ever suspends across such a boundary.
 
+mod agen_hop;
 pub mod attr;
 mod attr_fast;
 pub mod call;
