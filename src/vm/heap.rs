@@ -193,7 +193,8 @@ impl Heap {
         let mut resurrected = false;
         for &i in &garbage {
             if needs_finalizer(&objs[i as usize]) {
-                self.shared.defer(Finalizer::CloseGen(objs[i as usize].clone()));
+                self.shared
+                    .defer(Finalizer::CloseGen(objs[i as usize].clone()));
                 resurrected = true;
             }
         }
@@ -309,7 +310,10 @@ impl<'a> PtrIndex<'a> {
     const EMPTY: u32 = u32::MAX;
 
     fn new(objs: &'a [ObjRef]) -> PtrIndex<'a> {
-        assert!(objs.len() < u32::MAX as usize, "too many objects to collect");
+        assert!(
+            objs.len() < u32::MAX as usize,
+            "too many objects to collect"
+        );
         let cap = (objs.len() * 2).next_power_of_two().max(16);
         let mut ix = PtrIndex {
             objs,
