@@ -581,7 +581,10 @@ impl Vm {
         (self.ext_future_check)(v)
     }
 
-    /// Runs the cycle collector now (at a safe point).
+    /// Runs the cycle collector now (at a safe point). Out of line: inlined into the dispatch
+    /// loop it changes how the loop's hot paths are compiled.
+    #[cold]
+    #[inline(never)]
     pub fn collect_garbage(&mut self) -> usize {
         let n = self.heap.collect();
         if self.heap.shared.pending.get() {
