@@ -52,14 +52,16 @@ struct Pool {
     end: *mut u8,
 }
 
-const EMPTY: Cell<Pool> = Cell::new(Pool {
-    free: null_mut(),
-    bump: null_mut(),
-    end: null_mut(),
-});
-
 thread_local! {
-    static POOLS: [Cell<Pool>; CLASSES] = const { [EMPTY; CLASSES] };
+    static POOLS: [Cell<Pool>; CLASSES] = const {
+        [const {
+            Cell::new(Pool {
+                free: null_mut(),
+                bump: null_mut(),
+                end: null_mut(),
+            })
+        }; CLASSES]
+    };
 }
 
 /// The size class serving a request, if it is pooled: any size up to `MAX_POOLED` with an

@@ -581,8 +581,8 @@ impl Vm {
         (self.ext_future_check)(v)
     }
 
-    /// Runs the cycle collector now (at a safe point). Out of line: inlined into the dispatch
-    /// loop it changes how the loop's hot paths are compiled.
+    /// Runs the cycle collector now (at a safe point). Cold and out of line: it runs rarely,
+    /// from the dispatch loop's backward-jump check.
     #[cold]
     #[inline(never)]
     pub fn collect_garbage(&mut self) -> usize {
