@@ -77,6 +77,19 @@ pub enum Instr {
     LoadFastSmallInt(u16, i16),
     /// `LoadFast(a) ReturnValue`.
     ReturnFast(u32),
+    /// `StoreFast(a) LoadFast(b)`.
+    StoreFastLoadFast(u16, u16),
+    /// `BinaryOp(op) StoreFast(a)`.
+    BinaryOpStore(BinOp, u16),
+    /// `InplaceOp(op) StoreFast(a)`.
+    InplaceOpStore(BinOp, u16),
+    /// `BinaryOp(op) ReturnValue`.
+    BinaryOpReturn(BinOp),
+    /// `ForIter(t) StoreFast(a)`, stored as `(a, t)`.
+    ForIterStore(u16, u32),
+    /// A loop's backward `Jump(h)` to the `ForIter` (or `ForIterStore`) at `h`: jumps and
+    /// advances the iterator in the same dispatch.
+    JumpToForIter(u32),
     StoreFast(u32),
     DeleteFast(u32),
     /// Loads the contents of the cell in local slot n.
@@ -252,6 +265,17 @@ pub struct GlobalCache {
     pub builtins_version: u64,
 }
 
+/// Inline cache for `LoadAttr`/`StoreAttr` on plain instances: while the instance's class is
+/// `class` at `version`, that class has no attribute hooks and nothing under the name, so the
+/// attribute lives in the instance itself, usually at position `index` of its inline list.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AttrCache {
+    /// Address of the class; 0 when empty.
+    pub class: usize,
+    pub version: u64,
+    pub index: u32,
+}
+
 /// A compiled function, module, class body or comprehension.
 pub struct Code {
     pub name: Rc<str>,
@@ -283,7 +307,10 @@ pub struct Code {
     pub doc: Value,
     /// One inline cache per LoadGlobal instruction, indexed by the instruction's cache slot.
     pub global_caches: Box<[Cell<GlobalCache>]>,
-    /// Maps an instruction index to its cache slot (only for instructions that have one).
+    /// One inline cache per LoadAttr/StoreAttr instruction.
+    pub attr_caches: Box<[Cell<AttrCache>]>,
+    /// Maps an instruction index to its cache slot (only for instructions that have one) in
+    /// the table for its kind.
     pub cache_index: Vec<u32>,
     /// Only positional parameters, no cells, not a generator: a call with exactly
     /// `argcount` positional arguments just moves them into the first local slots.

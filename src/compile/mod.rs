@@ -19,7 +19,7 @@ use crate::syntax::ast;
 use crate::syntax::SyntaxError;
 use crate::vm::value::Value;
 use crate::vm::Vm;
-use code::{Code, CodeFlags, ExcEntry, GlobalCache, Instr};
+use code::{AttrCache, Code, CodeFlags, ExcEntry, GlobalCache, Instr};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -551,15 +551,21 @@ impl<'a, 'v> Compiler<'a, 'v> {
         fuse(&mut instrs);
         let exc_table = build_exc_table(&unit.handlers_at, &labels);
         let mut cache_index = vec![u32::MAX; instrs.len()];
-        let mut ncache = 0u32;
+        let (mut nglobal, mut nattr) = (0u32, 0u32);
         for (i, ins) in instrs.iter().enumerate() {
-            if matches!(ins, Instr::LoadGlobal(_) | Instr::LoadGlobalNull(_)) {
-                cache_index[i] = ncache;
-                ncache += 1;
-            }
+            let counter = match ins {
+                Instr::LoadGlobal(_) | Instr::LoadGlobalNull(_) => &mut nglobal,
+                Instr::LoadAttr(_) | Instr::StoreAttr(_) => &mut nattr,
+                _ => continue,
+            };
+            cache_index[i] = *counter;
+            *counter += 1;
         }
-        let global_caches: Box<[Cell<GlobalCache>]> = (0..ncache)
+        let global_caches: Box<[Cell<GlobalCache>]> = (0..nglobal)
             .map(|_| Cell::new(GlobalCache::default()))
+            .collect();
+        let attr_caches: Box<[Cell<AttrCache>]> = (0..nattr)
+            .map(|_| Cell::new(AttrCache::default()))
             .collect();
         let cells = scope.cells();
         let params = &scope.params;
@@ -600,6 +606,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             max_stack: unit.max_depth,
             doc,
             global_caches,
+            attr_caches,
             cache_index,
         })
     }
@@ -626,26 +633,58 @@ pub(crate) fn docstring(body: &[ast::Stmt]) -> Option<String> {
 
 /// Replaces the first instruction of common pairs with a superinstruction that runs both,
 /// saving a dispatch. The second instruction stays where it was, so a jump to it (or a
-/// traceback pointing at it) sees the same code as before.
+/// traceback pointing at it) sees the same code as before. Each rewrite reads the original
+/// instruction after it: that one may itself become the first of another pair.
 fn fuse(instrs: &mut [Instr]) {
     for i in 0..instrs.len().saturating_sub(1) {
-        let Instr::LoadFast(a) = instrs[i] else {
-            continue;
+        let fused = match (instrs[i], instrs[i + 1]) {
+            (Instr::LoadFast(a), Instr::LoadFast(b)) => {
+                u16_pair(a, b).map(|(a, b)| Instr::LoadFastLoadFast(a, b))
+            }
+            (Instr::LoadFast(a), Instr::LoadSmallInt(k)) => {
+                match (u16::try_from(a), i16::try_from(k)) {
+                    (Ok(a), Ok(k)) => Some(Instr::LoadFastSmallInt(a, k)),
+                    _ => None,
+                }
+            }
+            (Instr::LoadFast(a), Instr::ReturnValue) => Some(Instr::ReturnFast(a)),
+            (Instr::StoreFast(a), Instr::LoadFast(b)) => {
+                u16_pair(a, b).map(|(a, b)| Instr::StoreFastLoadFast(a, b))
+            }
+            (Instr::BinaryOp(op), Instr::StoreFast(a)) => {
+                u16::try_from(a).ok().map(|a| Instr::BinaryOpStore(op, a))
+            }
+            (Instr::InplaceOp(op), Instr::StoreFast(a)) => {
+                u16::try_from(a).ok().map(|a| Instr::InplaceOpStore(op, a))
+            }
+            (Instr::BinaryOp(op), Instr::ReturnValue) => Some(Instr::BinaryOpReturn(op)),
+            (Instr::ForIter(t), Instr::StoreFast(a)) => {
+                u16::try_from(a).ok().map(|a| Instr::ForIterStore(a, t))
+            }
+            _ => None,
         };
-        let Ok(a16) = u16::try_from(a) else { continue };
-        instrs[i] = match instrs[i + 1] {
-            Instr::LoadFast(b) => match u16::try_from(b) {
-                Ok(b) => Instr::LoadFastLoadFast(a16, b),
-                Err(_) => continue,
-            },
-            Instr::LoadSmallInt(k) => match i16::try_from(k) {
-                Ok(k) => Instr::LoadFastSmallInt(a16, k),
-                Err(_) => continue,
-            },
-            Instr::ReturnValue => Instr::ReturnFast(a),
-            _ => continue,
-        };
+        if let Some(f) = fused {
+            instrs[i] = f;
+        }
     }
+    // A loop's closing jump back to its `ForIter` runs that `ForIter` too. (After the pass
+    // above, which may have made the `ForIter` a `ForIterStore`.)
+    for i in 0..instrs.len() {
+        if let Instr::Jump(h) = instrs[i] {
+            if (h as usize) < i
+                && matches!(
+                    instrs[h as usize],
+                    Instr::ForIter(_) | Instr::ForIterStore(..)
+                )
+            {
+                instrs[i] = Instr::JumpToForIter(h);
+            }
+        }
+    }
+}
+
+fn u16_pair(a: u32, b: u32) -> Option<(u16, u16)> {
+    Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?))
 }
 
 fn relocate(ins: &mut Instr, labels: &[u32]) {
@@ -708,7 +747,16 @@ pub(crate) fn stack_effect(instr: Instr, jump: bool) -> i32 {
         | PushExcInfo | BeforeWith | BeforeAsyncWith | WithExceptStart | LoadAssertionError
         | ImportFrom(_) | LoadCurrentExc | PushNull => 1,
         LoadGlobalNull(_) | LoadFastLoadFast(..) | LoadFastSmallInt(..) => 2,
-        ReturnFast(_) => 0,
+        ReturnFast(_) | StoreFastLoadFast(..) | JumpToForIter(_) => 0,
+        BinaryOpStore(..) | InplaceOpStore(..) => -2,
+        BinaryOpReturn(_) => -2,
+        ForIterStore(..) => {
+            if jump {
+                -1
+            } else {
+                0
+            }
+        }
         StoreAttr(_) | MapAdd(_) | DeleteSubscr | EndAsyncFor => -2,
         StoreSubscr => -3,
         BuildSlice(n) => 1 - n as i32,

@@ -6,12 +6,136 @@
 //! descriptor and hook checks; these shortcuts take it only when those checks are known to
 //! come out empty, and otherwise leave everything to the general path.
 
+//!
+//! `LoadAttr` and `StoreAttr` remember, per instruction, the class they last saw pass those
+//! checks (by address and version tag, as the type cache does) and where the attribute sat in
+//! the instance's list: a later instance of the same unchanged class goes straight there.
+
 use super::object::{Attrs, ObjKind};
 use super::value::{ObjRef, Value};
 use super::Vm;
+use crate::compile::code::{AttrCache, Code};
+use std::cell::Cell;
 use std::rc::Rc;
 
+/// The inline cache of the `LoadAttr`/`StoreAttr` at `ip`.
+#[inline]
+fn attr_cache(code: &Code, ip: usize) -> &Cell<AttrCache> {
+    &code.attr_caches[code.cache_index[ip] as usize]
+}
+
+/// True when `cache` was filled for `cls` as it is now.
+#[inline]
+fn cache_hit(cache: &AttrCache, cls: &ObjRef) -> bool {
+    match &cls.kind {
+        ObjKind::Type(t) => {
+            cache.class == Rc::as_ptr(cls) as usize && cache.version == t.version.get()
+        }
+        _ => false,
+    }
+}
+
+/// Remembers that `cls`, as it is now, passed the plain-instance checks, and that the
+/// attribute sat at `index`.
+fn fill_cache(cache: &Cell<AttrCache>, cls: &ObjRef, index: usize) {
+    if let ObjKind::Type(t) = &cls.kind {
+        cache.set(AttrCache {
+            class: Rc::as_ptr(cls) as usize,
+            version: t.version.get(),
+            index: index as u32,
+        });
+    }
+}
+
 impl Vm {
+    /// `LoadAttr` at `ip` of `code`: `load_attr_plain` through the instruction's cache.
+    #[inline]
+    pub(crate) fn load_attr_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        code: &Code,
+        ip: usize,
+    ) -> Option<Value> {
+        let Value::Obj(o) = obj else { return None };
+        let (Some(cls), ObjKind::Object(attrs)) = (&o.class, &o.kind) else {
+            return None;
+        };
+        let cache = attr_cache(code, ip);
+        let c = cache.get();
+        if cache_hit(&c, cls) {
+            let attrs = attrs.borrow();
+            let Attrs::Inline(items) = &*attrs else {
+                return None;
+            };
+            if let Some((k, v)) = items.get(c.index as usize) {
+                if k.is(name) {
+                    return Some(v.clone());
+                }
+            }
+            let i = items.iter().position(|(k, _)| k.is(name))?;
+            cache.set(AttrCache {
+                index: i as u32,
+                ..c
+            });
+            return Some(items[i].1.clone());
+        }
+        let v = self.load_attr_plain(o, name)?;
+        if let Attrs::Inline(items) = &*attrs.borrow() {
+            if let Some(i) = items.iter().position(|(k, _)| k.is(name)) {
+                fill_cache(cache, cls, i);
+            }
+        }
+        Some(v)
+    }
+
+    /// `StoreAttr` at `ip` of `code`: `store_attr_plain` through the instruction's cache.
+    /// Gives `v` back when the general path must do it.
+    #[inline]
+    pub(crate) fn store_attr_cached(
+        &mut self,
+        obj: &ObjRef,
+        name: &Value,
+        v: Value,
+        code: &Code,
+        ip: usize,
+    ) -> Result<(), Value> {
+        let (Some(cls), ObjKind::Object(attrs)) = (&obj.class, &obj.kind) else {
+            return Err(v);
+        };
+        let cache = attr_cache(code, ip);
+        let c = cache.get();
+        if cache_hit(&c, cls) {
+            let mut guard = attrs.borrow_mut();
+            if let Attrs::Inline(items) = &mut *guard {
+                let i = c.index as usize;
+                if let Some(slot) = items.get_mut(i) {
+                    if slot.0.is(name) {
+                        let old = std::mem::replace(&mut slot.1, v);
+                        drop(guard);
+                        drop(old);
+                        return Ok(());
+                    }
+                } else if i == items.len()
+                    && i < super::attr::MAX_INLINE_ATTRS
+                    && !items.iter().any(|(k, _)| super::attr::same_name(k, name))
+                {
+                    // The next attribute of a new instance, as `__init__` sets them.
+                    super::attr::note_attr_count(cls, i + 1);
+                    items.push((name.clone(), v));
+                    return Ok(());
+                }
+            }
+        }
+        self.store_attr_plain(obj, name, v)?;
+        if let Attrs::Inline(items) = &*attrs.borrow() {
+            if let Some(i) = items.iter().position(|(k, _)| k.is(name)) {
+                fill_cache(cache, cls, i);
+            }
+        }
+        Ok(())
+    }
+
     /// `obj.name` when `obj` is a plain instance holding `name` itself (stored under the same
     /// name object) and its class has no attribute hooks and nothing named `name`.
     #[inline]

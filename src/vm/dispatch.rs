@@ -9,10 +9,11 @@
 
 use super::call::Prepared;
 use super::frame::{Entry, Frame, IterCallKind, ResumeMode};
+use super::iter::NativeNext;
 use super::object::{GenState, ObjKind, Segment};
 use super::value::{ObjRef, Value};
 use super::{Exc, PyResult, Vm};
-use crate::compile::code::{CmpKind, Instr};
+use crate::compile::code::{CmpKind, Code, Instr};
 use crate::syntax::ast::BinOp;
 use std::rc::Rc;
 
@@ -496,6 +497,32 @@ impl Vm {
                 switch_code!();
             }};
         }
+        // `ForIter(t)`, `ip` past the instruction.
+        macro_rules! for_iter {
+            ($t:expr) => {
+                match self.for_iter(&mut frame, $t) {
+                    Ok(None) => {}
+                    Ok(Some(new)) => {
+                        // A resumed generator (or a `__next__` frame) runs right here.
+                        self.enter_frame(&mut frame, new);
+                        switch_code!();
+                    }
+                    Err(e) => leave!(Step::Raise(e)),
+                }
+            };
+        }
+        // What a loop's jump from `ip` back to `t` costs: a chance for the cycle collector, and
+        // about the loop body's length in instructions from the budget.
+        macro_rules! backward_jump {
+            ($ip:expr, $t:expr) => {{
+                if self.heap.should_collect() {
+                    self.fiber.push(frame);
+                    self.collect_garbage();
+                    frame = self.pop_caller();
+                }
+                tri!(self.charge(($ip - $t as usize) as i64 + 1));
+            }};
+        }
         let shared = self.heap.shared.clone();
         loop {
             if shared.pending.get() {
@@ -524,17 +551,32 @@ impl Vm {
                     frame.push(v);
                 }
                 Instr::LoadSmallInt(i) => {
-                    // `x + 1`, `n - 2`, `i += 1`: with an int on the stack, add or subtract
-                    // in place of pushing the constant for the next instruction.
+                    // `x + 1`, `n % 3`, `i += 1`, `x % 2 == 0`: with an int on the stack, the
+                    // operation or comparison after this is done here, the constant never
+                    // pushed.
                     let k = i as i64;
-                    if let Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) =
-                        code.instrs.get(ip + 1)
-                    {
-                        if let Some(Value::Int(x)) = frame.stack.last_mut() {
-                            if let Some(r) = small_int_op(*op, *x, k) {
-                                *x = r;
-                                frame.ip += 1;
-                                continue;
+                    if let Some(Value::Int(x)) = frame.stack.last_mut() {
+                        match code.instrs.get(ip + 1).and_then(binary_op_of) {
+                            Some(op) => {
+                                if let Some(r) = small_int_op(op, *x, k) {
+                                    *x = r;
+                                    frame.ip += 1;
+                                    continue;
+                                }
+                            }
+                            None => {
+                                if let Some(Instr::CompareOp(op)) = code.instrs.get(ip + 1) {
+                                    let r = int_compare(*op, *x, k);
+                                    frame.stack.pop();
+                                    match branch_after_compare(&code, ip + 1, r) {
+                                        Some(to) => frame.ip = to,
+                                        None => {
+                                            frame.push(Value::from_bool(r));
+                                            frame.ip = (ip + 2) as u32;
+                                        }
+                                    }
+                                    continue;
+                                }
                             }
                         }
                     }
@@ -558,39 +600,23 @@ impl Vm {
                     // As `LoadSmallInt` does: an int local with `+ k`, `- k` or a comparison
                     // (and the conditional jump after it) is done here, with nothing pushed.
                     if let Value::Int(x) = v {
-                        match code.instrs.get(ip + 2) {
-                            Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) => {
-                                if let Some(r) = small_int_op(*op, x, k) {
-                                    frame.push(Value::Int(r));
-                                    frame.ip = (ip + 3) as u32;
-                                    continue;
-                                }
-                            }
-                            Some(Instr::CompareOp(op)) => {
-                                let r = int_compare(*op, x, k);
-                                frame.ip = match code.instrs.get(ip + 3) {
-                                    Some(Instr::PopJumpIfFalse(t)) => {
-                                        if r {
-                                            (ip + 4) as u32
-                                        } else {
-                                            *t
-                                        }
-                                    }
-                                    Some(Instr::PopJumpIfTrue(t)) => {
-                                        if r {
-                                            *t
-                                        } else {
-                                            (ip + 4) as u32
-                                        }
-                                    }
-                                    _ => {
-                                        frame.push(Value::from_bool(r));
-                                        (ip + 3) as u32
-                                    }
-                                };
+                        let next = code.instrs.get(ip + 2);
+                        if let Some(op) = next.and_then(binary_op_of) {
+                            if let Some(r) = small_int_op(op, x, k) {
+                                frame.push(Value::Int(r));
+                                frame.ip = (ip + 3) as u32;
                                 continue;
                             }
-                            _ => {}
+                        } else if let Some(Instr::CompareOp(op)) = next {
+                            let r = int_compare(*op, x, k);
+                            match branch_after_compare(&code, ip + 2, r) {
+                                Some(to) => frame.ip = to,
+                                None => {
+                                    frame.push(Value::from_bool(r));
+                                    frame.ip = (ip + 3) as u32;
+                                }
+                            }
+                            continue;
                         }
                     }
                     frame.push(v);
@@ -600,6 +626,13 @@ impl Vm {
                 Instr::StoreFast(i) => {
                     let v = frame.pop();
                     frame.locals[i as usize] = v;
+                }
+                Instr::StoreFastLoadFast(a, b) => {
+                    let v = frame.pop();
+                    frame.locals[a as usize] = v;
+                    frame.ip += 1;
+                    let vb = local!(b);
+                    frame.push(vb);
                 }
                 Instr::DeleteFast(i) => {
                     if frame.locals[i as usize].is_null() {
@@ -687,11 +720,7 @@ impl Vm {
                 Instr::LoadAttr(ni) => {
                     let obj = frame.pop();
                     let name = &code.names[ni as usize];
-                    let fast = match &obj {
-                        Value::Obj(o) => self.load_attr_plain(o, name),
-                        _ => None,
-                    };
-                    let v = match fast {
+                    let v = match self.load_attr_cached(&obj, name, &code, ip) {
                         Some(v) => v,
                         None => tri!(self.get_attr(&obj, name)),
                     };
@@ -702,7 +731,7 @@ impl Vm {
                     let v = frame.pop();
                     let name = &code.names[ni as usize];
                     let v = match &obj {
-                        Value::Obj(o) => match self.store_attr_plain(o, name, v) {
+                        Value::Obj(o) => match self.store_attr_cached(o, name, v, &code, ip) {
                             Ok(()) => continue,
                             Err(v) => v,
                         },
@@ -769,6 +798,40 @@ impl Vm {
                         None => tri!(self.inplace_op(a, &b, op)),
                     };
                     frame.push(r);
+                }
+                Instr::BinaryOpStore(op, slot) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.binary_op(&a, &b, op)),
+                    };
+                    frame.locals[slot as usize] = r;
+                    frame.ip += 1;
+                }
+                Instr::InplaceOpStore(op, slot) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.inplace_op(a, &b, op)),
+                    };
+                    frame.locals[slot as usize] = r;
+                    frame.ip += 1;
+                }
+                Instr::BinaryOpReturn(op) => {
+                    let b = frame.pop();
+                    let a = frame.pop();
+                    let r = match fast_binary(op, &a, &b) {
+                        Some(r) => r,
+                        None => tri!(self.binary_op(&a, &b, op)),
+                    };
+                    // The rarer entries take the `ReturnValue` after this, dispatched as usual.
+                    if !matches!(frame.entry, Entry::Call) {
+                        frame.push(r);
+                        continue;
+                    }
+                    return_to_caller!(r);
                 }
                 Instr::UnaryNeg => {
                     let a = frame.pop();
@@ -933,13 +996,7 @@ impl Vm {
                 }
                 Instr::Jump(t) => {
                     if (t as usize) <= ip {
-                        if self.heap.should_collect() {
-                            self.fiber.push(frame);
-                            self.collect_garbage();
-                            frame = self.pop_caller();
-                        }
-                        // A loop iteration costs about its body's length in instructions.
-                        tri!(self.charge((ip - t as usize) as i64 + 1));
+                        backward_jump!(ip, t);
                     }
                     frame.ip = t;
                 }
@@ -994,15 +1051,47 @@ impl Vm {
                     let it = tri!(self.get_iter(&v));
                     frame.push(it);
                 }
-                Instr::ForIter(t) => match self.for_iter(&mut frame, t) {
-                    Ok(None) => {}
-                    Ok(Some(new)) => {
-                        // A resumed generator (or a `__next__` frame) runs right here.
-                        self.enter_frame(&mut frame, new);
-                        switch_code!();
+                Instr::ForIter(t) => for_iter!(t),
+                Instr::ForIterStore(slot, t) => match self.next_native(frame.top()) {
+                    Ok(NativeNext::Value(v)) => {
+                        frame.locals[slot as usize] = v;
+                        frame.ip += 1;
                     }
+                    Ok(NativeNext::Exhausted) => {
+                        frame.pop();
+                        frame.ip = t;
+                    }
+                    // A generator or a `__next__` method: its value lands on the stack for
+                    // the `StoreFast` after this.
+                    Ok(NativeNext::NotNative) => for_iter!(t),
                     Err(e) => leave!(Step::Raise(e)),
                 },
+                Instr::JumpToForIter(h) => {
+                    backward_jump!(ip, h);
+                    let (store, t) = match code.instrs[h as usize] {
+                        Instr::ForIterStore(slot, t) => (Some(slot), t),
+                        Instr::ForIter(t) => (None, t),
+                        other => unreachable!("JumpToForIter to {other:?}"),
+                    };
+                    // Errors from here on belong to the `ForIter`.
+                    frame.ip = h + 1;
+                    match self.next_native(frame.top()) {
+                        Ok(NativeNext::Value(v)) => match store {
+                            Some(slot) => {
+                                frame.locals[slot as usize] = v;
+                                frame.ip = h + 2;
+                            }
+                            None => frame.push(v),
+                        },
+                        Ok(NativeNext::Exhausted) => {
+                            frame.pop();
+                            frame.ip = t;
+                        }
+                        // Dispatched as usual: generators resume from the `ForIter` itself.
+                        Ok(NativeNext::NotNative) => frame.ip = h,
+                        Err(e) => leave!(Step::Raise(e)),
+                    }
+                }
                 Instr::GetAIter => {
                     let v = frame.pop();
                     let it = tri!(self.get_aiter(&v));
@@ -1270,7 +1359,7 @@ impl Vm {
 /// The jump target of the `ForIter`/`Send` instruction a frame is parked on.
 fn jump_target(frame: &Frame) -> u32 {
     match frame.code.instrs[frame.lasti() as usize] {
-        Instr::ForIter(t) | Instr::Send(t) => t,
+        Instr::ForIter(t) | Instr::ForIterStore(_, t) | Instr::Send(t) => t,
         other => panic!("frame parked on {other:?}, not ForIter/Send"),
     }
 }
@@ -1371,6 +1460,36 @@ fn small_int_op(op: BinOp, x: i64, k: i64) -> Option<i64> {
     match op {
         BinOp::Add => x.checked_add(k),
         BinOp::Sub => x.checked_sub(k),
+        BinOp::Mult => x.checked_mul(k),
+        // With a positive divisor, Python's floor division and modulo are the Euclidean ones.
+        BinOp::Mod if k > 0 => Some(x.rem_euclid(k)),
+        BinOp::FloorDiv if k > 0 => Some(x.div_euclid(k)),
+        _ => None,
+    }
+}
+
+/// The operator of an instruction that starts with a binary operation (plain, in place, or
+/// fused with what follows it).
+#[inline]
+fn binary_op_of(instr: &Instr) -> Option<BinOp> {
+    match *instr {
+        Instr::BinaryOp(op)
+        | Instr::InplaceOp(op)
+        | Instr::BinaryOpStore(op, _)
+        | Instr::InplaceOpStore(op, _)
+        | Instr::BinaryOpReturn(op) => Some(op),
+        _ => None,
+    }
+}
+
+/// Where the conditional jump after the comparison at `at` goes when the comparison came
+/// out `r` (the bool is then never pushed); None when no conditional jump follows.
+#[inline]
+fn branch_after_compare(code: &Code, at: usize, r: bool) -> Option<u32> {
+    let past = (at + 2) as u32;
+    match code.instrs.get(at + 1) {
+        Some(Instr::PopJumpIfFalse(t)) => Some(if r { past } else { *t }),
+        Some(Instr::PopJumpIfTrue(t)) => Some(if r { *t } else { past }),
         _ => None,
     }
 }

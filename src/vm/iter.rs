@@ -9,6 +9,14 @@ use super::value::{ObjRef, Value};
 use super::{PyResult, Vm};
 use std::cell::{Cell, RefCell};
 
+/// One step of a loop over an iterator (`Vm::next_native`).
+pub(crate) enum NativeNext {
+    Value(Value),
+    Exhausted,
+    /// A generator or an object with `__next__`: the general `ForIter` path applies.
+    NotNative,
+}
+
 impl Vm {
     fn new_iter(&mut self, it: NativeIter) -> Value {
         Value::Obj(self.alloc(ObjKind::Iter(Box::new(it))))
@@ -154,6 +162,19 @@ impl Vm {
             _ => return None,
         };
         Some(self.new_iter(it))
+    }
+
+    /// Advances `it` when it is a native iterator (`ObjKind::Iter`), for the loop
+    /// instructions' fast path; anything else is left to the general `ForIter`.
+    #[inline]
+    pub(crate) fn next_native(&mut self, it: &Value) -> PyResult<NativeNext> {
+        if !matches!(it.kind(), Some(ObjKind::Iter(_))) {
+            return Ok(NativeNext::NotNative);
+        }
+        Ok(match self.native_next(it)? {
+            Some(v) => NativeNext::Value(v),
+            None => NativeNext::Exhausted,
+        })
     }
 
     /// Advances a native iterator (`ObjKind::Iter`).
