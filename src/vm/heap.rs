@@ -15,7 +15,6 @@
 use super::object::{Attrs, CtorPlan, GenKind, GenState, NativeIter, Obj, ObjKind, Segment};
 use super::value::{ObjRef, Value};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 /// Work that a drop could not do itself, run by the VM at its next safe point.
@@ -177,43 +176,56 @@ impl Heap {
     }
 
     /// Collects the young generation, or everything when `full`.
+    ///
+    /// The working memory is a few bytes per scanned object (the registry's own buffer reused
+    /// for the strong handles, a 4-byte index slot or two, a count and a flag byte): a full
+    /// collection runs when the heap is largest, so what it allocates adds to the peak.
     pub fn collect_gen(&mut self, full: bool) -> usize {
         let mut set = std::mem::take(&mut self.young);
         if full {
-            set.append(&mut self.old);
+            // Moved out rather than appended, so that the old buffer is freed now.
+            set.extend(std::mem::take(&mut self.old));
         }
-        let objs: Vec<ObjRef> = set.iter().filter_map(Weak::upgrade).collect();
-        drop(set);
+        // Reuses the registry's buffer: a `Weak` and an `Rc` are both one pointer.
+        let objs: Vec<ObjRef> = set.into_iter().filter_map(|w| w.upgrade()).collect();
         let garbage = find_garbage(&objs);
         let mut freed = 0;
         let mut resurrected = false;
         for &i in &garbage {
-            if needs_finalizer(&objs[i]) {
-                self.shared.defer(Finalizer::CloseGen(objs[i].clone()));
+            if needs_finalizer(&objs[i as usize]) {
+                self.shared
+                    .defer(Finalizer::CloseGen(objs[i as usize].clone()));
                 resurrected = true;
             }
         }
+        let mut is_garbage = vec![false; if resurrected { 0 } else { objs.len() }];
         if !resurrected {
             for &i in &garbage {
-                clear_object(&objs[i]);
+                clear_object(&objs[i as usize]);
+                is_garbage[i as usize] = true;
             }
             freed = garbage.len();
         }
-        let mut is_garbage = vec![false; objs.len()];
-        if !resurrected {
-            for &i in &garbage {
-                is_garbage[i] = true;
-            }
-        }
-        for (i, o) in objs.iter().enumerate() {
-            if !is_garbage[i] {
-                self.old.push(Rc::downgrade(o));
-            }
-        }
-        drop(objs);
+        drop(garbage);
+        // Survivors go to the old generation, again in the same buffer; the garbage handles
+        // are released in index order, as dropping the whole vector did.
+        let mut survivors: Vec<Weak<Obj>> = objs
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, o)| match is_garbage.get(i) {
+                Some(true) => None,
+                _ => Some(Rc::downgrade(&o)),
+            })
+            .collect();
+        drop(is_garbage);
         if full {
-            self.old.retain(|w| w.strong_count() > 0);
+            survivors.retain(|w| w.strong_count() > 0);
+            self.old = survivors;
             self.old_after_full = self.old.len();
+        } else if self.old.is_empty() {
+            self.old = survivors;
+        } else {
+            self.old.append(&mut survivors);
         }
         self.stats.collections += 1;
         self.stats.collected += freed as u64;
@@ -227,86 +239,119 @@ impl Heap {
     }
 }
 
+/// `find_garbage`'s per-object flags.
+const OPAQUE: u8 = 1;
+const REACHABLE: u8 = 2;
+
 /// Indices into `objs` of the objects reachable only from each other.
-fn find_garbage(objs: &[ObjRef]) -> Vec<usize> {
-    let index: HashMap<*const Obj, usize, PtrHash> = objs
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (Rc::as_ptr(o), i))
-        .collect();
+fn find_garbage(objs: &[ObjRef]) -> Vec<u32> {
+    let index = PtrIndex::new(objs);
     // References from outside the set: strong count minus our own handle minus references
-    // from set members.
-    let mut refs: Vec<isize> = objs
+    // from set members. Four bytes are plenty: a count past `i32::MAX` stays positive.
+    let mut refs: Vec<i32> = objs
         .iter()
-        .map(|o| Rc::strong_count(o) as isize - 1)
+        .map(|o| (Rc::strong_count(o) - 1).min(i32::MAX as usize) as i32)
         .collect();
-    let mut opaque = vec![false; objs.len()];
+    let mut flags = vec![0u8; objs.len()];
     for (i, o) in objs.iter().enumerate() {
         let ok = trace_object(o, &mut |child| {
-            if let Some(&j) = index.get(&Rc::as_ptr(child)) {
-                refs[j] -= 1;
+            if let Some(j) = index.get(child) {
+                refs[j as usize] -= 1;
             }
         });
         if !ok {
-            opaque[i] = true;
+            flags[i] = OPAQUE;
         }
     }
+    let is_root = |i: usize| refs[i] > 0 || flags[i] & OPAQUE != 0;
     // Only objects with no outside reference can be garbage: when there are none (a young
     // generation of tasks and coroutines still referenced by the loop), there is nothing to
     // look for and the second traversal is skipped.
-    if (0..objs.len()).all(|i| refs[i] > 0 || opaque[i]) {
+    if (0..objs.len()).all(is_root) {
         return Vec::new();
     }
-    let mut reachable = vec![false; objs.len()];
-    let mut stack: Vec<usize> = (0..objs.len())
-        .filter(|&i| refs[i] > 0 || opaque[i])
-        .collect();
-    for &i in &stack {
-        reachable[i] = true;
-    }
-    while let Some(i) = stack.pop() {
-        trace_object(&objs[i], &mut |child| {
-            if let Some(&j) = index.get(&Rc::as_ptr(child)) {
-                if !reachable[j] {
-                    reachable[j] = true;
-                    stack.push(j);
+    let roots: Vec<bool> = (0..objs.len()).map(is_root).collect();
+    drop(refs);
+    // Depth-first from each root in turn, so the stack holds a path's frontier rather than
+    // every root at once.
+    let mut stack: Vec<u32> = Vec::new();
+    for r in 0..objs.len() {
+        if !roots[r] || flags[r] & REACHABLE != 0 {
+            continue;
+        }
+        flags[r] |= REACHABLE;
+        stack.push(r as u32);
+        while let Some(i) = stack.pop() {
+            trace_object(&objs[i as usize], &mut |child| {
+                if let Some(j) = index.get(child) {
+                    if flags[j as usize] & REACHABLE == 0 {
+                        flags[j as usize] |= REACHABLE;
+                        stack.push(j);
+                    }
                 }
-            }
-        });
-    }
-    (0..objs.len()).filter(|&i| !reachable[i]).collect()
-}
-
-/// Hashing for the collector's pointer index: SipHash costs more than the whole scan.
-#[derive(Default, Clone, Copy)]
-struct PtrHash;
-
-impl std::hash::BuildHasher for PtrHash {
-    type Hasher = PtrHasher;
-    fn build_hasher(&self) -> PtrHasher {
-        PtrHasher(0)
-    }
-}
-
-/// Multiplicative hashing of an address, folded so that the low bits (which pick the
-/// bucket) depend on all of it despite allocation alignment.
-struct PtrHasher(u64);
-
-impl std::hash::Hasher for PtrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(self.0 ^ u64::from(b));
+            });
         }
     }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
+    (0..objs.len() as u32)
+        .filter(|&i| flags[i as usize] & REACHABLE == 0)
+        .collect()
+}
+
+/// The collector's pointer index: open addressing over 4-byte indices into `objs`, at most
+/// half full, keyed by the address of the object an index names. A `HashMap` from address to
+/// index weighed four times as much, at the moment the heap is largest.
+struct PtrIndex<'a> {
+    objs: &'a [ObjRef],
+    slots: Vec<u32>,
+    shift: u32,
+}
+
+impl<'a> PtrIndex<'a> {
+    const EMPTY: u32 = u32::MAX;
+
+    fn new(objs: &'a [ObjRef]) -> PtrIndex<'a> {
+        assert!(
+            objs.len() < u32::MAX as usize,
+            "too many objects to collect"
+        );
+        let cap = (objs.len() * 2).next_power_of_two().max(16);
+        let mut ix = PtrIndex {
+            objs,
+            slots: vec![Self::EMPTY; cap],
+            shift: 64 - cap.trailing_zeros(),
+        };
+        for (i, o) in objs.iter().enumerate() {
+            let mut s = ix.slot(Rc::as_ptr(o));
+            while ix.slots[s] != Self::EMPTY {
+                s = (s + 1) & (cap - 1);
+            }
+            ix.slots[s] = i as u32;
+        }
+        ix
     }
-    fn write_u64(&mut self, n: u64) {
-        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 29);
+
+    /// The home slot of an address: Fibonacci hashing, whose high bits depend on all of it
+    /// despite allocation alignment.
+    #[inline]
+    fn slot(&self, p: *const Obj) -> usize {
+        ((p as usize as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, o: &ObjRef) -> Option<u32> {
+        let p = Rc::as_ptr(o);
+        let mask = self.slots.len() - 1;
+        let mut s = self.slot(p);
+        loop {
+            let i = self.slots[s];
+            if i == Self::EMPTY {
+                return None;
+            }
+            if Rc::as_ptr(&self.objs[i as usize]) == p {
+                return Some(i);
+            }
+            s = (s + 1) & mask;
+        }
     }
 }
 

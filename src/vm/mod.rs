@@ -582,7 +582,10 @@ impl Vm {
         (self.ext_future_check)(v)
     }
 
-    /// Runs the cycle collector now (at a safe point).
+    /// Runs the cycle collector now (at a safe point). Cold and out of line: it runs rarely,
+    /// from the dispatch loop's backward-jump check.
+    #[cold]
+    #[inline(never)]
     pub fn collect_garbage(&mut self) -> usize {
         let n = self.heap.collect();
         if self.heap.shared.pending.get() {
