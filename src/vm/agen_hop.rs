@@ -78,14 +78,7 @@ impl Vm {
     /// stores the value in a local (`async for x in ...`) has it stored here.
     #[inline]
     pub(crate) fn agen_yield_to_awaiter(&mut self, frame: &mut Box<Frame>) {
-        let v = frame.pop();
-        let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
-        else {
-            unreachable!("checked by the caller")
-        };
-        self.depth -= 1;
-        let caller = self.pop_caller();
-        let done = std::mem::replace(frame, caller);
+        let (v, gen, done) = self.leave_resumed(frame);
         if let ObjKind::Generator(g) = &gen.kind {
             let mut seg = Segment::new();
             seg.push(done);
@@ -98,17 +91,18 @@ impl Vm {
         // The awaitable the `Send` delegated to.
         frame.stack.pop();
         let target = jump_target(frame);
-        match frame.code.instrs.get(target as usize) {
-            Some(&Instr::StoreFast(i)) => {
-                frame.locals[i as usize] = v;
-                frame.ip = target + 1;
-            }
+        let store = match frame.code.instrs.get(target as usize) {
+            Some(&Instr::StoreFast(i)) => Some(i as usize),
             // Fused with a `LoadFast`, which stays in place after it and runs next.
-            Some(&Instr::StoreFastLoadFast(i, _)) => {
-                frame.locals[i as usize] = v;
+            Some(&Instr::StoreFastLoadFast(i, _)) => Some(i as usize),
+            _ => None,
+        };
+        match store {
+            Some(i) => {
+                frame.locals[i] = v;
                 frame.ip = target + 1;
             }
-            _ => {
+            None => {
                 frame.push(v);
                 frame.ip = target;
             }

@@ -304,6 +304,16 @@ impl Vm {
     /// the generator's frame is suspended, and the caller becomes `frame`, the value pushed.
     #[inline]
     fn yield_to_caller(&mut self, frame: &mut Box<Frame>) {
+        let (v, gen, done) = self.leave_resumed(frame);
+        self.suspend_gen(&gen, smallvec::smallvec![done]);
+        frame.push(v);
+    }
+
+    /// The first half of a resumed generator frame's yield to the frame below: pops the
+    /// yielded value and makes the caller `frame`; gives back the value, the generator and
+    /// the generator's frame (its entry already `Suspended`), for the caller to park.
+    #[inline]
+    pub(crate) fn leave_resumed(&mut self, frame: &mut Box<Frame>) -> (Value, ObjRef, Box<Frame>) {
         let v = frame.pop();
         let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
         else {
@@ -312,8 +322,7 @@ impl Vm {
         self.depth -= 1;
         let caller = self.pop_caller();
         let done = std::mem::replace(frame, caller);
-        self.suspend_gen(&gen, smallvec::smallvec![done]);
-        frame.push(v);
+        (v, gen, done)
     }
 
     /// Finds a handler for `exc` in `frame` or the frames below, adding traceback entries.
@@ -489,6 +498,42 @@ impl Vm {
                 switch_code!();
             }};
         }
+        // The two operands popped and `op` applied, plain (`binary!`) or in place (`inplace!`).
+        macro_rules! binary {
+            ($op:expr) => {{
+                let b = frame.pop();
+                let a = frame.pop();
+                match fast_binary($op, &a, &b) {
+                    Some(r) => r,
+                    None => tri!(self.binary_op(&a, &b, $op)),
+                }
+            }};
+        }
+        macro_rules! inplace {
+            ($op:expr) => {{
+                let b = frame.pop();
+                let a = frame.pop();
+                match fast_binary($op, &a, &b) {
+                    Some(r) => r,
+                    None => tri!(self.inplace_op(a, &b, $op)),
+                }
+            }};
+        }
+        // An int compared with a small int by the `CompareOp` at `at`: jumps at once when a
+        // conditional jump follows, else pushes the bool and goes on after the comparison.
+        macro_rules! small_int_compare {
+            ($op:expr, $x:expr, $k:expr, $at:expr) => {{
+                let r = int_compare($op, $x, $k);
+                match branch_after_compare(&code, $at, r) {
+                    Some(to) => frame.ip = to,
+                    None => {
+                        frame.push(Value::from_bool(r));
+                        frame.ip = ($at + 1) as u32;
+                    }
+                }
+                continue;
+            }};
+        }
         // `ForIter(t)`, `ip` past the instruction.
         macro_rules! for_iter {
             ($t:expr) => {
@@ -548,28 +593,17 @@ impl Vm {
                     // pushed.
                     let k = i as i64;
                     if let Some(Value::Int(x)) = frame.stack.last_mut() {
-                        match code.instrs.get(ip + 1).and_then(binary_op_of) {
-                            Some(op) => {
-                                if let Some(r) = small_int_op(op, *x, k) {
-                                    *x = r;
-                                    frame.ip += 1;
-                                    continue;
-                                }
+                        let next = code.instrs.get(ip + 1);
+                        if let Some(op) = next.and_then(binary_op_of) {
+                            if let Some(r) = small_int_op(op, *x, k) {
+                                *x = r;
+                                frame.ip += 1;
+                                continue;
                             }
-                            None => {
-                                if let Some(Instr::CompareOp(op)) = code.instrs.get(ip + 1) {
-                                    let r = int_compare(*op, *x, k);
-                                    frame.stack.pop();
-                                    match branch_after_compare(&code, ip + 1, r) {
-                                        Some(to) => frame.ip = to,
-                                        None => {
-                                            frame.push(Value::from_bool(r));
-                                            frame.ip = (ip + 2) as u32;
-                                        }
-                                    }
-                                    continue;
-                                }
-                            }
+                        } else if let Some(Instr::CompareOp(op)) = next {
+                            let x = *x;
+                            frame.stack.pop();
+                            small_int_compare!(*op, x, k, ip + 1);
                         }
                     }
                     frame.push(Value::Int(k));
@@ -589,8 +623,9 @@ impl Vm {
                 Instr::LoadFastSmallInt(a, k) => {
                     let v = local!(a);
                     let k = k as i64;
-                    // As `LoadSmallInt` does: an int local with `+ k`, `- k` or a comparison
-                    // (and the conditional jump after it) is done here, with nothing pushed.
+                    // As `LoadSmallInt` does: an int local with a small-int operation or a
+                    // comparison (and the conditional jump after it) is done here, with
+                    // nothing pushed.
                     if let Value::Int(x) = v {
                         let next = code.instrs.get(ip + 2);
                         if let Some(op) = next.and_then(binary_op_of) {
@@ -600,15 +635,7 @@ impl Vm {
                                 continue;
                             }
                         } else if let Some(Instr::CompareOp(op)) = next {
-                            let r = int_compare(*op, x, k);
-                            match branch_after_compare(&code, ip + 2, r) {
-                                Some(to) => frame.ip = to,
-                                None => {
-                                    frame.push(Value::from_bool(r));
-                                    frame.ip = (ip + 3) as u32;
-                                }
-                            }
-                            continue;
+                            small_int_compare!(*op, x, k, ip + 2);
                         }
                     }
                     frame.push(v);
@@ -774,50 +801,23 @@ impl Vm {
                     frame.push(Value::Obj(s));
                 }
                 Instr::BinaryOp(op) => {
-                    let b = frame.pop();
-                    let a = frame.pop();
-                    let r = match fast_binary(op, &a, &b) {
-                        Some(r) => r,
-                        None => tri!(self.binary_op(&a, &b, op)),
-                    };
+                    let r = binary!(op);
                     frame.push(r);
                 }
                 Instr::InplaceOp(op) => {
-                    let b = frame.pop();
-                    let a = frame.pop();
-                    let r = match fast_binary(op, &a, &b) {
-                        Some(r) => r,
-                        None => tri!(self.inplace_op(a, &b, op)),
-                    };
+                    let r = inplace!(op);
                     frame.push(r);
                 }
                 Instr::BinaryOpStore(op, slot) => {
-                    let b = frame.pop();
-                    let a = frame.pop();
-                    let r = match fast_binary(op, &a, &b) {
-                        Some(r) => r,
-                        None => tri!(self.binary_op(&a, &b, op)),
-                    };
-                    frame.locals[slot as usize] = r;
+                    frame.locals[slot as usize] = binary!(op);
                     frame.ip += 1;
                 }
                 Instr::InplaceOpStore(op, slot) => {
-                    let b = frame.pop();
-                    let a = frame.pop();
-                    let r = match fast_binary(op, &a, &b) {
-                        Some(r) => r,
-                        None => tri!(self.inplace_op(a, &b, op)),
-                    };
-                    frame.locals[slot as usize] = r;
+                    frame.locals[slot as usize] = inplace!(op);
                     frame.ip += 1;
                 }
                 Instr::BinaryOpReturn(op) => {
-                    let b = frame.pop();
-                    let a = frame.pop();
-                    let r = match fast_binary(op, &a, &b) {
-                        Some(r) => r,
-                        None => tri!(self.binary_op(&a, &b, op)),
-                    };
+                    let r = binary!(op);
                     // The rarer entries take the `ReturnValue` after this, dispatched as usual.
                     if !matches!(frame.entry, Entry::Call) {
                         frame.push(r);
