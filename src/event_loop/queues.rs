@@ -1,15 +1,22 @@
-//! Native `asyncio.Queue.put` and `Queue.get`: a lazy awaitable with a fast path.
+//! Native `asyncio.Queue.put` and `Queue.get`: a lazy awaitable that waits natively.
 //!
 //! `Queue` stays a class written in Aio (`stdlib/asyncio/queues.aio`, CPython's code): its
-//! attributes, `repr`, `put_nowait`, `join` and the waiting loops of `put`/`get` are the
-//! script's. `_queue_setup` replaces `Queue.put` and `Queue.get` by natives returning a
-//! `QueueOp`, which stands for the coroutine `put(item)`/`get()` would have returned. When
-//! it is first awaited, and the queue's class still uses the stock methods (checked per
-//! class, cached until a class attribute changes) and the call would not wait, the op does
-//! what CPython's code does natively and completes at once: no coroutine, no frame. In any
-//! other case it turns into the Aio coroutine (`ExtSend::Delegate`), which then runs as if
-//! it had been created by the call; so subclasses overriding `_put`, `full`, `put_nowait`...
-//! and every waiting, cancellation and wake-up path follow CPython's code exactly.
+//! attributes, `repr`, `put_nowait`, `join` and the coroutines `put`/`get` are the script's.
+//! `_queue_setup` replaces `Queue.put` and `Queue.get` by natives returning a `QueueOp`,
+//! which stands for the coroutine `put(item)`/`get()` would have returned. When the queue's
+//! class still uses the stock methods (checked per class, cached until a class attribute
+//! changes), the op does what CPython's `put`/`get` do, step for step, natively: at the top
+//! of `while self.full():` (`while self.empty():`) it either completes (`put_nowait`'s work,
+//! no coroutine, no frame) or, with a native loop running, creates a future, appends it to
+//! `_putters` (`_getters`) and waits on it (`OpState::Waiting`); woken, it goes back to the
+//! loop's top. The `except:` clause around the wait (cancel the future, remove it, wake the
+//! next waiter when the queue is not full and the future was not cancelled) runs when an
+//! exception is thrown into the awaiting frame (`throw_hook`, through
+//! `Vm::ext_throw_hook`), when the future itself was cancelled, and, deferred, when a
+//! waiting op is dropped or collected. In any other case (a subclass overriding `_put`,
+//! `full`, `put_nowait`..., no native loop, `create_task(q.get())`) the op turns into the
+//! Aio coroutine (`ExtSend::Delegate`) at the loop's top, which runs from there exactly as
+//! if it had been created by the call.
 //! Invariant: the fast path mutates nothing before it knows it will complete, and holds no
 //! `RefCell` borrow while Aio code may run.
 
@@ -63,6 +70,8 @@ struct RegData {
     op_type: ObjRef,
     /// Per class: (class, `Vm::type_epoch` when checked, (fast path allowed, stock Event)).
     plans: Vec<(Weak<Obj>, u64, (bool, bool))>,
+    /// The addresses of the interned `field_names`, for quick layout checks.
+    field_addrs: [usize; 7],
     /// A used-up op nobody else references any more, ready to be reused by the next call
     /// (saves allocating one per `put`/`get`; only ops that completed are kept here).
     spare: Option<ObjRef>,
@@ -306,7 +315,11 @@ pub fn f_queue_setup(vm: &mut Vm, args: Args) -> PyResult {
         .ok_or_else(|| vm.type_error("_queue_setup: no _get_loop".into()))?;
     methods.push(get_loop);
     method_names.push(n);
-    let field_names = FIELDS.iter().map(|f| vm.intern(f)).collect();
+    let field_names: Vec<Value> = FIELDS.iter().map(|f| vm.intern(f)).collect();
+    let mut field_addrs = [0; 7];
+    for (a, n) in field_addrs.iter_mut().zip(&field_names) {
+        *a = key_addr(n);
+    }
     let op_type = native_coro::new_coro_type::<QueueOp>(vm);
     let data = RegData {
         put_coro,
@@ -319,6 +332,7 @@ pub fn f_queue_setup(vm: &mut Vm, args: Args) -> PyResult {
         value_name: vm.intern("_value"),
         op_type: op_type.clone(),
         plans: Vec::new(),
+        field_addrs,
         spare: None,
     };
     let reg = Value::Obj(vm.alloc_instance(
@@ -509,7 +523,13 @@ fn begin_wait(
         // No native loop: CPython's code raises or does whatever the loop asks.
         return Ok(ExtSend::Delegate(coroutine(vm, &reg, q, item)?));
     }
-    let lp = super::event_wait::get_loop(vm, &q, running)?;
+    // `self._get_loop()` (the stock one): the running loop once `_loop` is set to it.
+    let bound = bound_loop(&reg, &q).is_some_and(|l| l.is(&running));
+    let lp = if bound {
+        running
+    } else {
+        super::event_wait::get_loop(vm, &q, running)?
+    };
     let fo = future::new_future(vm, lp);
     match deque_of(&waiters) {
         Some(d) => d.items.borrow_mut().push_back(Value::Obj(fo.clone())),
@@ -527,6 +547,23 @@ fn begin_wait(
         waiters,
     };
     Ok(ExtSend::Yield(Value::Obj(fo)))
+}
+
+/// The `_loop` a queue holds in its own attributes, if any.
+fn bound_loop(reg: &Value, q: &Value) -> Option<Value> {
+    let d = reg_of(reg)?.data.try_borrow().ok()?;
+    let name = d.as_ref()?.field_names.get(6)?;
+    let ObjKind::Object(attrs) = q.kind()? else {
+        return None;
+    };
+    let a = attrs.try_borrow().ok()?;
+    let Attrs::Inline(items) = &*a else {
+        return None;
+    };
+    items
+        .iter()
+        .find(|(k, _)| k.is(name))
+        .map(|(_, v)| v.clone())
 }
 
 /// What a waiting op holds, borrowed.
@@ -712,13 +749,27 @@ fn deque_of(o: &ObjRef) -> Option<&DequeObj> {
 
 /// Where the first six `FIELDS` sit among a queue's inline attributes, when every attribute
 /// is a known field (so none shadows a method).
-fn slots(names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
+#[inline]
+fn slots(addrs: &[usize; 7], names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
     // The stock `__init__` stores them in `FIELDS` order (`_loop` comes later, if at all).
+    if let [(k0, _), (k1, _), (k2, _), (k3, _), (k4, _), (k5, _), rest @ ..] = items {
+        let in_order = key_addr(k0) == addrs[0]
+            && key_addr(k1) == addrs[1]
+            && key_addr(k2) == addrs[2]
+            && key_addr(k3) == addrs[3]
+            && key_addr(k4) == addrs[4]
+            && key_addr(k5) == addrs[5]
+            && match rest {
+                [] => true,
+                [(k6, _)] => key_addr(k6) == addrs[6],
+                _ => false,
+            };
+        if in_order {
+            return Some([0, 1, 2, 3, 4, 5]);
+        }
+    }
     let same =
         |k: &Value, n: &Value| matches!((k, n), (Value::Obj(a), Value::Obj(b)) if Rc::ptr_eq(a, b));
-    if matches!(items.len(), 6 | 7) && items.iter().zip(names).all(|((k, _), n)| same(k, n)) {
-        return Some([0, 1, 2, 3, 4, 5]);
-    }
     let mut at = [usize::MAX; 6];
     for (j, (k, _)) in items.iter().enumerate() {
         let i = names.iter().position(|n| same(k, n))?;
@@ -765,17 +816,38 @@ fn stock_fields(vm: &mut Vm, r: &Reg, qo: &ObjRef) -> Option<(bool, [usize; 6])>
     let ObjKind::Object(attrs) = &qo.kind else {
         return None;
     };
-    let (ok, event_ok) = plan(vm, r, cls);
+    let known = {
+        let d = r.data.borrow();
+        match d.as_ref()?.plans.first() {
+            Some((w, e, p)) if std::ptr::eq(w.as_ptr(), Rc::as_ptr(cls)) && *e == vm.type_epoch => {
+                Some(*p)
+            }
+            _ => None,
+        }
+    };
+    let (ok, event_ok) = match known {
+        Some(p) => p,
+        None => plan(vm, r, cls),
+    };
     if !ok {
         return None;
     }
     let d = r.data.borrow();
-    let names = &d.as_ref()?.field_names;
+    let d = d.as_ref()?;
     let a = attrs.try_borrow().ok()?;
     let Attrs::Inline(items) = &*a else {
         return None;
     };
-    Some((event_ok, slots(names, items)?))
+    Some((event_ok, slots(&d.field_addrs, &d.field_names, items)?))
+}
+
+/// The address of an interned name (0 for anything else).
+#[inline]
+fn key_addr(v: &Value) -> usize {
+    match v {
+        Value::Obj(o) => Rc::as_ptr(o) as *const u8 as usize,
+        _ => 0,
+    }
 }
 
 /// `(maxsize, qsize)` of a queue whose class allows the fast path.
