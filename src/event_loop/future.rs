@@ -13,7 +13,7 @@ use crate::vm::heap::{Finalizer, HeapShared};
 use crate::vm::object::{Args, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// A future's state.
@@ -145,6 +145,100 @@ impl ValCell {
     }
 }
 
+/// A slot holding an object or nothing (None), 8 bytes: what `ValCell` does for values that
+/// are always objects (a task's coroutine and the future it waits for). Storing anything
+/// else stores None.
+#[derive(Default)]
+pub struct ObjCell(Cell<Option<ObjRef>>);
+
+impl ObjCell {
+    pub fn new(v: Value) -> ObjCell {
+        let c = ObjCell::default();
+        c.set(v);
+        c
+    }
+
+    /// The object, or None.
+    pub fn get(&self) -> Value {
+        let o = self.0.take();
+        let v = o.as_ref().map_or(Value::None, |o| Value::Obj(o.clone()));
+        self.0.set(o);
+        v
+    }
+
+    /// Runs `f` on the value (the slot reads as unset meanwhile).
+    pub fn with<R>(&self, f: impl FnOnce(&Value) -> R) -> R {
+        let v = self.take();
+        let r = f(&v);
+        if let Value::Obj(o) = v {
+            self.0.set(Some(o));
+        }
+        r
+    }
+
+    /// Stores `v` (an object, or None); the old value is dropped after the slot holds the new.
+    pub fn set(&self, v: Value) {
+        let o = match v {
+            Value::Obj(o) => Some(o),
+            _ => None,
+        };
+        drop(self.0.replace(o));
+    }
+
+    /// Takes the value, leaving None.
+    pub fn take(&self) -> Value {
+        self.0.take().map_or(Value::None, Value::Obj)
+    }
+}
+
+/// A future's callback list without a borrow flag (8 bytes smaller than a `RefCell`): read
+/// by cloning, written by replacing, as `ValCell`. Never hand out references into it.
+#[derive(Default)]
+pub struct CbCell(Cell<Callbacks>);
+
+impl CbCell {
+    /// Runs `f` on the list (the cell reads as empty meanwhile).
+    pub fn with<R>(&self, f: impl FnOnce(&Callbacks) -> R) -> R {
+        let v = self.0.take();
+        let r = f(&v);
+        self.0.set(v);
+        r
+    }
+
+    /// A copy of the list.
+    pub fn get(&self) -> Callbacks {
+        self.with(|c| c.clone())
+    }
+
+    /// Takes the list, leaving it empty.
+    pub fn take(&self) -> Callbacks {
+        self.0.take()
+    }
+
+    /// Replaces the list; the old one is dropped after the cell holds the new one.
+    pub fn set(&self, cbs: Callbacks) {
+        drop(self.0.replace(cbs));
+    }
+
+    /// Appends a callback.
+    pub fn push(&self, cb: DoneCallback) {
+        let mut v = self.0.take();
+        v.push(cb);
+        self.0.set(v);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.with(|c| c.is_empty())
+    }
+
+    /// Keeps the callbacks for which `keep` is true (drops never run Aio code).
+    pub fn retain(&self, keep: impl FnMut(&DoneCallback) -> bool) {
+        let mut v = self.0.take();
+        v.retain(keep);
+        self.0.set(v);
+    }
+}
+
 /// What a future rarely has: a cancel message, the CancelledError that cancelled a task,
 /// an exception. Boxed on first use, since most futures just get a result.
 #[derive(Default)]
@@ -157,8 +251,10 @@ struct Rare {
     exception: Value,
 }
 
-/// The payload of a Future (and, with `task`, of a Task). 88 bytes, so that with the task's
-/// own state and the object a pending future or task stays small.
+/// The payload of a Future (and, with `task`, of a Task), kept in the object itself: the
+/// state, the result and the rest of the future (`FutureBody`, reached through `Deref`).
+/// 32 bytes, the room an object has beside its class and kind tag, so that a future is its
+/// object and one more allocation, with nothing of the object's block left unused.
 pub struct FutureObj {
     pub state: Cell<FutState>,
     /// `_asyncio_future_blocking`.
@@ -166,16 +262,30 @@ pub struct FutureObj {
     /// True while an exception is set and nobody has looked at it.
     pub log_traceback: Cell<bool>,
     result: ValCell,
-    /// The loop object.
-    loop_: ValCell,
-    pub callbacks: RefCell<Callbacks>,
+    body: Box<FutureBody>,
+}
+
+/// What a future keeps outside its object.
+pub struct FutureBody {
+    /// The loop object (None only in a dead future's report copy).
+    loop_: ObjCell,
+    pub callbacks: CbCell,
     rare: Cell<Option<Box<Rare>>>,
     pub task: Option<Box<TaskState>>,
     /// Where a dropped future reports an unretrieved exception.
     pub heap: Rc<HeapShared>,
 }
 
-const _: () = assert!(std::mem::size_of::<FutureObj>() <= 88);
+const _: () = assert!(std::mem::size_of::<FutureObj>() <= 32);
+const _: () = assert!(std::mem::size_of::<FutureBody>() <= 48);
+
+impl std::ops::Deref for FutureObj {
+    type Target = FutureBody;
+    #[inline]
+    fn deref(&self) -> &FutureBody {
+        &self.body
+    }
+}
 
 impl FutureObj {
     /// A pending future on `loop_`.
@@ -185,11 +295,13 @@ impl FutureObj {
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
             result: ValCell::new(Value::None),
-            loop_: ValCell::new(loop_),
-            callbacks: RefCell::new(Callbacks::new()),
-            rare: Cell::new(None),
-            task,
-            heap,
+            body: Box::new(FutureBody {
+                loop_: ObjCell::new(loop_),
+                callbacks: CbCell::default(),
+                rare: Cell::new(None),
+                task,
+                heap,
+            }),
         }
     }
 
@@ -245,14 +357,14 @@ impl FutureObj {
                 f(&c.exception);
             }
         });
-        if let Ok(cbs) = self.callbacks.try_borrow() {
+        self.callbacks.with(|cbs| {
             for cb in cbs.iter() {
                 match cb {
                     DoneCallback::Py(v) => f(v),
                     DoneCallback::Wakeup(t) => f(&Value::Obj(t.clone())),
                 }
             }
-        }
+        });
         if let Some(t) = &self.task {
             t.trace(f);
         }
@@ -265,10 +377,7 @@ impl FutureObj {
         }
         let result = self.result.take();
         let cancel = self.rare.take();
-        if let Ok(mut cbs) = self.callbacks.try_borrow_mut() {
-            let old = std::mem::take(&mut *cbs);
-            drop(old);
-        }
+        drop(self.callbacks.take());
         if let Some(t) = &self.task {
             t.clear();
         }
@@ -324,8 +433,8 @@ impl FutureObj {
     fn resurrect(&self) -> FutureObj {
         let task = self.task.as_ref().map(|t| {
             Box::new(TaskState {
-                coro: ValCell::new(t.coro.take()),
-                fut_waiter: ValCell::new(t.fut_waiter.take()),
+                coro: ObjCell::new(t.coro.take()),
+                fut_waiter: ObjCell::new(t.fut_waiter.take()),
                 name: ValCell::new(t.name.take()),
                 num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
                 must_cancel: Cell::new(false),
@@ -338,11 +447,13 @@ impl FutureObj {
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
             result: ValCell::new(self.result.take()),
-            loop_: ValCell::new(self.loop_.take()),
-            callbacks: RefCell::new(Callbacks::new()),
-            rare: Cell::new(self.rare.take()),
-            task,
-            heap: self.heap.clone(),
+            body: Box::new(FutureBody {
+                loop_: ObjCell::new(self.loop_.take()),
+                callbacks: CbCell::default(),
+                rare: Cell::new(self.rare.take()),
+                task,
+                heap: self.heap.clone(),
+            }),
         }
     }
 }
@@ -365,7 +476,7 @@ fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
     } else {
         super::types(vm).future.clone()
     };
-    let obj = Value::Obj(vm.alloc_instance(cls, ObjKind::Future(Box::new(copy))));
+    let obj = Value::Obj(vm.alloc_instance(cls, ObjKind::Future(copy)));
     let ctx = vm.new_dict_obj();
     if pending_task {
         let m = vm.new_str("Task was destroyed but it is pending!");
@@ -403,13 +514,13 @@ pub fn fut(o: &ObjRef) -> &FutureObj {
 pub fn new_future(vm: &mut Vm, loop_: Value) -> ObjRef {
     let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
     let cls = super::types(vm).future.clone();
-    vm.alloc_instance(cls, ObjKind::Future(Box::new(f)))
+    vm.alloc_instance(cls, ObjKind::Future(f))
 }
 
 /// Queues every done callback through the loop, in registration order.
 pub fn schedule_callbacks(vm: &mut Vm, fo: &ObjRef) {
     let f = fut(fo);
-    let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+    let cbs = f.callbacks.take();
     let lp = f.loop_value();
     for cb in cbs {
         let h = match cb {
@@ -539,7 +650,7 @@ pub fn add_done_callback(vm: &mut Vm, fo: &ObjRef, cb: DoneCallback) {
         };
         super::call_soon_internal(vm, &lp, h);
     } else {
-        f.callbacks.borrow_mut().push(cb);
+        f.callbacks.push(cb);
     }
 }
 
@@ -622,7 +733,7 @@ fn m_add_done_callback(vm: &mut Vm, args: Args) -> PyResult {
 fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
     let target = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let cbs = fut(&fo).callbacks.borrow().clone();
+    let cbs = fut(&fo).callbacks.get();
     let mut keep = Callbacks::new();
     let mut removed = 0;
     for cb in cbs {
@@ -636,7 +747,7 @@ fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
             keep.push(cb);
         }
     }
-    *fut(&fo).callbacks.borrow_mut() = keep;
+    fut(&fo).callbacks.set(keep);
     Ok(Value::Int(removed))
 }
 
@@ -677,7 +788,7 @@ fn m_repr(vm: &mut Vm, args: Args) -> PyResult {
     }
     let st = state_repr(vm, &fo);
     let f = fut(&fo);
-    let cbs = f.callbacks.borrow().clone();
+    let cbs = f.callbacks.get();
     let mut s = format!("<Future {st}");
     if !cbs.is_empty() {
         let parts: Vec<String> = cbs
@@ -737,7 +848,7 @@ fn future_new(vm: &mut Vm, args: Args) -> PyResult {
         _ => false,
     };
     let loop_ = match args.kw("loop") {
-        Some(l) if !l.is_none() => l.clone(),
+        Some(l) if !l.is_none() => checked_loop(vm, l)?,
         _ if subclass => Value::None,
         _ => super::get_event_loop(vm)?,
     };
@@ -748,7 +859,7 @@ fn future_new(vm: &mut Vm, args: Args) -> PyResult {
             c,
             ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {
                 attrs: Default::default(),
-                base: ObjKind::Future(Box::new(f)),
+                base: ObjKind::Future(f),
             })),
         );
         return Ok(Value::Obj(inst));
@@ -757,10 +868,19 @@ fn future_new(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::Obj(fo))
 }
 
+/// A loop given to `Future(loop=...)`: CPython asks it `get_debug()` at once, which a value
+/// that is not an object (an int, a float) cannot answer; a future's loop is always an object.
+pub fn checked_loop(vm: &mut Vm, l: &Value) -> PyResult {
+    if !matches!(l, Value::Obj(_)) {
+        vm.getattr_str(l, "get_debug")?;
+    }
+    Ok(l.clone())
+}
+
 fn future_init(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
     let loop_ = match args.kw("loop") {
-        Some(l) if !l.is_none() => l.clone(),
+        Some(l) if !l.is_none() => checked_loop(vm, l)?,
         _ => super::get_event_loop(vm)?,
     };
     fut(&fo).set_loop(loop_);

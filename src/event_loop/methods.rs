@@ -196,7 +196,6 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut_or_coro: Value) -> PyResu
     let r = run_forever(vm, lp);
     fut(&fo)
         .callbacks
-        .borrow_mut()
         .retain(|c| !matches!(c, DoneCallback::Py(v) if v.is(&cb)));
     if let Err(e) = r {
         if !is_future && fut(&fo).done() && fut(&fo).state.get() != FutState::Cancelled {

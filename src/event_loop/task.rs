@@ -6,7 +6,7 @@
 //! CancelledError thrown in at the suspended `await`. Invariant: a task is the loop's current
 //! task exactly while its step runs, and at most one step of a task is ever scheduled.
 
-use super::future::{self, fut, DoneCallback, FutState, ValCell};
+use super::future::{self, fut, DoneCallback, FutState, ObjCell, ValCell};
 use super::handle::HandleCallback;
 use crate::vm::dispatch::Outcome;
 use crate::vm::gen::ResumeInput;
@@ -16,10 +16,12 @@ use crate::vm::{Exc, PyResult, Vm};
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// The task-specific part of a Task's payload (56 bytes).
+/// The task-specific part of a Task's payload (40 bytes).
 pub struct TaskState {
-    pub coro: ValCell,
-    pub fut_waiter: ValCell,
+    /// The coroutine (always an object), None once cleared.
+    pub coro: ObjCell,
+    /// The future the task waits for, or None.
+    pub fut_waiter: ObjCell,
     /// The name, or `Value::Int(n)` for the default `Task-n`, made into a str only when
     /// asked for (most tasks are never asked their name).
     pub name: ValCell,
@@ -29,13 +31,13 @@ pub struct TaskState {
     pub log_destroy_pending: Cell<bool>,
 }
 
-const _: () = assert!(std::mem::size_of::<TaskState>() <= 56);
+const _: () = assert!(std::mem::size_of::<TaskState>() <= 40);
 
 impl TaskState {
     pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        for cell in [&self.coro, &self.fut_waiter, &self.name] {
-            cell.with(&mut *f);
-        }
+        self.coro.with(&mut *f);
+        self.fut_waiter.with(&mut *f);
+        self.name.with(&mut *f);
     }
 
     pub fn clear(&self) {
@@ -98,8 +100,8 @@ pub fn new_task_of_class(
         vm.new_str(s)
     };
     let state = TaskState {
-        coro: ValCell::new(coro),
-        fut_waiter: ValCell::new(Value::None),
+        coro: ObjCell::new(coro),
+        fut_waiter: ObjCell::default(),
         name: ValCell::new(name),
         num_cancels_requested: Cell::new(0),
         must_cancel: Cell::new(false),
@@ -109,13 +111,13 @@ pub fn new_task_of_class(
     let t = match cls {
         None => {
             let cls = super::types(vm).task.clone();
-            vm.alloc_instance(cls, ObjKind::Future(Box::new(f)))
+            vm.alloc_instance(cls, ObjKind::Future(f))
         }
         Some(cls) => vm.alloc_instance(
             cls,
             ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {
                 attrs: Default::default(),
-                base: ObjKind::Future(Box::new(f)),
+                base: ObjKind::Future(f),
             })),
         ),
     };
@@ -530,7 +532,7 @@ fn task_new(vm: &mut Vm, args: Args) -> PyResult {
     };
     let [coro, loop_, name] = rest.bind(vm, "Task", ["coro", "loop", "name"], 1)?;
     let loop_ = match loop_ {
-        Some(l) if !l.is_none() => l,
+        Some(l) if !l.is_none() => future::checked_loop(vm, &l)?,
         _ => super::get_event_loop(vm)?,
     };
     let base = super::types(vm).task.clone();

@@ -46,7 +46,7 @@ impl Vm {
             &f.name.borrow(),
             &f.qualname.borrow(),
         );
-        Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
+        Value::Obj(self.alloc(ObjKind::Generator(g)))
     }
 
     /// A coroutine object running module-level code (REPL top-level await).
@@ -61,7 +61,7 @@ impl Vm {
             &name,
             &name,
         );
-        Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
+        Value::Obj(self.alloc(ObjKind::Generator(g)))
     }
 
     /// Takes a generator's frames to run them: returns the innermost frame (its lower frames,
@@ -664,7 +664,7 @@ impl Vm {
                     &qualname,
                 );
                 g.hooks_inited.set(true);
-                let gen = self.alloc(ObjKind::Generator(Box::new(g)));
+                let gen = self.alloc(ObjKind::Generator(g));
                 self.close_for_finalizer(&gen);
             }
             Finalizer::CloseGen(gen) => self.close_for_finalizer(&gen),
@@ -758,14 +758,17 @@ impl Drop for GenObj {
     fn drop(&mut self) {
         let state = std::mem::replace(self.state.get_mut(), GenState::Finished);
         match state {
-            GenState::Suspended(frames) => self.heap.defer(Finalizer::CloseFrames {
-                kind: self.kind,
-                qualname: match self.names.get_mut() {
+            GenState::Suspended(frames) => {
+                let qualname = match self.names.get_mut() {
                     Some(n) => n.1.clone(),
                     None => Value::Null,
-                },
-                frames,
-            }),
+                };
+                self.heap.defer(Finalizer::CloseFrames {
+                    kind: self.kind,
+                    qualname,
+                    frames,
+                })
+            }
             GenState::Created(_) if self.kind == GenKind::Coroutine => {
                 let q = match self.names.get_mut() {
                     Some(n) => match &n.1 {
