@@ -6,6 +6,7 @@
 //! retrieved" report when an unretrieved exception is dropped. A Task is a Future with a
 //! `TaskState`. Invariant: callbacks run only via the ready queue, never synchronously.
 
+use super::body::Body;
 use super::handle::HandleCallback;
 use super::task::TaskState;
 use crate::vm::frame::Frame;
@@ -249,6 +250,8 @@ struct Rare {
     exc: Value,
     /// The exception set by `set_exception` (None when none).
     exception: Value,
+    /// Where the future reports an exception nobody retrieved (set with the exception).
+    heap: Option<Rc<HeapShared>>,
 }
 
 /// The payload of a Future (and, with `task`, of a Task), kept in the object itself: the
@@ -262,7 +265,8 @@ pub struct FutureObj {
     /// True while an exception is set and nobody has looked at it.
     pub log_traceback: Cell<bool>,
     result: ValCell,
-    body: Box<FutureBody>,
+    /// The body, which for a task is followed by its `TaskState` in the same allocation.
+    body: Body,
 }
 
 /// What a future keeps outside its object.
@@ -271,38 +275,43 @@ pub struct FutureBody {
     loop_: ObjCell,
     pub callbacks: CbCell,
     rare: Cell<Option<Box<Rare>>>,
-    pub task: Option<Box<TaskState>>,
-    /// Where a dropped future reports an unretrieved exception.
-    pub heap: Rc<HeapShared>,
 }
 
 const _: () = assert!(std::mem::size_of::<FutureObj>() <= 32);
-const _: () = assert!(std::mem::size_of::<FutureBody>() <= 48);
+const _: () = assert!(std::mem::size_of::<FutureBody>() <= 32);
 
 impl std::ops::Deref for FutureObj {
     type Target = FutureBody;
     #[inline]
     fn deref(&self) -> &FutureBody {
-        &self.body
+        self.body.fut()
     }
 }
 
 impl FutureObj {
     /// A pending future on `loop_`.
-    pub fn new(loop_: Value, heap: Rc<HeapShared>, task: Option<Box<TaskState>>) -> FutureObj {
+    pub fn new(loop_: Value, task: Option<TaskState>) -> FutureObj {
+        let fut = FutureBody {
+            loop_: ObjCell::new(loop_),
+            callbacks: CbCell::default(),
+            rare: Cell::new(None),
+        };
         FutureObj {
             state: Cell::new(FutState::Pending),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
             result: ValCell::new(Value::None),
-            body: Box::new(FutureBody {
-                loop_: ObjCell::new(loop_),
-                callbacks: CbCell::default(),
-                rare: Cell::new(None),
-                task,
-                heap,
-            }),
+            body: match task {
+                Some(t) => Body::task(fut, t),
+                None => Body::future(fut),
+            },
         }
+    }
+
+    /// The task's state, for a task.
+    #[inline]
+    pub fn task(&self) -> Option<&TaskState> {
+        self.body.task_state()
     }
 
     pub fn done(&self) -> bool {
@@ -365,20 +374,18 @@ impl FutureObj {
                 }
             }
         });
-        if let Some(t) = &self.task {
+        if let Some(t) = self.task() {
             t.trace(f);
         }
     }
 
     /// Drops held values (breaking cycles of garbage).
     pub fn clear(&self) {
-        if let Some(report) = self.death_report() {
-            self.heap.defer(report);
-        }
+        self.report_death();
         let result = self.result.take();
         let cancel = self.rare.take();
         drop(self.callbacks.take());
-        if let Some(t) = &self.task {
+        if let Some(t) = self.task() {
             t.clear();
         }
         drop(result);
@@ -414,12 +421,23 @@ impl FutureObj {
     /// What the loop must hear when this future dies unobserved: a task destroyed while
     /// pending, or an exception nobody retrieved. The report carries a resurrected copy of
     /// the future so the handler sees it as CPython's does (`context['future']`).
+    fn report_death(&self) {
+        // A pending task's report goes through its state's heap, an unretrieved
+        // exception's through the one stored with it.
+        let heap = match self.task() {
+            Some(t) => Some(t.heap.clone()),
+            None => self.with_rare(|r| r.as_ref().and_then(|r| r.heap.clone())),
+        };
+        if let Some(heap) = heap {
+            if let Some(report) = self.death_report() {
+                heap.defer(report);
+            }
+        }
+    }
+
     fn death_report(&self) -> Option<Finalizer> {
         let pending_task = self.state.get() == FutState::Pending
-            && self
-                .task
-                .as_ref()
-                .is_some_and(|t| t.log_destroy_pending.get());
+            && self.task().is_some_and(|t| t.log_destroy_pending.get());
         if !pending_task && !self.log_traceback.get() {
             return None;
         }
@@ -431,15 +449,14 @@ impl FutureObj {
 
     /// Moves this future's state into a new payload that reports nothing when it dies.
     fn resurrect(&self) -> FutureObj {
-        let task = self.task.as_ref().map(|t| {
-            Box::new(TaskState {
-                coro: ObjCell::new(t.coro.take()),
-                fut_waiter: ObjCell::new(t.fut_waiter.take()),
-                name: ValCell::new(t.name.take()),
-                num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
-                must_cancel: Cell::new(false),
-                log_destroy_pending: Cell::new(false),
-            })
+        let task = self.task().map(|t| TaskState {
+            coro: ObjCell::new(t.coro.take()),
+            fut_waiter: ObjCell::new(t.fut_waiter.take()),
+            name: ValCell::new(t.name.take()),
+            num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
+            must_cancel: Cell::new(false),
+            log_destroy_pending: Cell::new(false),
+            heap: t.heap.clone(),
         });
         self.log_traceback.set(false);
         FutureObj {
@@ -447,28 +464,30 @@ impl FutureObj {
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
             result: ValCell::new(self.result.take()),
-            body: Box::new(FutureBody {
-                loop_: ObjCell::new(self.loop_.take()),
-                callbacks: CbCell::default(),
-                rare: Cell::new(self.rare.take()),
-                task,
-                heap: self.heap.clone(),
-            }),
+            body: {
+                let fut = FutureBody {
+                    loop_: ObjCell::new(self.loop_.take()),
+                    callbacks: CbCell::default(),
+                    rare: Cell::new(self.rare.take()),
+                };
+                match task {
+                    Some(t) => Body::task(fut, t),
+                    None => Body::future(fut),
+                }
+            },
         }
     }
 }
 
 impl Drop for FutureObj {
     fn drop(&mut self) {
-        if let Some(report) = self.death_report() {
-            self.heap.defer(report);
-        }
+        self.report_death();
     }
 }
 
 /// Hands a dead future's report to its loop's exception handler.
 fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
-    let is_task = copy.task.is_some();
+    let is_task = copy.task().is_some();
     let lp = copy.loop_value();
     let exc = copy.exception();
     let cls = if is_task {
@@ -512,7 +531,7 @@ pub fn fut(o: &ObjRef) -> &FutureObj {
 
 /// A new pending future on `loop_`.
 pub fn new_future(vm: &mut Vm, loop_: Value) -> ObjRef {
-    let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
+    let f = FutureObj::new(loop_, None);
     let cls = super::types(vm).future.clone();
     vm.alloc_instance(cls, ObjKind::Future(f))
 }
@@ -562,7 +581,11 @@ pub fn set_exception(vm: &mut Vm, fo: &ObjRef, e: Value) -> PyResult<()> {
                 .into(),
         ));
     }
-    f.set_rare(|r| std::mem::replace(&mut r.exception, Value::Obj(exc.0)));
+    let heap = vm.heap.shared.clone();
+    f.set_rare(|r| {
+        r.heap.get_or_insert(heap);
+        std::mem::replace(&mut r.exception, Value::Obj(exc.0))
+    });
     f.state.set(FutState::Finished);
     f.log_traceback.set(true);
     schedule_callbacks(vm, fo);
@@ -701,7 +724,7 @@ fn m_cancel(vm: &mut Vm, args: Args) -> PyResult {
     };
     let [msg] = rest.bind(vm, "cancel", ["msg"], 0)?;
     let msg = msg.unwrap_or(Value::None);
-    if fut(&fo).task.is_some() {
+    if fut(&fo).task().is_some() {
         return Ok(Value::from_bool(super::task::cancel(vm, &fo, msg)));
     }
     Ok(Value::from_bool(cancel(vm, &fo, msg)))
@@ -782,7 +805,7 @@ pub fn state_repr(vm: &mut Vm, fo: &ObjRef) -> String {
 
 fn m_repr(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
-    if fut(&fo).task.is_some() {
+    if fut(&fo).task().is_some() {
         let s = super::task::repr(vm, &fo);
         return Ok(vm.new_str(s));
     }
@@ -854,7 +877,7 @@ fn future_new(vm: &mut Vm, args: Args) -> PyResult {
     };
     if subclass {
         let Value::Obj(c) = cls else { unreachable!() };
-        let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
+        let f = FutureObj::new(loop_, None);
         let inst = vm.alloc_instance(
             c,
             ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {

@@ -7,6 +7,7 @@
 //! orchestration (gather, wait, Queue, TaskGroup...) is written in Aio under `stdlib/asyncio/`.
 //! Invariant: the loop state's `RefCell` is never borrowed while a callback runs.
 
+pub mod body;
 pub mod deque;
 pub mod event_wait;
 pub mod future;

@@ -16,7 +16,8 @@ use crate::vm::{Exc, PyResult, Vm};
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// The task-specific part of a Task's payload (40 bytes).
+/// The task-specific part of a Task's payload (48 bytes), kept after the future's body in
+/// the same allocation (`body.rs`).
 pub struct TaskState {
     /// The coroutine (always an object), None once cleared.
     pub coro: ObjCell,
@@ -29,9 +30,11 @@ pub struct TaskState {
     pub must_cancel: Cell<bool>,
     /// Whether dropping the task while pending is reported.
     pub log_destroy_pending: Cell<bool>,
+    /// Where a task dropped while pending is reported.
+    pub heap: Rc<crate::vm::heap::HeapShared>,
 }
 
-const _: () = assert!(std::mem::size_of::<TaskState>() <= 40);
+const _: () = assert!(std::mem::size_of::<TaskState>() <= 48);
 
 impl TaskState {
     pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
@@ -62,7 +65,7 @@ pub fn task_name(vm: &mut Vm, task: &ObjRef) -> Value {
 
 /// The task state of a future object.
 pub fn task_of(o: &ObjRef) -> &TaskState {
-    fut(o).task.as_deref().expect("a task")
+    fut(o).task().expect("a task")
 }
 
 /// Creates a task for `coro` on `loop_` and schedules its first step.
@@ -106,8 +109,9 @@ pub fn new_task_of_class(
         num_cancels_requested: Cell::new(0),
         must_cancel: Cell::new(false),
         log_destroy_pending: Cell::new(true),
+        heap: vm.heap.shared.clone(),
     };
-    let f = future::FutureObj::new(loop_.clone(), vm.heap.shared.clone(), Some(Box::new(state)));
+    let f = future::FutureObj::new(loop_.clone(), Some(state));
     let t = match cls {
         None => {
             let cls = super::types(vm).task.clone();
@@ -327,7 +331,7 @@ pub fn cancel_any(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
             Err(_) => false,
         };
     }
-    if fut(fo).task.is_some() {
+    if fut(fo).task().is_some() {
         cancel(vm, fo, msg)
     } else {
         future::cancel(vm, fo, msg)
@@ -409,7 +413,7 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
 
 fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {
     match args.pos.first() {
-        Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(f) if f.task.is_some()) => {
+        Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(f) if f.task().is_some()) => {
             Ok(o.clone())
         }
         _ => Err(vm.type_error("descriptor requires a Task".into())),
@@ -558,16 +562,14 @@ pub fn init(vm: &mut Vm, cls: &ObjRef) {
         "_log_destroy_pending",
         |_vm, v| {
             Ok(Value::from_bool(match v.kind() {
-                Some(ObjKind::Future(f)) => {
-                    f.task.as_ref().is_some_and(|t| t.log_destroy_pending.get())
-                }
+                Some(ObjKind::Future(f)) => f.task().is_some_and(|t| t.log_destroy_pending.get()),
                 _ => false,
             }))
         },
         Some(|vm, v, x| {
             let b = vm.truthy(&x.unwrap_or(Value::None))?;
             if let Some(ObjKind::Future(f)) = v.kind() {
-                if let Some(t) = &f.task {
+                if let Some(t) = f.task() {
                     t.log_destroy_pending.set(b);
                 }
             }

@@ -242,7 +242,7 @@ impl Vm {
                 }
                 Ok(None)
             }
-            ObjKind::Ext(_) => {
+            ObjKind::Ext(_) | ObjKind::EventWait(_) => {
                 let hook = self.ext_send_hook;
                 match hook(self, &sub, value)? {
                     ExtSend::Yield(v) => frame.push(v),
@@ -499,7 +499,7 @@ impl Vm {
                     return Ok(v);
                 }
                 ObjKind::AsyncGenOp(_) => return Ok(v),
-                ObjKind::Ext(_) if self.ext_is_future(&v) => return Ok(v),
+                ObjKind::Ext(_) | ObjKind::EventWait(_) if self.ext_is_future(&v) => return Ok(v),
                 _ => {}
             }
             if let ObjKind::Future(_) = o.payload() {
@@ -709,7 +709,7 @@ fn awaited_ext(state: &GenState) -> Option<Value> {
         return None;
     }
     match top.stack.last() {
-        Some(v @ Value::Obj(o)) if matches!(o.kind, ObjKind::Ext(_)) => Some(v.clone()),
+        Some(v @ Value::Obj(o)) if o.kind.ext().is_some() => Some(v.clone()),
         _ => None,
     }
 }

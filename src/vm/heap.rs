@@ -493,7 +493,11 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             f(&s.0);
             trace_value(&s.1, f);
         }
-        ObjKind::Ext(e) => e.trace(&mut |v| trace_value(v, f)),
+        ObjKind::Ext(_) | ObjKind::EventWait(_) => {
+            if let Some(e) = kind.ext() {
+                e.trace(&mut |v| trace_value(v, f))
+            }
+        }
         ObjKind::Future(fu) => fu.trace(&mut |v| trace_value(v, f)),
         ObjKind::BigInt(_)
         | ObjKind::Str(_)
@@ -599,6 +603,7 @@ fn clear_object(o: &ObjRef) {
             }
         }
         ObjKind::Ext(e) => e.clear(),
+        ObjKind::EventWait(w) => crate::vm::object::ExtObject::clear(w),
         ObjKind::Future(fu) => fu.clear(),
         _ => {}
     }

@@ -77,6 +77,22 @@ pub enum ObjKind {
     /// Payload of an object defined by an extension (event loop, embedding host): the Rust
     /// side owns its meaning.
     Ext(Box<dyn ExtObject>),
+    /// The awaitable of `asyncio.Event.wait()`: an extension payload kept in the object
+    /// itself rather than boxed, since every task parked on an event holds one. Everything
+    /// that handles `Ext` handles it too (`ObjKind::ext`).
+    EventWait(crate::event_loop::event_wait::WaitOp),
+}
+
+impl ObjKind {
+    /// The extension payload, boxed or inline.
+    #[inline]
+    pub fn ext(&self) -> Option<&dyn ExtObject> {
+        match self {
+            ObjKind::Ext(e) => Some(&**e),
+            ObjKind::EventWait(w) => Some(w),
+            _ => None,
+        }
+    }
 }
 
 /// Objects provided by Rust code outside the core (futures, tasks, sockets, host types).
@@ -677,7 +693,7 @@ impl ObjKind {
             ObjKind::Super(_) => "super",
             ObjKind::NotImplemented => "NotImplementedType",
             ObjKind::Ellipsis => "ellipsis",
-            ObjKind::Ext(_) => "ext",
+            ObjKind::Ext(_) | ObjKind::EventWait(_) => "ext",
         }
     }
 }
