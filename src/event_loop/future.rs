@@ -264,6 +264,8 @@ pub struct FutureObj {
     pub blocking: Cell<bool>,
     /// True while an exception is set and nobody has looked at it.
     pub log_traceback: Cell<bool>,
+    /// A task's `cancelling()` count (kept here, where it fits, rather than in its state).
+    pub num_cancels_requested: Cell<u32>,
     result: ValCell,
     /// The body, which for a task is followed by its `TaskState` in the same allocation.
     body: Body,
@@ -300,6 +302,7 @@ impl FutureObj {
             state: Cell::new(FutState::Pending),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
+            num_cancels_requested: Cell::new(0),
             result: ValCell::new(Value::None),
             body: match task {
                 Some(t) => Body::task(fut, t),
@@ -452,8 +455,8 @@ impl FutureObj {
         let task = self.task().map(|t| TaskState {
             coro: ObjCell::new(t.coro.take()),
             fut_waiter: ObjCell::new(t.fut_waiter.take()),
-            name: ValCell::new(t.name.take()),
-            num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
+            name: ObjCell::new(t.name.take()),
+            number: Cell::new(t.number.get()),
             must_cancel: Cell::new(false),
             log_destroy_pending: Cell::new(false),
             heap: t.heap.clone(),
@@ -463,6 +466,7 @@ impl FutureObj {
             state: Cell::new(self.state.get()),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
+            num_cancels_requested: Cell::new(self.num_cancels_requested.get()),
             result: ValCell::new(self.result.take()),
             body: {
                 let fut = FutureBody {

@@ -235,17 +235,25 @@ pub fn done(vm: &mut Vm, state: &Value, child: &ObjRef) -> PyResult<()> {
     if g.nfinished.get() != g.nfuts.get() {
         return Ok(());
     }
-    let children: Vec<Value> = match &*g.children.borrow() {
+    // The children are read one at a time rather than copied: with a long list that copy
+    // would be made when memory peaks.
+    let list = g.children.borrow().clone();
+    let items = match &list {
         Value::Obj(l) => match &l.kind {
-            ObjKind::List(items) => items.borrow().clone(),
-            _ => Vec::new(),
+            ObjKind::List(items) => Some(items),
+            _ => None,
         },
-        _ => Vec::new(),
+        _ => None,
     };
-    let mut results = Vec::with_capacity(children.len());
-    for c in &children {
-        let Value::Obj(co) = c else { continue };
-        let cf = fut(co);
+    let n = items.map_or(0, |it| it.borrow().len());
+    let mut results = Vec::with_capacity(n);
+    let mut last = None;
+    for i in 0..n {
+        let Some(Value::Obj(co)) = items.and_then(|it| it.borrow().get(i).cloned()) else {
+            continue;
+        };
+        last = Some(co.clone());
+        let cf = fut(&co);
         let res = if cf.state.get() == FutState::Cancelled {
             let msg = cf.cancel_message();
             let msg = if msg.is_none() { vm.new_str("") } else { msg };
@@ -264,10 +272,7 @@ pub fn done(vm: &mut Vm, state: &Value, child: &ObjRef) -> PyResult<()> {
     let cancel_requested = vm.getattr_str(&Value::Obj(outer.clone()), "_cancel_requested")?;
     if vm.truthy(&cancel_requested)? {
         // As in CPython, the loop variable `fut` is the last child here.
-        let last = match children.last() {
-            Some(Value::Obj(o)) => o.clone(),
-            _ => child.clone(),
-        };
+        let last = last.unwrap_or_else(|| child.clone());
         let exc = future::make_cancelled_error(vm, &last);
         future::set_exception(vm, &outer, Value::Obj(exc.0))
     } else {
