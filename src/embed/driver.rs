@@ -98,7 +98,7 @@ pub(crate) fn run_until_complete(vm: &mut Vm, aw: Value) -> Result<Value, Error>
     let Value::Obj(fo) = fut else {
         return Err(Error::raise("TypeError", "not awaitable"));
     };
-    if let Some(t) = future::fut(&fo).task.as_deref() {
+    if let Some(t) = future::fut(&fo).task() {
         t.log_destroy_pending.set(false);
     }
     let r = with_running(vm, &lp, |vm| {

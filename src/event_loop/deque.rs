@@ -105,10 +105,13 @@ fn pop(vm: &mut Vm, args: Args) -> PyResult {
 fn identity_only(v: &Value) -> bool {
     match v {
         Value::Obj(o) => {
-            matches!(o.kind, ObjKind::Future(_) | ObjKind::Ext(_))
-                && o.class
-                    .as_ref()
-                    .is_some_and(|c| c.as_type().is_some_and(|t| t.builtin))
+            matches!(
+                o.kind,
+                ObjKind::Future(_) | ObjKind::Ext(_) | ObjKind::EventWait(_)
+            ) && o
+                .class
+                .as_ref()
+                .is_some_and(|c| c.as_type().is_some_and(|t| t.builtin))
         }
         _ => false,
     }

@@ -15,7 +15,7 @@
 //! through `Vm::ext_throw_hook`; and, for an op dropped or collected while waiting, with a
 //! native removal. When no native event loop is running (or a task is made over it) the op
 //! becomes the Aio coroutine, so error paths are CPython's code.
-//! Invariant: the op holds no `RefCell` borrow while Aio code may run.
+//! Invariant: no Aio code runs while the op's state is taken out for a look (`peek`).
 
 use super::deque::DequeObj;
 use super::future::{self, fut};
@@ -25,7 +25,7 @@ use crate::vm::heap::{Finalizer, HeapShared};
 use crate::vm::object::{Args, ExtObject, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{PyResult, Vm};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// What `_event_setup` recorded.
@@ -50,10 +50,35 @@ enum WaitState {
     Done,
 }
 
-/// The awaitable `Event.wait()` returns.
+/// The awaitable `Event.wait()` returns, kept in its object (`ObjKind::EventWait`): 32
+/// bytes, so that a task parked on an event costs one object block for it.
 pub struct WaitOp {
-    state: RefCell<WaitState>,
+    /// Read by taking and putting back (`peek`): no borrow flag, and nothing that runs Aio
+    /// code happens while it is out.
+    state: Cell<WaitState>,
     heap: Rc<HeapShared>,
+}
+
+const _: () = assert!(std::mem::size_of::<WaitOp>() <= 32);
+
+impl WaitOp {
+    /// Runs `f` on the state (which reads as `Done` meanwhile).
+    fn peek<R>(&self, f: impl FnOnce(&WaitState) -> R) -> R {
+        let s = self.state.replace(WaitState::Done);
+        let r = f(&s);
+        self.state.set(s);
+        r
+    }
+
+    /// Takes the state, leaving `Done`.
+    fn take(&self) -> WaitState {
+        self.state.replace(WaitState::Done)
+    }
+
+    /// The object's payload.
+    pub fn kind(self) -> ObjKind {
+        ObjKind::EventWait(self)
+    }
 }
 
 impl Drop for WaitOp {
@@ -73,28 +98,23 @@ impl ExtObject for WaitOp {
         "coroutine"
     }
     fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        if let Ok(s) = self.state.try_borrow() {
-            match &*s {
-                WaitState::Start(ev) => f(ev),
-                WaitState::Waiting { fut, waiters } => {
-                    f(&Value::Obj(fut.clone()));
-                    f(&Value::Obj(waiters.clone()));
-                }
-                WaitState::Delegated(c) => f(c),
-                WaitState::Done => {}
+        self.peek(|s| match s {
+            WaitState::Start(ev) => f(ev),
+            WaitState::Waiting { fut, waiters } => {
+                f(&Value::Obj(fut.clone()));
+                f(&Value::Obj(waiters.clone()));
             }
-        }
+            WaitState::Delegated(c) => f(c),
+            WaitState::Done => {}
+        })
     }
     fn clear(&self) {
-        if let Ok(mut s) = self.state.try_borrow_mut() {
-            let old = std::mem::replace(&mut *s, WaitState::Done);
-            drop(s);
-            if let WaitState::Waiting { fut, waiters } = &old {
-                // A collected coroutine is closed, and its `finally` removes the waiter.
-                remove_native(waiters, fut);
-            }
-            drop(old);
+        let old = self.take();
+        if let WaitState::Waiting { fut, waiters } = &old {
+            // A collected coroutine is closed, and its `finally` removes the waiter.
+            remove_native(waiters, fut);
         }
+        drop(old);
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -102,7 +122,10 @@ impl ExtObject for WaitOp {
 }
 
 fn op_of(v: &Value) -> Option<&WaitOp> {
-    native_coro::op_of::<WaitOp>(v)
+    match v.kind()? {
+        ObjKind::EventWait(op) => Some(op),
+        _ => None,
+    }
 }
 
 /// True for the awaitables of `Event.wait()`.
@@ -150,12 +173,10 @@ fn f_wait(vm: &mut Vm, args: Args) -> PyResult {
     }
     let op_type = s.op_type.clone();
     let op = WaitOp {
-        state: RefCell::new(WaitState::Start(args.pos[0].clone())),
+        state: Cell::new(WaitState::Start(args.pos[0].clone())),
         heap: vm.heap.shared.clone(),
     };
-    Ok(Value::Obj(
-        vm.alloc_instance(op_type, ObjKind::Ext(Box::new(op))),
-    ))
+    Ok(Value::Obj(vm.alloc_instance(op_type, op.kind())))
 }
 
 /// The Aio coroutine `Event.wait(ev)`.
@@ -170,12 +191,12 @@ fn coroutine(vm: &mut Vm, ev: Value) -> PyResult {
 /// A task created over an op runs the coroutine the op stands for.
 pub fn task_coro(vm: &mut Vm, v: Value) -> PyResult {
     let Some(op) = op_of(&v) else { return Ok(v) };
-    let st = std::mem::replace(&mut *op.state.borrow_mut(), WaitState::Done);
+    let st = op.take();
     match st {
         WaitState::Start(ev) => coroutine(vm, ev),
         WaitState::Delegated(c) => Ok(c),
         other => {
-            *op.state.borrow_mut() = other;
+            op.state.set(other);
             Ok(v)
         }
     }
@@ -186,7 +207,7 @@ pub fn op_send(vm: &mut Vm, sub: &Value, value: Value) -> PyResult<ExtSend> {
     let Some(op) = op_of(sub) else {
         return crate::vm::gen::no_ext_send(vm, sub, value);
     };
-    let st = std::mem::replace(&mut *op.state.borrow_mut(), WaitState::Done);
+    let st = op.take();
     match st {
         WaitState::Start(ev) => start(vm, op, ev),
         WaitState::Waiting { fut: fo, waiters } => {
@@ -250,10 +271,10 @@ fn start(vm: &mut Vm, op: &WaitOp, ev: Value) -> PyResult<ExtSend> {
         return Ok(ExtSend::Return(Value::TRUE));
     }
     fut(f).blocking.set(true);
-    *op.state.borrow_mut() = WaitState::Waiting {
+    op.state.set(WaitState::Waiting {
         fut: f.clone(),
         waiters: w.clone(),
-    };
+    });
     Ok(ExtSend::Yield(fo))
 }
 
@@ -354,13 +375,11 @@ fn remove_native(waiters: &ObjRef, f: &ObjRef) {
 /// An exception is being thrown into the frame awaiting `sub`: the `finally` of `wait()`.
 pub fn throw_hook(vm: &mut Vm, sub: &Value) {
     let Some(op) = op_of(sub) else { return };
-    let st = {
-        let Ok(mut s) = op.state.try_borrow_mut() else {
+    let st = match op.take() {
+        st @ WaitState::Waiting { .. } => st,
+        other => {
+            op.state.set(other);
             return;
-        };
-        match &*s {
-            WaitState::Waiting { .. } => std::mem::replace(&mut *s, WaitState::Done),
-            _ => return,
         }
     };
     if let WaitState::Waiting { fut: fo, waiters } = st {
@@ -376,24 +395,26 @@ impl NativeCoro for WaitOp {
     fn qualname(&self) -> &str {
         "Event.wait"
     }
+    fn from_value(v: &Value) -> Option<&Self> {
+        op_of(v)
+    }
     fn fresh(&self) -> bool {
-        matches!(&*self.state.borrow(), WaitState::Start(_))
+        self.peek(|s| matches!(s, WaitState::Start(_)))
     }
     fn delegated(&self) -> Option<Value> {
-        match &*self.state.borrow() {
+        self.peek(|s| match s {
             WaitState::Delegated(c) => Some(c.clone()),
             _ => None,
-        }
+        })
     }
     fn set_delegated(&self, c: Value) {
-        *self.state.borrow_mut() = WaitState::Delegated(c);
+        self.state.set(WaitState::Delegated(c));
     }
     fn step(vm: &mut Vm, sub: &Value, value: Value) -> PyResult<ExtSend> {
         op_send(vm, sub, value)
     }
     fn finish(&self, vm: &mut Vm, sub: &Value) {
         throw_hook(vm, sub);
-        let old = std::mem::replace(&mut *self.state.borrow_mut(), WaitState::Done);
-        drop(old);
+        drop(self.take());
     }
 }

@@ -6,6 +6,7 @@
 //! retrieved" report when an unretrieved exception is dropped. A Task is a Future with a
 //! `TaskState`. Invariant: callbacks run only via the ready queue, never synchronously.
 
+use super::body::Body;
 use super::handle::HandleCallback;
 use super::task::TaskState;
 use crate::vm::frame::Frame;
@@ -13,7 +14,7 @@ use crate::vm::heap::{Finalizer, HeapShared};
 use crate::vm::object::{Args, ObjKind};
 use crate::vm::value::{ObjRef, Value};
 use crate::vm::{Exc, PyResult, Vm};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// A future's state.
@@ -145,6 +146,100 @@ impl ValCell {
     }
 }
 
+/// A slot holding an object or nothing (None), 8 bytes: what `ValCell` does for values that
+/// are always objects (a task's coroutine and the future it waits for). Storing anything
+/// else stores None.
+#[derive(Default)]
+pub struct ObjCell(Cell<Option<ObjRef>>);
+
+impl ObjCell {
+    pub fn new(v: Value) -> ObjCell {
+        let c = ObjCell::default();
+        c.set(v);
+        c
+    }
+
+    /// The object, or None.
+    pub fn get(&self) -> Value {
+        let o = self.0.take();
+        let v = o.as_ref().map_or(Value::None, |o| Value::Obj(o.clone()));
+        self.0.set(o);
+        v
+    }
+
+    /// Runs `f` on the value (the slot reads as unset meanwhile).
+    pub fn with<R>(&self, f: impl FnOnce(&Value) -> R) -> R {
+        let v = self.take();
+        let r = f(&v);
+        if let Value::Obj(o) = v {
+            self.0.set(Some(o));
+        }
+        r
+    }
+
+    /// Stores `v` (an object, or None); the old value is dropped after the slot holds the new.
+    pub fn set(&self, v: Value) {
+        let o = match v {
+            Value::Obj(o) => Some(o),
+            _ => None,
+        };
+        drop(self.0.replace(o));
+    }
+
+    /// Takes the value, leaving None.
+    pub fn take(&self) -> Value {
+        self.0.take().map_or(Value::None, Value::Obj)
+    }
+}
+
+/// A future's callback list without a borrow flag (8 bytes smaller than a `RefCell`): read
+/// by cloning, written by replacing, as `ValCell`. Never hand out references into it.
+#[derive(Default)]
+pub struct CbCell(Cell<Callbacks>);
+
+impl CbCell {
+    /// Runs `f` on the list (the cell reads as empty meanwhile).
+    pub fn with<R>(&self, f: impl FnOnce(&Callbacks) -> R) -> R {
+        let v = self.0.take();
+        let r = f(&v);
+        self.0.set(v);
+        r
+    }
+
+    /// A copy of the list.
+    pub fn get(&self) -> Callbacks {
+        self.with(|c| c.clone())
+    }
+
+    /// Takes the list, leaving it empty.
+    pub fn take(&self) -> Callbacks {
+        self.0.take()
+    }
+
+    /// Replaces the list; the old one is dropped after the cell holds the new one.
+    pub fn set(&self, cbs: Callbacks) {
+        drop(self.0.replace(cbs));
+    }
+
+    /// Appends a callback.
+    pub fn push(&self, cb: DoneCallback) {
+        let mut v = self.0.take();
+        v.push(cb);
+        self.0.set(v);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.with(|c| c.is_empty())
+    }
+
+    /// Keeps the callbacks for which `keep` is true (drops never run Aio code).
+    pub fn retain(&self, keep: impl FnMut(&DoneCallback) -> bool) {
+        let mut v = self.0.take();
+        v.retain(keep);
+        self.0.set(v);
+    }
+}
+
 /// What a future rarely has: a cancel message, the CancelledError that cancelled a task,
 /// an exception. Boxed on first use, since most futures just get a result.
 #[derive(Default)]
@@ -155,42 +250,71 @@ struct Rare {
     exc: Value,
     /// The exception set by `set_exception` (None when none).
     exception: Value,
+    /// Where the future reports an exception nobody retrieved (set with the exception).
+    heap: Option<Rc<HeapShared>>,
 }
 
-/// The payload of a Future (and, with `task`, of a Task). 88 bytes, so that with the task's
-/// own state and the object a pending future or task stays small.
+/// The payload of a Future (and, with `task`, of a Task), kept in the object itself: the
+/// state, the result and the rest of the future (`FutureBody`, reached through `Deref`).
+/// 32 bytes, the room an object has beside its class and kind tag, so that a future is its
+/// object and one more allocation, with nothing of the object's block left unused.
 pub struct FutureObj {
     pub state: Cell<FutState>,
     /// `_asyncio_future_blocking`.
     pub blocking: Cell<bool>,
     /// True while an exception is set and nobody has looked at it.
     pub log_traceback: Cell<bool>,
+    /// A task's `cancelling()` count (kept here, where it fits, rather than in its state).
+    pub num_cancels_requested: Cell<u32>,
     result: ValCell,
-    /// The loop object.
-    loop_: ValCell,
-    pub callbacks: RefCell<Callbacks>,
-    rare: Cell<Option<Box<Rare>>>,
-    pub task: Option<Box<TaskState>>,
-    /// Where a dropped future reports an unretrieved exception.
-    pub heap: Rc<HeapShared>,
+    /// The body, which for a task is followed by its `TaskState` in the same allocation.
+    body: Body,
 }
 
-const _: () = assert!(std::mem::size_of::<FutureObj>() <= 88);
+/// What a future keeps outside its object.
+pub struct FutureBody {
+    /// The loop object (None only in a dead future's report copy).
+    loop_: ObjCell,
+    pub callbacks: CbCell,
+    rare: Cell<Option<Box<Rare>>>,
+}
+
+const _: () = assert!(std::mem::size_of::<FutureObj>() <= 32);
+const _: () = assert!(std::mem::size_of::<FutureBody>() <= 32);
+
+impl std::ops::Deref for FutureObj {
+    type Target = FutureBody;
+    #[inline]
+    fn deref(&self) -> &FutureBody {
+        self.body.fut()
+    }
+}
 
 impl FutureObj {
     /// A pending future on `loop_`.
-    pub fn new(loop_: Value, heap: Rc<HeapShared>, task: Option<Box<TaskState>>) -> FutureObj {
+    pub fn new(loop_: Value, task: Option<TaskState>) -> FutureObj {
+        let fut = FutureBody {
+            loop_: ObjCell::new(loop_),
+            callbacks: CbCell::default(),
+            rare: Cell::new(None),
+        };
         FutureObj {
             state: Cell::new(FutState::Pending),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
+            num_cancels_requested: Cell::new(0),
             result: ValCell::new(Value::None),
-            loop_: ValCell::new(loop_),
-            callbacks: RefCell::new(Callbacks::new()),
-            rare: Cell::new(None),
-            task,
-            heap,
+            body: match task {
+                Some(t) => Body::task(fut, t),
+                None => Body::future(fut),
+            },
         }
+    }
+
+    /// The task's state, for a task.
+    #[inline]
+    pub fn task(&self) -> Option<&TaskState> {
+        self.body.task_state()
     }
 
     pub fn done(&self) -> bool {
@@ -245,31 +369,26 @@ impl FutureObj {
                 f(&c.exception);
             }
         });
-        if let Ok(cbs) = self.callbacks.try_borrow() {
+        self.callbacks.with(|cbs| {
             for cb in cbs.iter() {
                 match cb {
                     DoneCallback::Py(v) => f(v),
                     DoneCallback::Wakeup(t) => f(&Value::Obj(t.clone())),
                 }
             }
-        }
-        if let Some(t) = &self.task {
+        });
+        if let Some(t) = self.task() {
             t.trace(f);
         }
     }
 
     /// Drops held values (breaking cycles of garbage).
     pub fn clear(&self) {
-        if let Some(report) = self.death_report() {
-            self.heap.defer(report);
-        }
+        self.report_death();
         let result = self.result.take();
         let cancel = self.rare.take();
-        if let Ok(mut cbs) = self.callbacks.try_borrow_mut() {
-            let old = std::mem::take(&mut *cbs);
-            drop(old);
-        }
-        if let Some(t) = &self.task {
+        drop(self.callbacks.take());
+        if let Some(t) = self.task() {
             t.clear();
         }
         drop(result);
@@ -305,12 +424,23 @@ impl FutureObj {
     /// What the loop must hear when this future dies unobserved: a task destroyed while
     /// pending, or an exception nobody retrieved. The report carries a resurrected copy of
     /// the future so the handler sees it as CPython's does (`context['future']`).
+    fn report_death(&self) {
+        // A pending task's report goes through its state's heap, an unretrieved
+        // exception's through the one stored with it.
+        let heap = match self.task() {
+            Some(t) => Some(t.heap.clone()),
+            None => self.with_rare(|r| r.as_ref().and_then(|r| r.heap.clone())),
+        };
+        if let Some(heap) = heap {
+            if let Some(report) = self.death_report() {
+                heap.defer(report);
+            }
+        }
+    }
+
     fn death_report(&self) -> Option<Finalizer> {
         let pending_task = self.state.get() == FutState::Pending
-            && self
-                .task
-                .as_ref()
-                .is_some_and(|t| t.log_destroy_pending.get());
+            && self.task().is_some_and(|t| t.log_destroy_pending.get());
         if !pending_task && !self.log_traceback.get() {
             return None;
         }
@@ -322,42 +452,46 @@ impl FutureObj {
 
     /// Moves this future's state into a new payload that reports nothing when it dies.
     fn resurrect(&self) -> FutureObj {
-        let task = self.task.as_ref().map(|t| {
-            Box::new(TaskState {
-                coro: ValCell::new(t.coro.take()),
-                fut_waiter: ValCell::new(t.fut_waiter.take()),
-                name: ValCell::new(t.name.take()),
-                num_cancels_requested: Cell::new(t.num_cancels_requested.get()),
-                must_cancel: Cell::new(false),
-                log_destroy_pending: Cell::new(false),
-            })
+        let task = self.task().map(|t| TaskState {
+            coro: ObjCell::new(t.coro.take()),
+            fut_waiter: ObjCell::new(t.fut_waiter.take()),
+            name: ObjCell::new(t.name.take()),
+            number: Cell::new(t.number.get()),
+            must_cancel: Cell::new(false),
+            log_destroy_pending: Cell::new(false),
+            heap: t.heap.clone(),
         });
         self.log_traceback.set(false);
         FutureObj {
             state: Cell::new(self.state.get()),
             blocking: Cell::new(false),
             log_traceback: Cell::new(false),
+            num_cancels_requested: Cell::new(self.num_cancels_requested.get()),
             result: ValCell::new(self.result.take()),
-            loop_: ValCell::new(self.loop_.take()),
-            callbacks: RefCell::new(Callbacks::new()),
-            rare: Cell::new(self.rare.take()),
-            task,
-            heap: self.heap.clone(),
+            body: {
+                let fut = FutureBody {
+                    loop_: ObjCell::new(self.loop_.take()),
+                    callbacks: CbCell::default(),
+                    rare: Cell::new(self.rare.take()),
+                };
+                match task {
+                    Some(t) => Body::task(fut, t),
+                    None => Body::future(fut),
+                }
+            },
         }
     }
 }
 
 impl Drop for FutureObj {
     fn drop(&mut self) {
-        if let Some(report) = self.death_report() {
-            self.heap.defer(report);
-        }
+        self.report_death();
     }
 }
 
 /// Hands a dead future's report to its loop's exception handler.
 fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
-    let is_task = copy.task.is_some();
+    let is_task = copy.task().is_some();
     let lp = copy.loop_value();
     let exc = copy.exception();
     let cls = if is_task {
@@ -365,7 +499,7 @@ fn report_death(vm: &mut Vm, copy: FutureObj, pending_task: bool) {
     } else {
         super::types(vm).future.clone()
     };
-    let obj = Value::Obj(vm.alloc_instance(cls, ObjKind::Future(Box::new(copy))));
+    let obj = Value::Obj(vm.alloc_instance(cls, ObjKind::Future(copy)));
     let ctx = vm.new_dict_obj();
     if pending_task {
         let m = vm.new_str("Task was destroyed but it is pending!");
@@ -401,15 +535,15 @@ pub fn fut(o: &ObjRef) -> &FutureObj {
 
 /// A new pending future on `loop_`.
 pub fn new_future(vm: &mut Vm, loop_: Value) -> ObjRef {
-    let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
+    let f = FutureObj::new(loop_, None);
     let cls = super::types(vm).future.clone();
-    vm.alloc_instance(cls, ObjKind::Future(Box::new(f)))
+    vm.alloc_instance(cls, ObjKind::Future(f))
 }
 
 /// Queues every done callback through the loop, in registration order.
 pub fn schedule_callbacks(vm: &mut Vm, fo: &ObjRef) {
     let f = fut(fo);
-    let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+    let cbs = f.callbacks.take();
     let lp = f.loop_value();
     for cb in cbs {
         let h = match cb {
@@ -451,7 +585,11 @@ pub fn set_exception(vm: &mut Vm, fo: &ObjRef, e: Value) -> PyResult<()> {
                 .into(),
         ));
     }
-    f.set_rare(|r| std::mem::replace(&mut r.exception, Value::Obj(exc.0)));
+    let heap = vm.heap.shared.clone();
+    f.set_rare(|r| {
+        r.heap.get_or_insert(heap);
+        std::mem::replace(&mut r.exception, Value::Obj(exc.0))
+    });
     f.state.set(FutState::Finished);
     f.log_traceback.set(true);
     schedule_callbacks(vm, fo);
@@ -539,7 +677,7 @@ pub fn add_done_callback(vm: &mut Vm, fo: &ObjRef, cb: DoneCallback) {
         };
         super::call_soon_internal(vm, &lp, h);
     } else {
-        f.callbacks.borrow_mut().push(cb);
+        f.callbacks.push(cb);
     }
 }
 
@@ -590,7 +728,7 @@ fn m_cancel(vm: &mut Vm, args: Args) -> PyResult {
     };
     let [msg] = rest.bind(vm, "cancel", ["msg"], 0)?;
     let msg = msg.unwrap_or(Value::None);
-    if fut(&fo).task.is_some() {
+    if fut(&fo).task().is_some() {
         return Ok(Value::from_bool(super::task::cancel(vm, &fo, msg)));
     }
     Ok(Value::from_bool(cancel(vm, &fo, msg)))
@@ -622,7 +760,7 @@ fn m_add_done_callback(vm: &mut Vm, args: Args) -> PyResult {
 fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
     let target = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let cbs = fut(&fo).callbacks.borrow().clone();
+    let cbs = fut(&fo).callbacks.get();
     let mut keep = Callbacks::new();
     let mut removed = 0;
     for cb in cbs {
@@ -636,7 +774,7 @@ fn m_remove_done_callback(vm: &mut Vm, args: Args) -> PyResult {
             keep.push(cb);
         }
     }
-    *fut(&fo).callbacks.borrow_mut() = keep;
+    fut(&fo).callbacks.set(keep);
     Ok(Value::Int(removed))
 }
 
@@ -671,13 +809,13 @@ pub fn state_repr(vm: &mut Vm, fo: &ObjRef) -> String {
 
 fn m_repr(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
-    if fut(&fo).task.is_some() {
+    if fut(&fo).task().is_some() {
         let s = super::task::repr(vm, &fo);
         return Ok(vm.new_str(s));
     }
     let st = state_repr(vm, &fo);
     let f = fut(&fo);
-    let cbs = f.callbacks.borrow().clone();
+    let cbs = f.callbacks.get();
     let mut s = format!("<Future {st}");
     if !cbs.is_empty() {
         let parts: Vec<String> = cbs
@@ -737,18 +875,18 @@ fn future_new(vm: &mut Vm, args: Args) -> PyResult {
         _ => false,
     };
     let loop_ = match args.kw("loop") {
-        Some(l) if !l.is_none() => l.clone(),
+        Some(l) if !l.is_none() => checked_loop(vm, l)?,
         _ if subclass => Value::None,
         _ => super::get_event_loop(vm)?,
     };
     if subclass {
         let Value::Obj(c) = cls else { unreachable!() };
-        let f = FutureObj::new(loop_, vm.heap.shared.clone(), None);
+        let f = FutureObj::new(loop_, None);
         let inst = vm.alloc_instance(
             c,
             ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {
                 attrs: Default::default(),
-                base: ObjKind::Future(Box::new(f)),
+                base: ObjKind::Future(f),
             })),
         );
         return Ok(Value::Obj(inst));
@@ -757,10 +895,19 @@ fn future_new(vm: &mut Vm, args: Args) -> PyResult {
     Ok(Value::Obj(fo))
 }
 
+/// A loop given to `Future(loop=...)`: CPython asks it `get_debug()` at once, which a value
+/// that is not an object (an int, a float) cannot answer; a future's loop is always an object.
+pub fn checked_loop(vm: &mut Vm, l: &Value) -> PyResult {
+    if !matches!(l, Value::Obj(_)) {
+        vm.getattr_str(l, "get_debug")?;
+    }
+    Ok(l.clone())
+}
+
 fn future_init(vm: &mut Vm, args: Args) -> PyResult {
     let fo = this(vm, &args)?;
     let loop_ = match args.kw("loop") {
-        Some(l) if !l.is_none() => l.clone(),
+        Some(l) if !l.is_none() => checked_loop(vm, l)?,
         _ => super::get_event_loop(vm)?,
     };
     fut(&fo).set_loop(loop_);

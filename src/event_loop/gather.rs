@@ -122,14 +122,19 @@ fn f_gather_children(vm: &mut Vm, args: Args) -> PyResult {
             return_exceptions,
         })),
     );
-    // CPython maps each argument to its future to share one child between repeats; a
-    // sorted list of addresses finds out whether there are any, so that the usual call
-    // (every argument distinct) builds no map (which for a long list weighed 40 bytes an
-    // argument at the moment memory peaks).
+    // CPython maps each argument to its future to share one child between repeats. A
+    // pending future seen before ends its callback list with this gather's callback, so
+    // only the other arguments (coroutines, done futures) need looking up, and a sorted
+    // list of their addresses finds out whether any repeats, so that the usual call (every
+    // argument distinct) builds no map: for a long list of tasks nothing at all, at the
+    // moment memory peaks.
+    let pending = |o: &ObjRef| matches!(&o.kind, ObjKind::Future(f) if !f.done());
     let repeats = {
         let mut addrs: Vec<usize> = items
             .iter()
-            .map(|a| a.as_obj().map_or(0, |o| Rc::as_ptr(o) as usize))
+            .filter_map(|a| a.as_obj())
+            .filter(|o| !pending(o))
+            .map(|o| Rc::as_ptr(o) as usize)
             .collect();
         addrs.sort_unstable();
         addrs.windows(2).any(|w| w[0] == w[1])
@@ -139,6 +144,17 @@ fn f_gather_children(vm: &mut Vm, args: Args) -> PyResult {
     let mut nfuts = 0;
     for a in items.iter() {
         let Value::Obj(o) = a else { unreachable!() };
+        if pending(o) {
+            let again = fut(o).callbacks.with(|cbs| {
+                matches!(cbs.iter().last(), Some(DoneCallback::Py(Value::Obj(s))) if Rc::ptr_eq(s, &state))
+            });
+            if !again {
+                nfuts += 1;
+                future::add_done_callback(vm, o, DoneCallback::Py(Value::Obj(state.clone())));
+            }
+            children.push(a.clone());
+            continue;
+        }
         let prior = if repeats {
             seen.get(&Rc::as_ptr(o)).cloned()
         } else {
@@ -219,17 +235,25 @@ pub fn done(vm: &mut Vm, state: &Value, child: &ObjRef) -> PyResult<()> {
     if g.nfinished.get() != g.nfuts.get() {
         return Ok(());
     }
-    let children: Vec<Value> = match &*g.children.borrow() {
+    // The children are read one at a time rather than copied: with a long list that copy
+    // would be made when memory peaks.
+    let list = g.children.borrow().clone();
+    let items = match &list {
         Value::Obj(l) => match &l.kind {
-            ObjKind::List(items) => items.borrow().clone(),
-            _ => Vec::new(),
+            ObjKind::List(items) => Some(items),
+            _ => None,
         },
-        _ => Vec::new(),
+        _ => None,
     };
-    let mut results = Vec::with_capacity(children.len());
-    for c in &children {
-        let Value::Obj(co) = c else { continue };
-        let cf = fut(co);
+    let n = items.map_or(0, |it| it.borrow().len());
+    let mut results = Vec::with_capacity(n);
+    let mut last = None;
+    for i in 0..n {
+        let Some(Value::Obj(co)) = items.and_then(|it| it.borrow().get(i).cloned()) else {
+            continue;
+        };
+        last = Some(co.clone());
+        let cf = fut(&co);
         let res = if cf.state.get() == FutState::Cancelled {
             let msg = cf.cancel_message();
             let msg = if msg.is_none() { vm.new_str("") } else { msg };
@@ -248,10 +272,7 @@ pub fn done(vm: &mut Vm, state: &Value, child: &ObjRef) -> PyResult<()> {
     let cancel_requested = vm.getattr_str(&Value::Obj(outer.clone()), "_cancel_requested")?;
     if vm.truthy(&cancel_requested)? {
         // As in CPython, the loop variable `fut` is the last child here.
-        let last = match children.last() {
-            Some(Value::Obj(o)) => o.clone(),
-            _ => child.clone(),
-        };
+        let last = last.unwrap_or_else(|| child.clone());
         let exc = future::make_cancelled_error(vm, &last);
         future::set_exception(vm, &outer, Value::Obj(exc.0))
     } else {

@@ -187,7 +187,7 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut_or_coro: Value) -> PyResu
         );
     };
     if !is_future {
-        if let Some(t) = fut(&fo).task.as_deref() {
+        if let Some(t) = fut(&fo).task() {
             t.log_destroy_pending.set(false);
         }
     }
@@ -196,7 +196,6 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut_or_coro: Value) -> PyResu
     let r = run_forever(vm, lp);
     fut(&fo)
         .callbacks
-        .borrow_mut()
         .retain(|c| !matches!(c, DoneCallback::Py(v) if v.is(&cb)));
     if let Err(e) = r {
         if !is_future && fut(&fo).done() && fut(&fo).state.get() != FutState::Cancelled {
@@ -584,6 +583,9 @@ pub fn ext_throw(vm: &mut Vm, sub: &Value) {
 
 /// `Send` on extension awaitables.
 pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
+    if let Some(ObjKind::EventWait(_)) = sub.kind() {
+        return super::event_wait::op_send(vm, sub, _value);
+    }
     if let Some(ObjKind::Ext(e)) = sub.kind() {
         // The most frequent first: `asyncio.sleep(0)`'s awaitable.
         if let Some(r) = super::sleep0::send(vm, sub, &**e) {
@@ -594,9 +596,6 @@ pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
         }
         if e.as_any().is::<super::queues::QueueOp>() {
             return super::queues::op_send(vm, sub, _value);
-        }
-        if e.as_any().is::<super::event_wait::WaitOp>() {
-            return super::event_wait::op_send(vm, sub, _value);
         }
         if e.as_any().is::<super::io_streams::StreamOp>() {
             return super::io_streams::op_send(vm, sub, _value);

@@ -15,6 +15,16 @@ use crate::vm::{PyResult, Vm};
 
 /// A native awaitable standing for a coroutine.
 pub trait NativeCoro: 'static {
+    /// The op behind `v` (an extension payload unless the type keeps it elsewhere).
+    fn from_value(v: &Value) -> Option<&Self>
+    where
+        Self: Sized + std::any::Any,
+    {
+        match v.kind()? {
+            ObjKind::Ext(e) => e.as_any().downcast_ref::<Self>(),
+            _ => None,
+        }
+    }
     /// The coroutine's `__qualname__` (`Queue.put`).
     fn qualname(&self) -> &str;
     /// Not started yet (`send` of a value other than None is then an error).
@@ -36,10 +46,7 @@ pub trait NativeCoro: 'static {
 
 /// The op behind `v`, when it is a `T`.
 pub fn op_of<T: NativeCoro>(v: &Value) -> Option<&T> {
-    match v.kind()? {
-        ObjKind::Ext(e) => e.as_any().downcast_ref::<T>(),
-        _ => None,
-    }
+    T::from_value(v)
 }
 
 fn this<'a, T: NativeCoro>(vm: &mut Vm, args: &Args<'a>) -> PyResult<&'a T> {

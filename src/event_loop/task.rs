@@ -6,7 +6,7 @@
 //! CancelledError thrown in at the suspended `await`. Invariant: a task is the loop's current
 //! task exactly while its step runs, and at most one step of a task is ever scheduled.
 
-use super::future::{self, fut, DoneCallback, FutState, ValCell};
+use super::future::{self, fut, DoneCallback, FutState, ObjCell};
 use super::handle::HandleCallback;
 use crate::vm::dispatch::Outcome;
 use crate::vm::gen::ResumeInput;
@@ -16,26 +16,32 @@ use crate::vm::{Exc, PyResult, Vm};
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// The task-specific part of a Task's payload (56 bytes).
+/// The task-specific part of a Task's payload (40 bytes), kept after the future's body in
+/// the same allocation (`body.rs`).
 pub struct TaskState {
-    pub coro: ValCell,
-    pub fut_waiter: ValCell,
-    /// The name, or `Value::Int(n)` for the default `Task-n`, made into a str only when
-    /// asked for (most tasks are never asked their name).
-    pub name: ValCell,
-    pub num_cancels_requested: Cell<u32>,
+    /// The coroutine (always an object), None once cleared.
+    pub coro: ObjCell,
+    /// The future the task waits for, or None.
+    pub fut_waiter: ObjCell,
+    /// The name (a str), or None for the default `Task-{number}`, made only when asked for
+    /// (most tasks are never asked their name).
+    pub name: ObjCell,
+    /// The number in the default name.
+    pub number: Cell<u32>,
     pub must_cancel: Cell<bool>,
     /// Whether dropping the task while pending is reported.
     pub log_destroy_pending: Cell<bool>,
+    /// Where a task dropped while pending is reported.
+    pub heap: Rc<crate::vm::heap::HeapShared>,
 }
 
-const _: () = assert!(std::mem::size_of::<TaskState>() <= 56);
+const _: () = assert!(std::mem::size_of::<TaskState>() <= 40);
 
 impl TaskState {
     pub fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        for cell in [&self.coro, &self.fut_waiter, &self.name] {
-            cell.with(&mut *f);
-        }
+        self.coro.with(&mut *f);
+        self.fut_waiter.with(&mut *f);
+        self.name.with(&mut *f);
     }
 
     pub fn clear(&self) {
@@ -49,8 +55,8 @@ pub fn task_name(vm: &mut Vm, task: &ObjRef) -> Value {
     let t = task_of(task);
     let cur = t.name.get();
     match cur {
-        Value::Int(n) => {
-            let s = vm.new_str(format!("Task-{n}"));
+        Value::None => {
+            let s = vm.new_str(format!("Task-{}", t.number.get()));
             t.name.set(s.clone());
             s
         }
@@ -60,7 +66,7 @@ pub fn task_name(vm: &mut Vm, task: &ObjRef) -> Value {
 
 /// The task state of a future object.
 pub fn task_of(o: &ObjRef) -> &TaskState {
-    fut(o).task.as_deref().expect("a task")
+    fut(o).task().expect("a task")
 }
 
 /// Creates a task for `coro` on `loop_` and schedules its first step.
@@ -89,33 +95,39 @@ pub fn new_task_of_class(
         let r = vm.repr_or_default(&coro);
         return Err(vm.type_error(format!("a coroutine was expected, got {r}")));
     }
-    let name = if name.is_none() {
-        Value::Int(super::next_task_number(vm) as i64)
+    // A default name is kept as its number, or made at once past `u32::MAX` tasks.
+    let (name, number) = if name.is_none() {
+        let n = super::next_task_number(vm);
+        match u32::try_from(n) {
+            Ok(n) => (Value::None, n),
+            Err(_) => (vm.new_str(format!("Task-{n}")), 0),
+        }
     } else if name.as_str().is_some() {
-        name
+        (name, 0)
     } else {
         let s = vm.str_of(&name)?;
-        vm.new_str(s)
+        (vm.new_str(s), 0)
     };
     let state = TaskState {
-        coro: ValCell::new(coro),
-        fut_waiter: ValCell::new(Value::None),
-        name: ValCell::new(name),
-        num_cancels_requested: Cell::new(0),
+        coro: ObjCell::new(coro),
+        fut_waiter: ObjCell::default(),
+        name: ObjCell::new(name),
+        number: Cell::new(number),
         must_cancel: Cell::new(false),
         log_destroy_pending: Cell::new(true),
+        heap: vm.heap.shared.clone(),
     };
-    let f = future::FutureObj::new(loop_.clone(), vm.heap.shared.clone(), Some(Box::new(state)));
+    let f = future::FutureObj::new(loop_.clone(), Some(state));
     let t = match cls {
         None => {
             let cls = super::types(vm).task.clone();
-            vm.alloc_instance(cls, ObjKind::Future(Box::new(f)))
+            vm.alloc_instance(cls, ObjKind::Future(f))
         }
         Some(cls) => vm.alloc_instance(
             cls,
             ObjKind::Subclass(Box::new(crate::vm::object::Subclassed {
                 attrs: Default::default(),
-                base: ObjKind::Future(Box::new(f)),
+                base: ObjKind::Future(f),
             })),
         ),
     };
@@ -325,7 +337,7 @@ pub fn cancel_any(vm: &mut Vm, fo: &ObjRef, msg: Value) -> bool {
             Err(_) => false,
         };
     }
-    if fut(fo).task.is_some() {
+    if fut(fo).task().is_some() {
         cancel(vm, fo, msg)
     } else {
         future::cancel(vm, fo, msg)
@@ -340,8 +352,8 @@ pub fn cancel(vm: &mut Vm, task: &ObjRef, msg: Value) -> bool {
     if f.done() {
         return false;
     }
-    t.num_cancels_requested
-        .set(t.num_cancels_requested.get() + 1);
+    f.num_cancels_requested
+        .set(f.num_cancels_requested.get() + 1);
     let waiter = t.fut_waiter.get();
     if let Value::Obj(w) = &waiter {
         if matches!(w.payload(), ObjKind::Future(_)) && cancel_any(vm, w, msg.clone()) {
@@ -386,7 +398,7 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
     let f = fut(task);
     let t = task_of(task);
     let mut state = future::state_repr(vm, task);
-    if t.num_cancels_requested.get() > 0 && !f.done() {
+    if f.num_cancels_requested.get() > 0 && !f.done() {
         state = "cancelling".into();
     }
     let name = task_name(vm, task);
@@ -407,7 +419,7 @@ pub fn repr(vm: &mut Vm, task: &ObjRef) -> String {
 
 fn this(vm: &mut Vm, args: &Args) -> PyResult<ObjRef> {
     match args.pos.first() {
-        Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(f) if f.task.is_some()) => {
+        Some(Value::Obj(o)) if matches!(o.payload(), ObjKind::Future(f) if f.task().is_some()) => {
             Ok(o.clone())
         }
         _ => Err(vm.type_error("descriptor requires a Task".into())),
@@ -435,12 +447,12 @@ fn m_set_name(vm: &mut Vm, args: Args) -> PyResult {
 
 fn m_cancelling(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
-    Ok(Value::Int(task_of(&t).num_cancels_requested.get() as i64))
+    Ok(Value::Int(fut(&t).num_cancels_requested.get() as i64))
 }
 
 fn m_uncancel(vm: &mut Vm, args: Args) -> PyResult {
     let t = this(vm, &args)?;
-    let ts = task_of(&t);
+    let ts = fut(&t);
     let n = ts.num_cancels_requested.get();
     if n > 0 {
         ts.num_cancels_requested.set(n - 1);
@@ -530,7 +542,7 @@ fn task_new(vm: &mut Vm, args: Args) -> PyResult {
     };
     let [coro, loop_, name] = rest.bind(vm, "Task", ["coro", "loop", "name"], 1)?;
     let loop_ = match loop_ {
-        Some(l) if !l.is_none() => l,
+        Some(l) if !l.is_none() => future::checked_loop(vm, &l)?,
         _ => super::get_event_loop(vm)?,
     };
     let base = super::types(vm).task.clone();
@@ -556,16 +568,14 @@ pub fn init(vm: &mut Vm, cls: &ObjRef) {
         "_log_destroy_pending",
         |_vm, v| {
             Ok(Value::from_bool(match v.kind() {
-                Some(ObjKind::Future(f)) => {
-                    f.task.as_ref().is_some_and(|t| t.log_destroy_pending.get())
-                }
+                Some(ObjKind::Future(f)) => f.task().is_some_and(|t| t.log_destroy_pending.get()),
                 _ => false,
             }))
         },
         Some(|vm, v, x| {
             let b = vm.truthy(&x.unwrap_or(Value::None))?;
             if let Some(ObjKind::Future(f)) = v.kind() {
-                if let Some(t) = &f.task {
+                if let Some(t) = f.task() {
                     t.log_destroy_pending.set(b);
                 }
             }

@@ -123,6 +123,7 @@ pub fn fast_eq(a: &Value, b: &Value) -> Option<bool> {
                 (ObjKind::Object(_), _) | (_, ObjKind::Object(_)) => Option::None,
                 (ObjKind::Exception(_), _) | (_, ObjKind::Exception(_)) => Option::None,
                 (ObjKind::Ext(_), _) | (_, ObjKind::Ext(_)) => Option::None,
+                (ObjKind::EventWait(_), _) | (_, ObjKind::EventWait(_)) => Option::None,
                 (ObjKind::Str(_), _) | (_, ObjKind::Str(_)) => Some(false),
                 (ObjKind::BigInt(_), _) | (_, ObjKind::BigInt(_)) => Option::None,
                 _ => Option::None,

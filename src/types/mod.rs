@@ -511,7 +511,10 @@ pub fn builtin_repr(vm: &mut Vm, v: &Value, o: &ObjRef) -> Option<PyResult<Strin
                 )
             })
         }
-        ObjKind::Ext(e) => Ok(format!("<{} object at {:#x}>", e.type_name(), v.identity())),
+        ObjKind::Ext(_) | ObjKind::EventWait(_) => {
+            let name = o.payload().ext().map_or("object", |e| e.type_name());
+            Ok(format!("<{name} object at {:#x}>", v.identity()))
+        }
         _ => return None,
     })
 }

@@ -46,7 +46,7 @@ impl Vm {
             &f.name.borrow(),
             &f.qualname.borrow(),
         );
-        Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
+        Value::Obj(self.alloc(ObjKind::Generator(g)))
     }
 
     /// A coroutine object running module-level code (REPL top-level await).
@@ -61,7 +61,7 @@ impl Vm {
             &name,
             &name,
         );
-        Value::Obj(self.alloc(ObjKind::Generator(Box::new(g))))
+        Value::Obj(self.alloc(ObjKind::Generator(g)))
     }
 
     /// Takes a generator's frames to run them: returns the innermost frame (its lower frames,
@@ -252,7 +252,7 @@ impl Vm {
                 }
                 Ok(None)
             }
-            ObjKind::Ext(_) => {
+            ObjKind::Ext(_) | ObjKind::EventWait(_) => {
                 let hook = self.ext_send_hook;
                 match hook(self, &sub, value)? {
                     ExtSend::Yield(v) => frame.push(v),
@@ -509,7 +509,7 @@ impl Vm {
                     return Ok(v);
                 }
                 ObjKind::AsyncGenOp(_) => return Ok(v),
-                ObjKind::Ext(_) if self.ext_is_future(&v) => return Ok(v),
+                ObjKind::Ext(_) | ObjKind::EventWait(_) if self.ext_is_future(&v) => return Ok(v),
                 _ => {}
             }
             if let ObjKind::Future(_) = o.payload() {
@@ -674,7 +674,7 @@ impl Vm {
                     &qualname,
                 );
                 g.hooks_inited.set(true);
-                let gen = self.alloc(ObjKind::Generator(Box::new(g)));
+                let gen = self.alloc(ObjKind::Generator(g));
                 self.close_for_finalizer(&gen);
             }
             Finalizer::CloseGen(gen) => self.close_for_finalizer(&gen),
@@ -719,7 +719,7 @@ fn awaited_ext(state: &GenState) -> Option<Value> {
         return None;
     }
     match top.stack.last() {
-        Some(v @ Value::Obj(o)) if matches!(o.kind, ObjKind::Ext(_)) => Some(v.clone()),
+        Some(v @ Value::Obj(o)) if o.kind.ext().is_some() => Some(v.clone()),
         _ => None,
     }
 }
@@ -768,14 +768,17 @@ impl Drop for GenObj {
     fn drop(&mut self) {
         let state = std::mem::replace(self.state.get_mut(), GenState::Finished);
         match state {
-            GenState::Suspended(frames) => self.heap.defer(Finalizer::CloseFrames {
-                kind: self.kind,
-                qualname: match self.names.get_mut() {
+            GenState::Suspended(frames) => {
+                let qualname = match self.names.get_mut() {
                     Some(n) => n.1.clone(),
                     None => Value::Null,
-                },
-                frames,
-            }),
+                };
+                self.heap.defer(Finalizer::CloseFrames {
+                    kind: self.kind,
+                    qualname,
+                    frames,
+                })
+            }
             GenState::Created(_) if self.kind == GenKind::Coroutine => {
                 let q = match self.names.get_mut() {
                     Some(n) => match &n.1 {

@@ -183,8 +183,19 @@ impl Heap {
     pub fn collect_gen(&mut self, full: bool) -> usize {
         let mut set = std::mem::take(&mut self.young);
         if full {
-            // Moved out rather than appended, so that the old buffer is freed now.
-            set.extend(std::mem::take(&mut self.old));
+            // The young entries come first, as they always have (garbage is released in
+            // this order), in the larger of the two buffers: extending the smaller one would
+            // copy the whole registry and hold both copies at once, at the moment the heap is
+            // largest.
+            let old = std::mem::take(&mut self.old);
+            if set.len() >= old.len() {
+                set.extend(old);
+            } else {
+                let young = std::mem::replace(&mut set, old);
+                let n = young.len();
+                set.extend(young);
+                set.rotate_right(n);
+            }
         }
         // Reuses the registry's buffer: a `Weak` and an `Rc` are both one pointer.
         let objs: Vec<ObjRef> = set.into_iter().filter_map(|w| w.upgrade()).collect();
@@ -493,7 +504,11 @@ fn trace_kind(kind: &ObjKind, f: &mut dyn FnMut(&ObjRef)) -> bool {
             f(&s.0);
             trace_value(&s.1, f);
         }
-        ObjKind::Ext(e) => e.trace(&mut |v| trace_value(v, f)),
+        ObjKind::Ext(_) | ObjKind::EventWait(_) => {
+            if let Some(e) = kind.ext() {
+                e.trace(&mut |v| trace_value(v, f))
+            }
+        }
         ObjKind::Future(fu) => fu.trace(&mut |v| trace_value(v, f)),
         ObjKind::BigInt(_)
         | ObjKind::Str(_)
@@ -599,6 +614,7 @@ fn clear_object(o: &ObjRef) {
             }
         }
         ObjKind::Ext(e) => e.clear(),
+        ObjKind::EventWait(w) => crate::vm::object::ExtObject::clear(w),
         ObjKind::Future(fu) => fu.clear(),
         _ => {}
     }

@@ -61,9 +61,9 @@ pub enum ObjKind {
     /// An instance of a user subclass of a builtin type other than object/BaseException.
     Subclass(Box<Subclassed>),
     Exception(Box<ExcObj>),
-    Generator(Box<GenObj>),
+    Generator(GenObj),
     /// An `asyncio.Future` or `asyncio.Task`.
-    Future(Box<crate::event_loop::future::FutureObj>),
+    Future(crate::event_loop::future::FutureObj),
     /// The awaitable returned by an async generator's `asend`/`__anext__`, `athrow`, `aclose`.
     AsyncGenOp(Box<AsyncGenOp>),
     /// `coroutine.__await__()`: an iterator that drives the coroutine it wraps.
@@ -77,6 +77,22 @@ pub enum ObjKind {
     /// Payload of an object defined by an extension (event loop, embedding host): the Rust
     /// side owns its meaning.
     Ext(Box<dyn ExtObject>),
+    /// The awaitable of `asyncio.Event.wait()`: an extension payload kept in the object
+    /// itself rather than boxed, since every task parked on an event holds one. Everything
+    /// that handles `Ext` handles it too (`ObjKind::ext`).
+    EventWait(crate::event_loop::event_wait::WaitOp),
+}
+
+impl ObjKind {
+    /// The extension payload, boxed or inline.
+    #[inline]
+    pub fn ext(&self) -> Option<&dyn ExtObject> {
+        match self {
+            ObjKind::Ext(e) => Some(&**e),
+            ObjKind::EventWait(w) => Some(w),
+            _ => None,
+        }
+    }
 }
 
 /// Objects provided by Rust code outside the core (futures, tasks, sockets, host types).
@@ -371,24 +387,47 @@ pub enum GenKind {
     AsyncGenerator,
 }
 
-/// A generator, coroutine or async generator: 72 bytes (glibc's 80-byte chunk), holding a
-/// suspended frame inline and its names only when they are not its code's.
+/// A generator, coroutine or async generator, kept in its object: its kind and flags, its
+/// code, its names only when they are not its code's, and the rest (`GenBody`, reached
+/// through `Deref`). 32 bytes, the room an object has beside its class and kind tag.
 pub struct GenObj {
     pub kind: GenKind,
     /// Async generators: set while an `asend`/`athrow` awaitable is running it.
     pub running_async: Cell<bool>,
     /// Async generators: whether `firstiter` hooks have been called.
     pub hooks_inited: Cell<bool>,
-    pub state: RefCell<GenState>,
     pub code: Rc<Code>,
-    /// Where a dropped, still-suspended generator sends its frames to be closed.
-    pub heap: Rc<super::heap::HeapShared>,
     /// `__name__` and `__qualname__` when they are not the code's (a renamed function's
     /// generator, or assigned); None otherwise.
     pub names: Cell<Option<Box<(Value, Value)>>>,
+    body: Box<GenBody>,
 }
 
-const _: () = assert!(std::mem::size_of::<GenObj>() <= 72);
+/// What a generator keeps outside its object: its frames (a one-frame suspended chain
+/// inline).
+pub struct GenBody {
+    pub state: RefCell<GenState>,
+    /// Where a dropped, still-suspended generator sends its frames to be closed.
+    pub heap: Rc<super::heap::HeapShared>,
+}
+
+const _: () = assert!(std::mem::size_of::<GenObj>() <= 32);
+const _: () = assert!(std::mem::size_of::<GenBody>() <= 48);
+
+impl std::ops::Deref for GenObj {
+    type Target = GenBody;
+    #[inline]
+    fn deref(&self) -> &GenBody {
+        &self.body
+    }
+}
+
+impl std::ops::DerefMut for GenObj {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut GenBody {
+        &mut self.body
+    }
+}
 
 impl GenObj {
     /// A generator-like object over `state`, named `name`/`qualname`.
@@ -405,9 +444,11 @@ impl GenObj {
             kind,
             running_async: Cell::new(false),
             hooks_inited: Cell::new(false),
-            state: RefCell::new(state),
+            body: Box::new(GenBody {
+                state: RefCell::new(state),
+                heap,
+            }),
             code,
-            heap,
             names: Cell::new(if same {
                 None
             } else {
@@ -652,7 +693,7 @@ impl ObjKind {
             ObjKind::Super(_) => "super",
             ObjKind::NotImplemented => "NotImplementedType",
             ObjKind::Ellipsis => "ellipsis",
-            ObjKind::Ext(_) => "ext",
+            ObjKind::Ext(_) | ObjKind::EventWait(_) => "ext",
         }
     }
 }

@@ -209,9 +209,11 @@ impl Types {
             ObjKind::StaticMethod(_) => &self.staticmethod,
             ObjKind::ClassMethod(_) => &self.classmethod,
             ObjKind::GetSet(_) => &self.getset,
-            ObjKind::Object(_) | ObjKind::Subclass(_) | ObjKind::Ext(_) | ObjKind::Future(_) => {
-                &self.object
-            }
+            ObjKind::Object(_)
+            | ObjKind::Subclass(_)
+            | ObjKind::Ext(_)
+            | ObjKind::EventWait(_)
+            | ObjKind::Future(_) => &self.object,
             ObjKind::Exception(_) => &self.base_exception,
             ObjKind::Generator(g) => match g.kind {
                 super::object::GenKind::Generator => &self.generator,
