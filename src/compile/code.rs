@@ -75,6 +75,12 @@ pub enum Instr {
     LoadFastLoadFast(u16, u16),
     /// `LoadFast(a) LoadSmallInt(k)`.
     LoadFastSmallInt(u16, i16),
+    /// `LoadFast(a) LoadSmallInt(k) BinaryOp(op)` (or `InplaceOp(op)`), for the operators
+    /// an int local and a small int can do inline: the operation is known without reading
+    /// the instruction after.
+    LoadFastIntOp(BinOp, u16, i16),
+    /// `LoadFast(a) LoadSmallInt(k) CompareOp(op)`, and the conditional jump after it.
+    LoadFastIntCompare(CmpKind, u16, i16),
     /// `LoadFast(a) ReturnValue`.
     ReturnFast(u32),
     /// `StoreFast(a) LoadFast(b)`.
@@ -294,6 +300,8 @@ pub struct Code {
     pub ncells: u32,
     /// Slots after the cells are free variables copied from the closure.
     pub nfree: u32,
+    /// `nlocals + ncells + nfree`, read on every call.
+    pub nslots: u32,
     /// For each cell slot, the parameter index it must be initialised from, if any.
     pub cell_from_arg: Vec<Option<u32>>,
     pub argcount: u32,
@@ -337,7 +345,8 @@ impl Code {
     }
 
     /// Total local slots: plain locals, cells and free variables.
+    #[inline]
     pub fn nslots(&self) -> usize {
-        (self.nlocals + self.ncells + self.nfree) as usize
+        self.nslots as usize
     }
 }

@@ -16,6 +16,7 @@ pub mod symtable;
 
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast;
+use crate::syntax::ast::BinOp;
 use crate::syntax::SyntaxError;
 use crate::vm::value::Value;
 use crate::vm::Vm;
@@ -596,6 +597,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             nlocals: unit.nlocals,
             ncells: unit.ncells,
             nfree: unit.nfree,
+            nslots: unit.nlocals + unit.ncells + unit.nfree,
             cell_from_arg,
             argcount,
             posonlyargcount: posonly,
@@ -643,7 +645,13 @@ fn fuse(instrs: &mut [Instr]) {
             }
             (Instr::LoadFast(a), Instr::LoadSmallInt(k)) => {
                 match (u16::try_from(a), i16::try_from(k)) {
-                    (Ok(a), Ok(k)) => Some(Instr::LoadFastSmallInt(a, k)),
+                    (Ok(a), Ok(k)) => Some(match instrs.get(i + 2) {
+                        Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) if int_op_inline(*op) => {
+                            Instr::LoadFastIntOp(*op, a, k)
+                        }
+                        Some(Instr::CompareOp(op)) => Instr::LoadFastIntCompare(*op, a, k),
+                        _ => Instr::LoadFastSmallInt(a, k),
+                    }),
                     _ => None,
                 }
             }
@@ -681,6 +689,14 @@ fn fuse(instrs: &mut [Instr]) {
             }
         }
     }
+}
+
+/// True for the operators the dispatch loop can apply to an int and a small int inline.
+fn int_op_inline(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mult | BinOp::Mod | BinOp::FloorDiv
+    )
 }
 
 fn u16_pair(a: u32, b: u32) -> Option<(u16, u16)> {
@@ -746,7 +762,11 @@ pub(crate) fn stack_effect(instr: Instr, jump: bool) -> i32 {
         | LoadClassDeref(_) | LoadGlobal(_) | LoadName(_) | LoadMethod(_) | GetANext
         | PushExcInfo | BeforeWith | BeforeAsyncWith | WithExceptStart | LoadAssertionError
         | ImportFrom(_) | LoadCurrentExc | PushNull => 1,
-        LoadGlobalNull(_) | LoadFastLoadFast(..) | LoadFastSmallInt(..) => 2,
+        LoadGlobalNull(_)
+        | LoadFastLoadFast(..)
+        | LoadFastSmallInt(..)
+        | LoadFastIntOp(..)
+        | LoadFastIntCompare(..) => 2,
         ReturnFast(_) | StoreFastLoadFast(..) | JumpToForIter(_) => 0,
         BinaryOpStore(..) | InplaceOpStore(..) => -2,
         BinaryOpReturn(_) => -2,

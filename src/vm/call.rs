@@ -86,20 +86,8 @@ impl Vm {
         if !self.can_enter_plain(f, nargs) {
             return None;
         }
-        // The function leaves the stack first, so its code can be read while the arguments
-        // move; the stack keeps a Null in its slot until `enter_plain` cuts it back.
-        let func = std::mem::replace(&mut frame.stack[base], Value::Null);
-        let Value::Obj(o) = &func else {
-            unreachable!("matched above")
-        };
-        let ObjKind::Function(f) = &o.kind else {
-            unreachable!("matched above")
-        };
-        let mut new = self.enter_plain(frame, base, &f.code, &f.globals, nargs);
-        if !matches!(new.entry, Entry::Call) {
-            new.entry = Entry::Call;
-        }
-        Some(new)
+        let new = self.plain_frame(&f.code, &f.globals);
+        Some(self.move_plain_args(frame, base, nargs, new))
     }
 
     /// `Call` of a class whose instances come from `object.__new__` and whose `__init__` is
@@ -131,9 +119,9 @@ impl Vm {
         }
         let instance = self.new_plain_instance(&cls);
         frame.stack[base + 1] = Value::Obj(instance.clone());
-        let mut new = self.enter_plain(frame, base, &f.code, &f.globals, argc + 1);
+        let mut new = self.plain_frame(&f.code, &f.globals);
         new.entry = Entry::Init(instance);
-        Some(new)
+        Some(self.move_plain_args(frame, base, argc + 1, new))
     }
 
     /// True when `f` can be entered by `enter_plain` with `nargs` positional arguments: a
@@ -148,27 +136,37 @@ impl Vm {
             && self.limits.fuel > 0
     }
 
-    /// A frame for `code` entered with the top `nargs` values of the caller's stack as its
-    /// first locals; the caller's stack is cut back to `base`.
+    /// A frame for a plain call of `code` (checked by `can_enter_plain`), its local slots
+    /// unbound.
     #[inline(always)]
-    fn enter_plain(
+    fn plain_frame(&mut self, code: &Rc<Code>, globals: &ObjRef) -> Box<Frame> {
+        // Calls count against the instruction budget (the slow path handles running out).
+        self.limits.fuel -= 1;
+        self.depth += 1;
+        match self.frame_pool.pop() {
+            Some(mut f) => {
+                f.prepare_call(code, globals);
+                f
+            }
+            None => Frame::new(code.clone(), globals.clone(), Value::Null),
+        }
+    }
+
+    /// Moves the top `nargs` values of the caller's stack into `new`'s first local slots and
+    /// cuts the caller's stack back to `base`, dropping the callable there.
+    #[inline(always)]
+    fn move_plain_args(
         &mut self,
         frame: &mut Frame,
         base: usize,
-        code: &Rc<Code>,
-        globals: &ObjRef,
         nargs: usize,
+        mut new: Box<Frame>,
     ) -> Box<Frame> {
-        // Calls count against the instruction budget (the slow path handles running out).
-        self.limits.fuel -= 1;
-        let mut new = match self.frame_pool.pop() {
-            Some(f) => f,
-            None => Frame::new(code.clone(), globals.clone(), Value::Null),
-        };
-        // Arguments move straight into the first local slots.
-        new.enter(code, globals, &mut frame.stack, nargs);
-        frame.stack.truncate(base);
-        self.depth += 1;
+        // Below the arguments are the callable and, for a plain function call, an empty
+        // `self` slot: after the callable is taken out, the move drops nothing.
+        let callable = std::mem::take(&mut frame.stack[base]);
+        super::stack_moves::move_args(&mut frame.stack, &mut new.locals, nargs, base);
+        drop(callable);
         new
     }
 

@@ -621,25 +621,36 @@ impl Vm {
                     frame.push(vb);
                 }
                 Instr::LoadFastSmallInt(a, k) => {
+                    // (Followed by an operation or a comparison done inline, this is one of
+                    // the two below.)
                     let v = local!(a);
-                    let k = k as i64;
-                    // As `LoadSmallInt` does: an int local with a small-int operation or a
-                    // comparison (and the conditional jump after it) is done here, with
-                    // nothing pushed.
+                    frame.push(v);
+                    frame.push(Value::Int(k as i64));
+                    frame.ip = (ip + 2) as u32;
+                }
+                // As `LoadSmallInt` does: an int local with a small-int operation, or a
+                // comparison and the conditional jump after it, is done here with nothing
+                // pushed.
+                Instr::LoadFastIntOp(op, a, k) => {
+                    let v = local!(a);
                     if let Value::Int(x) = v {
-                        let next = code.instrs.get(ip + 2);
-                        if let Some(op) = next.and_then(binary_op_of) {
-                            if let Some(r) = small_int_op(op, x, k) {
-                                frame.push(Value::Int(r));
-                                frame.ip = (ip + 3) as u32;
-                                continue;
-                            }
-                        } else if let Some(Instr::CompareOp(op)) = next {
-                            small_int_compare!(*op, x, k, ip + 2);
+                        if let Some(r) = small_int_op(op, x, k as i64) {
+                            frame.push(Value::Int(r));
+                            frame.ip = (ip + 3) as u32;
+                            continue;
                         }
                     }
                     frame.push(v);
-                    frame.push(Value::Int(k));
+                    frame.push(Value::Int(k as i64));
+                    frame.ip = (ip + 2) as u32;
+                }
+                Instr::LoadFastIntCompare(op, a, k) => {
+                    let v = local!(a);
+                    if let Value::Int(x) = v {
+                        small_int_compare!(op, x, k as i64, ip + 2);
+                    }
+                    frame.push(v);
+                    frame.push(Value::Int(k as i64));
                     frame.ip = (ip + 2) as u32;
                 }
                 Instr::StoreFast(i) => {

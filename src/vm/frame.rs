@@ -155,15 +155,9 @@ impl Frame {
     }
 
     /// Reinitialises a recycled frame (cleared by `clear_values`) for a plain call of
-    /// `code` whose `argc` arguments are popped off `caller_stack`.
+    /// `code`; the arguments are then moved into its first local slots.
     #[inline(always)]
-    pub fn enter(
-        &mut self,
-        code: &Rc<Code>,
-        globals: &ObjRef,
-        caller_stack: &mut Vec<Value>,
-        argc: usize,
-    ) {
+    pub fn prepare_call(&mut self, code: &Rc<Code>, globals: &ObjRef) {
         // A pooled frame often ran the same function last (recursion, a loop calling one
         // function): its unbound slots and stack room are then ready as they are (unless a
         // traceback kept its locals).
@@ -172,13 +166,6 @@ impl Frame {
         }
         if !Rc::ptr_eq(&self.globals, globals) {
             self.globals = globals.clone();
-        }
-        // The arguments are the top `argc` values of the caller's stack, last on top; the
-        // slots they go to are unbound (Null), so nothing is dropped here.
-        for slot in self.locals[..argc].iter_mut().rev() {
-            if let Some(v) = caller_stack.pop() {
-                *slot = v;
-            }
         }
         self.ip = 0;
         self.chain_depth = 0;
@@ -199,7 +186,7 @@ impl Frame {
 
     /// Drops every value the frame holds (locals, stack, handled exception). The local slots
     /// stay, unbound, for the next call of the same code (see `enter`).
-    #[inline]
+    #[inline(always)]
     pub fn clear_values(&mut self) {
         for slot in self.locals.iter_mut() {
             *slot = Value::Null;
@@ -212,8 +199,9 @@ impl Frame {
         if !self.namespace.is_null() {
             self.namespace = Value::Null;
         }
-        if !matches!(self.entry, Entry::Call | Entry::Suspended) {
-            self.entry = Entry::Suspended;
+        // A pooled frame is ready for a call.
+        if !matches!(self.entry, Entry::Call) {
+            self.entry = Entry::Call;
         }
     }
 

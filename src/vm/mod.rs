@@ -22,6 +22,7 @@ pub mod limits;
 pub mod object;
 pub mod ops;
 pub mod repr;
+mod stack_moves;
 pub mod suggest;
 pub mod tb_groups;
 pub mod type_cache;
@@ -550,8 +551,8 @@ impl Vm {
         })
     }
 
-    /// Returns a finished frame to the pool.
-    #[inline]
+    /// Returns a finished frame to the pool. Inline: every return runs it.
+    #[inline(always)]
     pub fn recycle_frame(&mut self, mut f: Box<frame::Frame>) {
         f.clear_values();
         if self.frame_pool.len() < 64 {
