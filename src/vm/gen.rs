@@ -133,8 +133,18 @@ impl Vm {
             }
         };
         let n = frames.len();
-        if self.depth + n > self.config.recursion_limit + 50 && mode.chained() {
-            // Deeply nested awaits are bounded like calls.
+        let limit = self.config.recursion_limit;
+        let too_deep = match mode {
+            // Deeply nested awaits are bounded like calls (with room for the frames
+            // CPython's asyncio machinery adds where Aio's is native).
+            _ if mode.chained() && g.kind != GenKind::Generator => self.depth + n > limit + 50,
+            _ if mode.chained() => self.depth + n > limit,
+            // Each resumed generator frame is one level, as a call is (a chain of
+            // generators each looping over the next).
+            ResumeMode::ForIter | ResumeMode::Method => self.depth + n > limit,
+            _ => false,
+        };
+        if too_deep {
             *g.state.borrow_mut() = GenState::Suspended(frames);
             return Err(self.recursion_error());
         }
