@@ -8,7 +8,7 @@
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::BinOp;
 use crate::vm::value::Value;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// Comparison operators handled by `CompareOp` (identity and membership have their own).
@@ -290,6 +290,27 @@ pub struct AttrCache {
     pub index: u32,
 }
 
+/// Inline cache for `LoadMethod`: while the receiver's type is the one at address `class`
+/// with version `version`, the name resolves on that type to `func`, a function (or an
+/// unbound native) that binds as a method, and the type has no attribute hooks.
+#[derive(Debug)]
+pub struct MethodCache {
+    /// Address of the type; 0 when empty.
+    pub class: Cell<usize>,
+    pub version: Cell<u64>,
+    pub func: RefCell<Value>,
+}
+
+impl Default for MethodCache {
+    fn default() -> MethodCache {
+        MethodCache {
+            class: Cell::new(0),
+            version: Cell::new(0),
+            func: RefCell::new(Value::None),
+        }
+    }
+}
+
 /// A compiled function, module, class body or comprehension.
 pub struct Code {
     pub name: Rc<str>,
@@ -325,6 +346,8 @@ pub struct Code {
     pub global_caches: Box<[Cell<GlobalCache>]>,
     /// One inline cache per LoadAttr/StoreAttr instruction.
     pub attr_caches: Box<[Cell<AttrCache>]>,
+    /// One inline cache per LoadMethod instruction.
+    pub method_caches: Box<[MethodCache]>,
     /// Maps an instruction index to its cache slot (only for instructions that have one) in
     /// the table for its kind.
     pub cache_index: Vec<u32>,

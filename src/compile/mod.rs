@@ -20,7 +20,7 @@ use crate::syntax::ast::BinOp;
 use crate::syntax::SyntaxError;
 use crate::vm::value::Value;
 use crate::vm::Vm;
-use code::{AttrCache, Code, CodeFlags, ExcEntry, GlobalCache, Instr};
+use code::{AttrCache, Code, CodeFlags, ExcEntry, GlobalCache, Instr, MethodCache};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -552,11 +552,12 @@ impl<'a, 'v> Compiler<'a, 'v> {
         fuse(&mut instrs);
         let exc_table = build_exc_table(&unit.handlers_at, &labels);
         let mut cache_index = vec![u32::MAX; instrs.len()];
-        let (mut nglobal, mut nattr) = (0u32, 0u32);
+        let (mut nglobal, mut nattr, mut nmethod) = (0u32, 0u32, 0u32);
         for (i, ins) in instrs.iter().enumerate() {
             let counter = match ins {
                 Instr::LoadGlobal(_) | Instr::LoadGlobalNull(_) => &mut nglobal,
                 Instr::LoadAttr(_) | Instr::StoreAttr(_) => &mut nattr,
+                Instr::LoadMethod(_) => &mut nmethod,
                 _ => continue,
             };
             cache_index[i] = *counter;
@@ -568,6 +569,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let attr_caches: Box<[Cell<AttrCache>]> = (0..nattr)
             .map(|_| Cell::new(AttrCache::default()))
             .collect();
+        let method_caches = (0..nmethod).map(|_| MethodCache::default()).collect();
         let cells = scope.cells();
         let params = &scope.params;
         let cell_from_arg = cells
@@ -609,6 +611,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             doc,
             global_caches,
             attr_caches,
+            method_caches,
             cache_index,
         })
     }

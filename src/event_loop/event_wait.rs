@@ -19,6 +19,7 @@
 
 use super::deque::DequeObj;
 use super::future::{self, fut};
+use super::native_coro::{self, NativeCoro};
 use crate::vm::gen::ExtSend;
 use crate::vm::heap::{Finalizer, HeapShared};
 use crate::vm::object::{Args, ExtObject, ObjKind};
@@ -101,10 +102,7 @@ impl ExtObject for WaitOp {
 }
 
 fn op_of(v: &Value) -> Option<&WaitOp> {
-    match v.kind()? {
-        ObjKind::Ext(e) => e.as_any().downcast_ref::<WaitOp>(),
-        _ => None,
-    }
+    native_coro::op_of::<WaitOp>(v)
 }
 
 /// True for the awaitables of `Event.wait()`.
@@ -129,21 +127,7 @@ pub fn f_event_setup(vm: &mut Vm, args: Args) -> PyResult {
     ) else {
         return Err(vm.type_error("_event_setup: no wait or _get_loop".into()));
     };
-    let object = vm.types.object.clone();
-    let op_type = crate::vm::types_registry::make_type(
-        "coroutine",
-        Some(&object),
-        crate::vm::object::Layout::Opaque,
-        true,
-    );
-    let methods: &[(&str, crate::vm::object::NativeFn)] = &[
-        ("__await__", op_await),
-        ("send", op_send_method),
-        ("throw", op_throw),
-        ("close", op_close),
-        ("__repr__", op_repr),
-    ];
-    vm.add_methods(&op_type, methods);
+    let op_type = native_coro::new_coro_type::<WaitOp>(vm);
     super::types(vm).event_wait = Some(Box::new(EventSetup {
         wait_coro,
         get_loop,
@@ -162,12 +146,7 @@ fn f_wait(vm: &mut Vm, args: Args) -> PyResult {
     if args.pos.len() != 1 || !args.kwnames.is_empty() {
         // Unusual calls get the coroutine function's own argument handling and errors.
         let f = s.wait_coro.clone();
-        let mut kw = Vec::new();
-        for (k, v) in args.kwnames.iter().zip(args.kwvalues) {
-            kw.push((k.as_str().unwrap_or("").to_string(), v.clone()));
-        }
-        let kw: Vec<(&str, Value)> = kw.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        return vm.call_kw(&f, args.pos, &kw);
+        return native_coro::call_coro_fn(vm, &f, &args);
     }
     let op_type = s.op_type.clone();
     let op = WaitOp {
@@ -280,7 +259,7 @@ fn start(vm: &mut Vm, op: &WaitOp, ev: Value) -> PyResult<ExtSend> {
 
 /// `self._get_loop()` (CPython's `_LoopBoundMixin._get_loop`), natively when the class
 /// uses the stock method.
-fn get_loop(vm: &mut Vm, ev: &Value, running: Value) -> PyResult {
+pub(super) fn get_loop(vm: &mut Vm, ev: &Value, running: Value) -> PyResult {
     let stock = {
         let cls = vm.type_of(ev).clone();
         let n = vm.intern("_get_loop");
@@ -316,7 +295,7 @@ fn deque_of(v: &Value) -> Option<&DequeObj> {
 
 /// `waiters.remove(fut)`: natively for the builtin deque holding builtin futures (which
 /// compare by identity), else through the object's `remove`.
-fn remove(vm: &mut Vm, waiters: &Value, fo: &Value) -> PyResult<()> {
+pub(super) fn remove(vm: &mut Vm, waiters: &Value, fo: &Value) -> PyResult<()> {
     if let (Some(d), Value::Obj(f)) = (deque_of(waiters), fo) {
         let t = super::types(vm);
         let stock = [t.future.clone(), t.task.clone()];
@@ -393,77 +372,28 @@ pub fn throw_hook(vm: &mut Vm, sub: &Value) {
     }
 }
 
-// ----- the op type: a coroutine look-alike ---------------------------------------------------
-
-fn this_op<'a>(vm: &mut Vm, args: &Args<'a>) -> PyResult<&'a WaitOp> {
-    match args.pos.first().and_then(op_of) {
-        Some(op) => Ok(op),
-        None => Err(vm.type_error("descriptor requires a 'coroutine' object".into())),
+impl NativeCoro for WaitOp {
+    fn qualname(&self) -> &str {
+        "Event.wait"
     }
-}
-
-fn op_await(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(args.pos[0].clone())
-}
-
-/// `send(value)` by hand: a step of `wait()`.
-fn op_send_method(vm: &mut Vm, args: Args) -> PyResult {
-    let sub = args.pos[0].clone();
-    let v = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let op = this_op(vm, &args)?;
-    let fresh = matches!(&*op.state.borrow(), WaitState::Start(_));
-    if fresh && !v.is_none() {
-        return Err(vm.type_error("can't send non-None value to a just-started coroutine".into()));
+    fn fresh(&self) -> bool {
+        matches!(&*self.state.borrow(), WaitState::Start(_))
     }
-    if let WaitState::Delegated(c) = &*op.state.borrow() {
-        let c = c.clone();
-        return vm.call_method(&c, "send", &[v]);
-    }
-    match op_send(vm, &sub, v)? {
-        ExtSend::Yield(r) => Ok(r),
-        ExtSend::Return(r) => Err(vm.stop_iteration(r)),
-        ExtSend::Delegate(c) => {
-            *op.state.borrow_mut() = WaitState::Delegated(c.clone());
-            vm.call_method(&c, "send", &[Value::None])
+    fn delegated(&self) -> Option<Value> {
+        match &*self.state.borrow() {
+            WaitState::Delegated(c) => Some(c.clone()),
+            _ => None,
         }
     }
-}
-
-fn op_throw(vm: &mut Vm, args: Args) -> PyResult {
-    let op = this_op(vm, &args)?;
-    let delegated = match &*op.state.borrow() {
-        WaitState::Delegated(c) => Some(c.clone()),
-        _ => None,
-    };
-    if let Some(c) = delegated {
-        return vm.call_method(&c, "throw", &args.pos[1..]);
+    fn set_delegated(&self, c: Value) {
+        *self.state.borrow_mut() = WaitState::Delegated(c);
     }
-    let e = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let exc = vm.make_exception(e)?;
-    throw_hook(vm, &args.pos[0]);
-    *op.state.borrow_mut() = WaitState::Done;
-    Err(exc)
-}
-
-fn op_close(vm: &mut Vm, args: Args) -> PyResult {
-    let op = this_op(vm, &args)?;
-    let delegated = match &*op.state.borrow() {
-        WaitState::Delegated(c) => Some(c.clone()),
-        _ => None,
-    };
-    if let Some(c) = delegated {
-        return vm.call_method(&c, "close", &[]);
+    fn step(vm: &mut Vm, sub: &Value, value: Value) -> PyResult<ExtSend> {
+        op_send(vm, sub, value)
     }
-    throw_hook(vm, &args.pos[0]);
-    *op.state.borrow_mut() = WaitState::Done;
-    Ok(Value::None)
-}
-
-fn op_repr(vm: &mut Vm, args: Args) -> PyResult {
-    this_op(vm, &args)?;
-    let id = args.pos[0]
-        .as_obj()
-        .map(|o| Rc::as_ptr(o) as usize)
-        .unwrap_or(0);
-    Ok(vm.new_str(format!("<coroutine object Event.wait at {id:#x}>")))
+    fn finish(&self, vm: &mut Vm, sub: &Value) {
+        throw_hook(vm, sub);
+        let old = std::mem::replace(&mut *self.state.borrow_mut(), WaitState::Done);
+        drop(old);
+    }
 }

@@ -14,6 +14,7 @@
 
 use super::future::{self, fut_of, FutState};
 use super::io_transport::{self, transport_of};
+use super::native_coro::NativeCoro;
 use crate::vm::gen::ExtSend;
 use crate::vm::object::{Args, ExtObject, Layout, ObjKind};
 use crate::vm::types_registry::make_type;
@@ -648,10 +649,7 @@ impl ExtObject for StreamOp {
 
 /// The op payload of a value.
 pub fn op_of(v: &Value) -> Option<&StreamOp> {
-    match v.kind()? {
-        ObjKind::Ext(e) => e.as_any().downcast_ref::<StreamOp>(),
-        _ => None,
-    }
+    super::native_coro::op_of::<StreamOp>(v)
 }
 
 /// True for the native stream awaitables (awaited directly by `Send`).
@@ -1045,23 +1043,17 @@ fn drain_step(vm: &mut Vm, wv: &Value, stage: &mut u8) -> PyResult<(Step, Option
     Ok((yield_future(f), Some(next)))
 }
 
-fn op_await(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(args.pos[0].clone())
-}
-
-fn op_close(vm: &mut Vm, args: Args) -> PyResult {
-    if let Some(op) = args.pos.first().and_then(op_of) {
-        let old = std::mem::replace(&mut *op.state.borrow_mut(), OpState::Done);
+impl NativeCoro for StreamOp {
+    fn qualname(&self) -> &str {
+        self.qualname
+    }
+    fn step(vm: &mut Vm, sub: &Value, value: Value) -> PyResult<ExtSend> {
+        op_send(vm, sub, value)
+    }
+    fn finish(&self, _vm: &mut Vm, _sub: &Value) {
+        let old = std::mem::replace(&mut *self.state.borrow_mut(), OpState::Done);
         drop(old);
     }
-    let _ = vm;
-    Ok(Value::None)
-}
-
-fn op_repr(vm: &mut Vm, args: Args) -> PyResult {
-    let v = &args.pos[0];
-    let q = op_of(v).map(|o| o.qualname).unwrap_or("?");
-    Ok(vm.new_str(format!("<coroutine object {q} at {:#x}>", v.identity())))
 }
 
 // ----- flow control and StreamReaderProtocol -----------------------------------------------------
@@ -1795,9 +1787,7 @@ fn create_types(vm: &mut Vm) -> StreamTypes {
     vm.add_getset(&protocol, "_paused", p_get_paused, None);
     vm.add_getset(&protocol, "_connection_lost", p_get_lost, None);
 
-    vm.add_method(&op, "__await__", op_await);
-    vm.add_method(&op, "close", op_close);
-    vm.add_method(&op, "__repr__", op_repr);
+    super::native_coro::add_coro_methods::<StreamOp>(vm, &op, false);
     StreamTypes {
         reader,
         writer,

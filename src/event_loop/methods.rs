@@ -575,6 +575,13 @@ pub fn new_set_result_unless_cancelled(vm: &mut Vm) -> Value {
     )
 }
 
+/// An exception is thrown into a frame awaiting the extension awaitable `sub`: the native
+/// waits clean up as their coroutines' `except`/`finally` clauses would.
+pub fn ext_throw(vm: &mut Vm, sub: &Value) {
+    super::event_wait::throw_hook(vm, sub);
+    super::queues::throw_hook(vm, sub);
+}
+
 /// `Send` on extension awaitables.
 pub fn ext_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     if let Some(ObjKind::Ext(e)) = sub.kind() {

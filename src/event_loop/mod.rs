@@ -22,6 +22,7 @@ pub mod io_socket;
 pub mod io_streams;
 pub mod io_transport;
 pub mod methods;
+pub mod native_coro;
 pub mod queues;
 pub mod sleep0;
 pub mod task;
@@ -206,7 +207,7 @@ fn create_types(vm: &mut Vm) -> AsyncioState {
             || io_streams::is_op(v)
     };
     vm.ext_send_hook = methods::ext_send;
-    vm.ext_throw_hook = event_wait::throw_hook;
+    vm.ext_throw_hook = methods::ext_throw;
     vm.agen_finalizer_hook = methods::agen_finalizer;
     AsyncioState {
         future,

@@ -1,20 +1,28 @@
-//! Native `asyncio.Queue.put` and `Queue.get`: a lazy awaitable with a fast path.
+//! Native `asyncio.Queue.put` and `Queue.get`: a lazy awaitable that waits natively.
 //!
 //! `Queue` stays a class written in Aio (`stdlib/asyncio/queues.aio`, CPython's code): its
-//! attributes, `repr`, `put_nowait`, `join` and the waiting loops of `put`/`get` are the
-//! script's. `_queue_setup` replaces `Queue.put` and `Queue.get` by natives returning a
-//! `QueueOp`, which stands for the coroutine `put(item)`/`get()` would have returned. When
-//! it is first awaited, and the queue's class still uses the stock methods (checked per
-//! class, cached until a class attribute changes) and the call would not wait, the op does
-//! what CPython's code does natively and completes at once: no coroutine, no frame. In any
-//! other case it turns into the Aio coroutine (`ExtSend::Delegate`), which then runs as if
-//! it had been created by the call; so subclasses overriding `_put`, `full`, `put_nowait`...
-//! and every waiting, cancellation and wake-up path follow CPython's code exactly.
+//! attributes, `repr`, `put_nowait`, `join` and the coroutines `put`/`get` are the script's.
+//! `_queue_setup` replaces `Queue.put` and `Queue.get` by natives returning a `QueueOp`,
+//! which stands for the coroutine `put(item)`/`get()` would have returned. When the queue's
+//! class still uses the stock methods (checked per class, cached until a class attribute
+//! changes), the op does what CPython's `put`/`get` do, step for step, natively: at the top
+//! of `while self.full():` (`while self.empty():`) it either completes (`put_nowait`'s work,
+//! no coroutine, no frame) or, with a native loop running, creates a future, appends it to
+//! `_putters` (`_getters`) and waits on it (`OpState::Waiting`); woken, it goes back to the
+//! loop's top. The `except:` clause around the wait (cancel the future, remove it, wake the
+//! next waiter when the queue is not full and the future was not cancelled) runs when an
+//! exception is thrown into the awaiting frame (`throw_hook`, through
+//! `Vm::ext_throw_hook`), when the future itself was cancelled, and, deferred, when a
+//! waiting op is dropped or collected. In any other case (a subclass overriding `_put`,
+//! `full`, `put_nowait`..., no native loop, `create_task(q.get())`) the op turns into the
+//! Aio coroutine (`ExtSend::Delegate`) at the loop's top, which runs from there exactly as
+//! if it had been created by the call.
 //! Invariant: the fast path mutates nothing before it knows it will complete, and holds no
 //! `RefCell` borrow while Aio code may run.
 
 use super::deque::DequeObj;
-use super::future::{self, fut};
+use super::future::{self, fut, FutState};
+use super::native_coro::{self, NativeCoro};
 use crate::vm::gen::ExtSend;
 use crate::vm::heap::{Finalizer, HeapShared};
 use crate::vm::object::{Args, Attrs, ExtObject, Obj, ObjKind};
@@ -62,6 +70,8 @@ struct RegData {
     op_type: ObjRef,
     /// Per class: (class, `Vm::type_epoch` when checked, (fast path allowed, stock Event)).
     plans: Vec<(Weak<Obj>, u64, (bool, bool))>,
+    /// The addresses of the interned `field_names`, for quick layout checks.
+    field_addrs: [usize; 7],
     /// A used-up op nobody else references any more, ready to be reused by the next call
     /// (saves allocating one per `put`/`get`; only ops that completed are kept here).
     spare: Option<ObjRef>,
@@ -110,9 +120,18 @@ enum OpState {
         q: Value,
         item: Option<Value>,
     },
-    /// Driven by hand (`send`): `send`, `throw` and `close` go to this coroutine.
+    /// Suspended at `await putter` (`await getter`) in the loop of `put` (`get`), the future
+    /// `fut` being in `waiters` (`q._putters` or `q._getters`).
+    Waiting {
+        reg: Value,
+        q: Value,
+        item: Option<Value>,
+        fut: ObjRef,
+        waiters: ObjRef,
+    },
+    /// Became the Aio coroutine: `Send`, `send`, `throw` and `close` go to it.
     Delegated(Value),
-    /// Awaited (or handed to a task): using it again is an error.
+    /// Finished (or handed to a task): using it again is an error.
     Done,
 }
 
@@ -122,27 +141,48 @@ pub struct QueueOp {
     heap: Rc<HeapShared>,
 }
 
-impl QueueOp {
-    fn qualname(&self) -> &'static str {
-        match &*self.state.borrow() {
-            OpState::Start { item: None, .. } => "Queue.get",
-            _ => "Queue.put",
+impl Drop for QueueOp {
+    fn drop(&mut self) {
+        match std::mem::replace(self.state.get_mut(), OpState::Done) {
+            OpState::Start { item, .. } => {
+                let qualname = if item.is_some() {
+                    "Queue.put"
+                } else {
+                    "Queue.get"
+                };
+                self.heap.defer(Finalizer::NeverAwaited {
+                    qualname: qualname.into(),
+                });
+            }
+            st @ OpState::Waiting { .. } => defer_except(&self.heap, st),
+            _ => {}
         }
     }
 }
 
-impl Drop for QueueOp {
-    fn drop(&mut self) {
-        if let OpState::Start { item, .. } = self.state.get_mut() {
-            let qualname = if item.is_some() {
-                "Queue.put"
-            } else {
-                "Queue.get"
+/// A waiting op goes away without having been closed (dropped with the frame awaiting it, or
+/// collected): its `except` clause runs at the next safe point, as a closed coroutine's would.
+fn defer_except(heap: &HeapShared, st: OpState) {
+    if let OpState::Waiting {
+        reg,
+        q,
+        item,
+        fut,
+        waiters,
+    } = st
+    {
+        heap.defer(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
+            let w = Wait {
+                reg: &reg,
+                q: &q,
+                put: item.is_some(),
+                fut: &fut,
+                waiters: &waiters,
             };
-            self.heap.defer(Finalizer::NeverAwaited {
-                qualname: qualname.into(),
-            });
-        }
+            if let Err(e) = except_clause(vm, &w) {
+                vm.report_unraisable(&format!("Exception ignored in: {}", w.qualname()), &e);
+            }
+        })));
     }
 }
 
@@ -160,6 +200,21 @@ impl ExtObject for QueueOp {
                         f(i);
                     }
                 }
+                OpState::Waiting {
+                    reg,
+                    q,
+                    item,
+                    fut,
+                    waiters,
+                } => {
+                    f(reg);
+                    f(q);
+                    if let Some(i) = item {
+                        f(i);
+                    }
+                    f(&Value::Obj(fut.clone()));
+                    f(&Value::Obj(waiters.clone()));
+                }
                 OpState::Delegated(c) => f(c),
                 OpState::Done => {}
             }
@@ -169,7 +224,10 @@ impl ExtObject for QueueOp {
         if let Ok(mut s) = self.state.try_borrow_mut() {
             let old = std::mem::replace(&mut *s, OpState::Done);
             drop(s);
-            drop(old);
+            match old {
+                st @ OpState::Waiting { .. } => defer_except(&self.heap, st),
+                old => drop(old),
+            }
         }
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -177,8 +235,37 @@ impl ExtObject for QueueOp {
     }
 }
 
+impl NativeCoro for QueueOp {
+    fn qualname(&self) -> &str {
+        match &*self.state.borrow() {
+            OpState::Start { item: None, .. } | OpState::Waiting { item: None, .. } => "Queue.get",
+            _ => "Queue.put",
+        }
+    }
+    fn fresh(&self) -> bool {
+        matches!(&*self.state.borrow(), OpState::Start { .. })
+    }
+    fn delegated(&self) -> Option<Value> {
+        match &*self.state.borrow() {
+            OpState::Delegated(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+    fn set_delegated(&self, c: Value) {
+        *self.state.borrow_mut() = OpState::Delegated(c);
+    }
+    fn step(vm: &mut Vm, sub: &Value, value: Value) -> PyResult<ExtSend> {
+        op_send(vm, sub, value)
+    }
+    fn finish(&self, vm: &mut Vm, sub: &Value) {
+        throw_hook(vm, sub);
+        let old = std::mem::replace(&mut *self.state.borrow_mut(), OpState::Done);
+        drop(old);
+    }
+}
+
 fn op_of(v: &Value) -> Option<&QueueOp> {
-    op_of_obj(v.as_obj()?)
+    native_coro::op_of::<QueueOp>(v)
 }
 
 fn op_of_obj(o: &ObjRef) -> Option<&QueueOp> {
@@ -221,15 +308,19 @@ pub fn f_queue_setup(vm: &mut Vm, args: Args) -> PyResult {
         methods.push(get(vm, qcls, m)?);
         method_names.push(vm.intern(m));
     }
-    let field_names = FIELDS.iter().map(|f| vm.intern(f)).collect();
-    let object = vm.types.object.clone();
-    let op_type = crate::vm::types_registry::make_type(
-        "coroutine",
-        Some(&object),
-        crate::vm::object::Layout::Opaque,
-        true,
-    );
-    init_op_type(vm, &op_type);
+    // `_get_loop` comes from the mixin.
+    let n = vm.intern("_get_loop");
+    let get_loop = vm
+        .lookup_type(qcls, &n)
+        .ok_or_else(|| vm.type_error("_queue_setup: no _get_loop".into()))?;
+    methods.push(get_loop);
+    method_names.push(n);
+    let field_names: Vec<Value> = FIELDS.iter().map(|f| vm.intern(f)).collect();
+    let mut field_addrs = [0; 7];
+    for (a, n) in field_addrs.iter_mut().zip(&field_names) {
+        *a = key_addr(n);
+    }
+    let op_type = native_coro::new_coro_type::<QueueOp>(vm);
     let data = RegData {
         put_coro,
         get_coro,
@@ -241,6 +332,7 @@ pub fn f_queue_setup(vm: &mut Vm, args: Args) -> PyResult {
         value_name: vm.intern("_value"),
         op_type: op_type.clone(),
         plans: Vec::new(),
+        field_addrs,
         spare: None,
     };
     let reg = Value::Obj(vm.alloc_instance(
@@ -273,11 +365,7 @@ fn new_op(vm: &mut Vm, args: Args, put: bool) -> PyResult {
         if let Some(target) = vm.awaited_at_once() {
             // `await q.put(x)` / `await q.get()`: when the fast path applies, the awaitable
             // would complete at once, so do its work now and skip the await.
-            let done = match args.pos.get(1) {
-                Some(item) => fast_put(vm, reg, &args.pos[0], item)?,
-                None => fast_get(vm, reg, &args.pos[0])?,
-            };
-            if let Some(v) = done {
+            if let Fast::Done(v) = fast_op(vm, reg, &args.pos[0], args.pos.get(1))? {
                 vm.finish_awaited(target);
                 return Ok(v);
             }
@@ -317,12 +405,7 @@ fn new_op(vm: &mut Vm, args: Args, put: bool) -> PyResult {
                 d.get_coro.clone()
             }
         };
-        let mut kw = Vec::new();
-        for (k, v) in args.kwnames.iter().zip(args.kwvalues) {
-            kw.push((k.as_str().unwrap_or("").to_string(), v.clone()));
-        }
-        let kw: Vec<(&str, Value)> = kw.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        return vm.call_kw(&coro_fn, args.pos, &kw);
+        return native_coro::call_coro_fn(vm, &coro_fn, &args);
     };
     let op = QueueOp {
         state: RefCell::new(OpState::Start {
@@ -348,23 +431,6 @@ fn keep_spare(reg: &Value, op: &Value) {
     }
 }
 
-/// What a `Send` finds in an op.
-enum Taken {
-    Start(Value, Value, Option<Value>),
-    Delegated(Value),
-    Done,
-}
-
-/// Takes a fresh op's arguments (the op is then used up).
-fn take(op: &QueueOp) -> Taken {
-    let st = std::mem::replace(&mut *op.state.borrow_mut(), OpState::Done);
-    match st {
-        OpState::Start { reg, q, item } => Taken::Start(reg, q, item),
-        OpState::Delegated(c) => Taken::Delegated(c),
-        OpState::Done => Taken::Done,
-    }
-}
-
 /// The Aio coroutine the op stands for.
 fn coroutine(vm: &mut Vm, reg: &Value, q: Value, item: Option<Value>) -> PyResult {
     let f = {
@@ -381,38 +447,229 @@ fn coroutine(vm: &mut Vm, reg: &Value, q: Value, item: Option<Value>) -> PyResul
     }
 }
 
-/// `Send` on a queue op: the result at once, or the coroutine to delegate to.
+/// `Send` on a queue op: the result, the future to wait on, or the coroutine to delegate to.
 pub fn op_send(vm: &mut Vm, sub: &Value, _value: Value) -> PyResult<ExtSend> {
     let Some(op) = op_of(sub) else {
         return crate::vm::gen::no_ext_send(vm, sub, _value);
     };
-    let (reg, q, item) = match take(op) {
-        Taken::Start(reg, q, item) => (reg, q, item),
-        Taken::Delegated(c) => return Ok(ExtSend::Delegate(c)),
-        Taken::Done => {
-            return Err(vm.runtime_error("cannot reuse already awaited coroutine".into()))
+    let st = std::mem::replace(&mut *op.state.borrow_mut(), OpState::Done);
+    match st {
+        OpState::Start { reg, q, item } => loop_top(vm, op, sub, reg, q, item),
+        OpState::Waiting {
+            reg,
+            q,
+            item,
+            fut: fo,
+            waiters,
+        } => {
+            // `await putter` resumed (Future.__await__).
+            let r = if fut(&fo).done() {
+                future::result(vm, &fo)
+            } else {
+                Err(vm.runtime_error("await wasn't used with future".into()))
+            };
+            match r {
+                Ok(_) => loop_top(vm, op, sub, reg, q, item),
+                Err(e) => {
+                    let w = Wait {
+                        reg: &reg,
+                        q: &q,
+                        put: item.is_some(),
+                        fut: &fo,
+                        waiters: &waiters,
+                    };
+                    except_clause(vm, &w)?;
+                    Err(e)
+                }
+            }
         }
-    };
-    let fast = match &item {
-        Some(i) => fast_put(vm, &reg, &q, i)?,
-        None => fast_get(vm, &reg, &q)?,
-    };
-    match fast {
-        Some(v) => {
+        OpState::Delegated(c) => Ok(ExtSend::Delegate(c)),
+        OpState::Done => Err(vm.runtime_error("cannot reuse already awaited coroutine".into())),
+    }
+}
+
+/// The top of `put`'s `while self.full():` loop (`get`'s `while self.empty():`): completes
+/// natively, waits natively, or becomes the Aio coroutine, which from here does the same.
+fn loop_top(
+    vm: &mut Vm,
+    op: &QueueOp,
+    sub: &Value,
+    reg: Value,
+    q: Value,
+    item: Option<Value>,
+) -> PyResult<ExtSend> {
+    match fast_op(vm, &reg, &q, item.as_ref())? {
+        Fast::Done(v) => {
             keep_spare(&reg, sub);
             Ok(ExtSend::Return(v))
         }
-        None => Ok(ExtSend::Delegate(coroutine(vm, &reg, q, item)?)),
+        Fast::Wait(waiters) => begin_wait(vm, op, reg, q, item, waiters),
+        Fast::No => Ok(ExtSend::Delegate(coroutine(vm, &reg, q, item)?)),
+    }
+}
+
+/// The body of the loop up to `await putter`: `putter = self._get_loop().create_future()`,
+/// `self._putters.append(putter)`, then the task waits on `putter`.
+fn begin_wait(
+    vm: &mut Vm,
+    op: &QueueOp,
+    reg: Value,
+    q: Value,
+    item: Option<Value>,
+    waiters: ObjRef,
+) -> PyResult<ExtSend> {
+    let running = super::types(vm).running_loop.clone();
+    if super::loop_state(&running).is_none() {
+        // No native loop: CPython's code raises or does whatever the loop asks.
+        return Ok(ExtSend::Delegate(coroutine(vm, &reg, q, item)?));
+    }
+    // `self._get_loop()` (the stock one): the running loop once `_loop` is set to it.
+    let bound = bound_loop(&reg, &q).is_some_and(|l| l.is(&running));
+    let lp = if bound {
+        running
+    } else {
+        super::event_wait::get_loop(vm, &q, running)?
+    };
+    let fo = future::new_future(vm, lp);
+    match deque_of(&waiters) {
+        Some(d) => d.items.borrow_mut().push_back(Value::Obj(fo.clone())),
+        None => {
+            let w = Value::Obj(waiters.clone());
+            vm.call_method(&w, "append", &[Value::Obj(fo.clone())])?;
+        }
+    }
+    fut(&fo).blocking.set(true);
+    *op.state.borrow_mut() = OpState::Waiting {
+        reg,
+        q,
+        item,
+        fut: fo.clone(),
+        waiters,
+    };
+    Ok(ExtSend::Yield(Value::Obj(fo)))
+}
+
+/// The `_loop` a queue holds in its own attributes, if any.
+fn bound_loop(reg: &Value, q: &Value) -> Option<Value> {
+    let d = reg_of(reg)?.data.try_borrow().ok()?;
+    let name = d.as_ref()?.field_names.get(6)?;
+    let ObjKind::Object(attrs) = q.kind()? else {
+        return None;
+    };
+    let a = attrs.try_borrow().ok()?;
+    let Attrs::Inline(items) = &*a else {
+        return None;
+    };
+    items
+        .iter()
+        .find(|(k, _)| k.is(name))
+        .map(|(_, v)| v.clone())
+}
+
+/// What a waiting op holds, borrowed.
+struct Wait<'a> {
+    reg: &'a Value,
+    q: &'a Value,
+    put: bool,
+    fut: &'a ObjRef,
+    waiters: &'a ObjRef,
+}
+
+impl Wait<'_> {
+    fn qualname(&self) -> &'static str {
+        if self.put {
+            "Queue.put"
+        } else {
+            "Queue.get"
+        }
+    }
+}
+
+/// The `except:` clause around `await putter` (`await getter`), without its `raise`:
+/// `putter.cancel()`, `self._putters.remove(putter)` (a ValueError ignored), and
+/// `if not self.full() and not putter.cancelled(): self._wakeup_next(self._putters)`.
+fn except_clause(vm: &mut Vm, w: &Wait) -> PyResult<()> {
+    future::cancel(vm, w.fut, Value::None);
+    let waiters = Value::Obj(w.waiters.clone());
+    let fo = Value::Obj(w.fut.clone());
+    if let Err(e) = super::event_wait::remove(vm, &waiters, &fo) {
+        if !vm.exc_is(&e, "ValueError") {
+            return Err(e);
+        }
+    }
+    let r = reg_of(w.reg);
+    let native = match r {
+        Some(r) => stock_state(vm, r, w.q),
+        None => None,
+    };
+    let blocked = match native {
+        Some((maxsize, len)) if w.put => maxsize > 0 && len as i64 >= maxsize,
+        Some((_, len)) => len == 0,
+        None => {
+            let v = vm.call_method(w.q, if w.put { "full" } else { "empty" }, &[])?;
+            vm.truthy(&v)?
+        }
+    };
+    if blocked || fut(w.fut).state.get() == FutState::Cancelled {
+        return Ok(());
+    }
+    if native.is_some() {
+        wakeup_next(vm, w.q, w.waiters)
+    } else {
+        vm.call_method(w.q, "_wakeup_next", &[waiters])?;
+        Ok(())
+    }
+}
+
+/// An exception is being thrown into the frame awaiting `sub` (cancellation, `close()`):
+/// a waiting op runs the `except` clause of `put`/`get`, then the exception goes on.
+pub fn throw_hook(vm: &mut Vm, sub: &Value) {
+    let Some(op) = op_of(sub) else { return };
+    let st = {
+        let Ok(mut s) = op.state.try_borrow_mut() else {
+            return;
+        };
+        match &*s {
+            OpState::Waiting { .. } => std::mem::replace(&mut *s, OpState::Done),
+            _ => return,
+        }
+    };
+    if let OpState::Waiting {
+        reg,
+        q,
+        item,
+        fut,
+        waiters,
+    } = st
+    {
+        let w = Wait {
+            reg: &reg,
+            q: &q,
+            put: item.is_some(),
+            fut: &fut,
+            waiters: &waiters,
+        };
+        // An error here would replace the thrown exception in CPython; the frame
+        // receiving the throw has no place for it, so it is reported as unraisable.
+        if let Err(e) = except_clause(vm, &w) {
+            vm.report_unraisable(&format!("Exception ignored in: {}", w.qualname()), &e);
+        }
     }
 }
 
 /// A task created over a queue op runs the coroutine the op stands for.
 pub fn task_coro(vm: &mut Vm, v: Value) -> PyResult {
     let Some(op) = op_of(&v) else { return Ok(v) };
-    match take(op) {
-        Taken::Start(reg, q, item) => coroutine(vm, &reg, q, item),
-        Taken::Delegated(c) => Ok(c),
-        Taken::Done => Err(vm.runtime_error("cannot reuse already awaited coroutine".into())),
+    let st = std::mem::replace(&mut *op.state.borrow_mut(), OpState::Done);
+    match st {
+        OpState::Start { reg, q, item } => coroutine(vm, &reg, q, item),
+        OpState::Delegated(c) => Ok(c),
+        OpState::Done => Err(vm.runtime_error("cannot reuse already awaited coroutine".into())),
+        other => {
+            // Driven by hand up to a wait: the task drives the op itself.
+            *op.state.borrow_mut() = other;
+            Ok(v)
+        }
     }
 }
 
@@ -492,21 +749,27 @@ fn deque_of(o: &ObjRef) -> Option<&DequeObj> {
 
 /// Where the first six `FIELDS` sit among a queue's inline attributes, when every attribute
 /// is a known field (so none shadows a method).
-fn slots(names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
+#[inline]
+fn slots(addrs: &[usize; 7], names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
     // The stock `__init__` stores them in `FIELDS` order (`_loop` comes later, if at all).
-    let same =
-        |k: &Value, n: &Value| matches!((k, n), (Value::Obj(a), Value::Obj(b)) if Rc::ptr_eq(a, b));
-    if let (Some(head), Some(want)) = (items.get(..6), names.get(..6)) {
-        let in_order = (0..6).all(|i| same(&head[i].0, &want[i]))
-            && match items.get(6..) {
-                Some([]) => true,
-                Some([(k, _)]) => same(k, &names[6]),
+    if let [(k0, _), (k1, _), (k2, _), (k3, _), (k4, _), (k5, _), rest @ ..] = items {
+        let in_order = key_addr(k0) == addrs[0]
+            && key_addr(k1) == addrs[1]
+            && key_addr(k2) == addrs[2]
+            && key_addr(k3) == addrs[3]
+            && key_addr(k4) == addrs[4]
+            && key_addr(k5) == addrs[5]
+            && match rest {
+                [] => true,
+                [(k6, _)] => key_addr(k6) == addrs[6],
                 _ => false,
             };
         if in_order {
             return Some([0, 1, 2, 3, 4, 5]);
         }
     }
+    let same =
+        |k: &Value, n: &Value| matches!((k, n), (Value::Obj(a), Value::Obj(b)) if Rc::ptr_eq(a, b));
     let mut at = [usize::MAX; 6];
     for (j, (k, _)) in items.iter().enumerate() {
         let i = names.iter().position(|n| same(k, n))?;
@@ -517,8 +780,8 @@ fn slots(names: &[Value], items: &[(Value, Value)]) -> Option<[usize; 6]> {
     (!at.contains(&usize::MAX)).then_some(at)
 }
 
-/// What the fast path found in a queue: its item deque, the waiters to wake and, for a
-/// put, the `_finished` event to clear.
+/// What the fast path found in a queue: the waiters to wake and, for a put, the `_finished`
+/// event to clear.
 struct Found {
     waiters: ObjRef,
     finished: Value,
@@ -526,27 +789,116 @@ struct Found {
     event_ok: bool,
 }
 
-/// Runs the state change of `put_nowait(item)` (`item` Some) or `get_nowait()` on a queue
-/// whose class and fields allow the fast path and that need not wait. None (and nothing
-/// changed) otherwise; else the waiters to wake and the event to clear, with the result.
-fn fast_state(vm: &mut Vm, r: &Reg, q: &Value, item: Option<&Value>) -> Option<(Found, Value)> {
-    let qo = q.as_obj()?;
+/// What `fast_state` decided.
+enum State {
+    /// The state change of `put_nowait`/`get_nowait` is done; what is left to do, and the
+    /// result.
+    Done(Found, Value),
+    /// The queue is full (empty): the caller waits on a future in this deque of waiters.
+    Wait(ObjRef),
+    /// Not a queue the fast path knows: nothing was changed.
+    No,
+}
+
+/// What the fast path of `put`/`get` did.
+enum Fast {
+    /// Completed with this result.
+    Done(Value),
+    /// Must wait, in this deque of waiters (nothing changed).
+    Wait(ObjRef),
+    /// Nothing changed: CPython's code must run.
+    No,
+}
+
+/// The stock fields of a queue whose class allows the fast path: (plan, attribute positions).
+fn stock_fields(vm: &mut Vm, r: &Reg, qo: &ObjRef) -> Option<(bool, [usize; 6])> {
     let cls = qo.class.as_ref()?;
     let ObjKind::Object(attrs) = &qo.kind else {
         return None;
     };
-    let (ok, event_ok) = plan(vm, r, cls);
+    let known = {
+        let d = r.data.borrow();
+        match d.as_ref()?.plans.first() {
+            Some((w, e, p)) if std::ptr::eq(w.as_ptr(), Rc::as_ptr(cls)) && *e == vm.type_epoch => {
+                Some(*p)
+            }
+            _ => None,
+        }
+    };
+    let (ok, event_ok) = match known {
+        Some(p) => p,
+        None => plan(vm, r, cls),
+    };
     if !ok {
         return None;
     }
     let d = r.data.borrow();
-    let names = &d.as_ref()?.field_names;
+    let d = d.as_ref()?;
+    let a = attrs.try_borrow().ok()?;
+    let Attrs::Inline(items) = &*a else {
+        return None;
+    };
+    Some((event_ok, slots(&d.field_addrs, &d.field_names, items)?))
+}
+
+/// The address of an interned name (0 for anything else).
+#[inline]
+fn key_addr(v: &Value) -> usize {
+    match v {
+        Value::Obj(o) => Rc::as_ptr(o) as *const u8 as usize,
+        _ => 0,
+    }
+}
+
+/// `(maxsize, qsize)` of a queue whose class allows the fast path.
+fn stock_state(vm: &mut Vm, r: &Reg, q: &Value) -> Option<(i64, usize)> {
+    let qo = q.as_obj()?;
+    let (_, at) = stock_fields(vm, r, qo)?;
+    let ObjKind::Object(attrs) = &qo.kind else {
+        return None;
+    };
+    let a = attrs.try_borrow().ok()?;
+    let Attrs::Inline(items) = &*a else {
+        return None;
+    };
+    let Value::Int(maxsize) = items[at[F_MAXSIZE]].1 else {
+        return None;
+    };
+    let dq = deque_of(items[at[F_QUEUE]].1.as_obj()?)?;
+    let len = dq.items.try_borrow().ok()?.len();
+    Some((maxsize, len))
+}
+
+/// Runs the state change of `put_nowait(item)` (`item` Some) or `get_nowait()` on a queue
+/// whose class and fields allow the fast path; says so when it must wait first.
+fn fast_state(vm: &mut Vm, r: &Reg, q: &Value, item: Option<&Value>) -> State {
+    let Some(qo) = q.as_obj() else {
+        return State::No;
+    };
+    let Some((event_ok, at)) = stock_fields(vm, r, qo) else {
+        return State::No;
+    };
+    let ObjKind::Object(attrs) = &qo.kind else {
+        return State::No;
+    };
+    fast_change(attrs, at, item, event_ok).unwrap_or(State::No)
+}
+
+fn fast_change(
+    attrs: &RefCell<Attrs>,
+    at: [usize; 6],
+    item: Option<&Value>,
+    event_ok: bool,
+) -> Option<State> {
     let mut a = attrs.try_borrow_mut().ok()?;
     let Attrs::Inline(items) = &mut *a else {
         return None;
     };
-    let at = slots(names, items)?;
     let dq = deque_of(items[at[F_QUEUE]].1.as_obj()?)?;
+    // The waiters need not be builtin deques: `wakeup_next` and `begin_wait` use their
+    // methods otherwise, as CPython's code does.
+    let getters = items[at[F_GETTERS]].1.as_obj()?;
+    let putters = items[at[F_PUTTERS]].1.as_obj()?;
     let (waiters, result) = match item {
         Some(item) => {
             let Value::Int(maxsize) = items[at[F_MAXSIZE]].1 else {
@@ -556,29 +908,29 @@ fn fast_state(vm: &mut Vm, r: &Reg, q: &Value, item: Option<&Value>) -> Option<(
                 return None;
             };
             let unfinished = unfinished.checked_add(1)?;
-            let waiters = items[at[F_GETTERS]].1.as_obj()?.clone();
-            deque_of(&waiters)?;
             let mut qi = dq.items.try_borrow_mut().ok()?;
             if maxsize > 0 && qi.len() as i64 >= maxsize {
-                return None;
+                return Some(State::Wait(putters.clone()));
             }
+            let getters = getters.clone();
             qi.push_back(item.clone());
             drop(qi);
             items[at[F_UNFINISHED]].1 = Value::Int(unfinished);
-            (waiters, Value::None)
+            (getters, Value::None)
         }
         None => {
-            let waiters = items[at[F_PUTTERS]].1.as_obj()?;
-            deque_of(waiters)?;
-            let got = dq.items.try_borrow_mut().ok()?.pop_front()?;
-            (waiters.clone(), got)
+            let got = dq.items.try_borrow_mut().ok()?.pop_front();
+            match got {
+                Some(got) => (putters.clone(), got),
+                None => return Some(State::Wait(getters.clone())),
+            }
         }
     };
     let finished = match item {
         Some(_) => items[at[F_FINISHED]].1.clone(),
         None => Value::Null,
     };
-    Some((
+    Some(State::Done(
         Found {
             waiters,
             finished,
@@ -588,45 +940,38 @@ fn fast_state(vm: &mut Vm, r: &Reg, q: &Value, item: Option<&Value>) -> Option<(
     ))
 }
 
-/// `Queue.put(item)` when it need not wait: `put_nowait(item)`.
-fn fast_put(vm: &mut Vm, reg: &Value, q: &Value, item: &Value) -> PyResult<Option<Value>> {
+/// `put(item)` (`item` Some) or `get()` when the fast path applies: what `put_nowait(item)`
+/// or `get_nowait()` does, or the deque of waiters to wait in.
+fn fast_op(vm: &mut Vm, reg: &Value, q: &Value, item: Option<&Value>) -> PyResult<Fast> {
     let Some(r) = reg_of(reg) else {
-        return Ok(None);
+        return Ok(Fast::No);
     };
-    let Some((f, result)) = fast_state(vm, r, q, Some(item)) else {
-        return Ok(None);
+    let (f, result) = match fast_state(vm, r, q, item) {
+        State::Done(f, result) => (f, result),
+        State::Wait(w) => return Ok(Fast::Wait(w)),
+        State::No => return Ok(Fast::No),
     };
-    // `self._finished.clear()`: the stock Event's clear is `self._value = False`.
-    let cleared = {
-        let d = r.data.borrow();
-        match (d.as_ref(), &f.finished) {
-            (Some(d), Value::Obj(o))
-                if f.event_ok
-                    && matches!((&o.class, &d.event_cls),
-                        (Some(c), Value::Obj(ec)) if Rc::ptr_eq(c, ec)) =>
-            {
-                set_inline(o, &d.value_name, 1, Value::FALSE)
+    if item.is_some() {
+        // `self._finished.clear()`: the stock Event's clear is `self._value = False`.
+        let cleared = {
+            let d = r.data.borrow();
+            match (d.as_ref(), &f.finished) {
+                (Some(d), Value::Obj(o))
+                    if f.event_ok
+                        && matches!((&o.class, &d.event_cls),
+                            (Some(c), Value::Obj(ec)) if Rc::ptr_eq(c, ec)) =>
+                {
+                    set_inline(o, &d.value_name, 1, Value::FALSE)
+                }
+                _ => false,
             }
-            _ => false,
+        };
+        if !cleared {
+            vm.call_method(&f.finished, "clear", &[])?;
         }
-    };
-    if !cleared {
-        vm.call_method(&f.finished, "clear", &[])?;
     }
-    wakeup_next(vm, &f.waiters)?;
-    Ok(Some(result))
-}
-
-/// `Queue.get()` when it need not wait: `get_nowait()`.
-fn fast_get(vm: &mut Vm, reg: &Value, q: &Value) -> PyResult<Option<Value>> {
-    let Some(r) = reg_of(reg) else {
-        return Ok(None);
-    };
-    let Some((f, item)) = fast_state(vm, r, q, None) else {
-        return Ok(None);
-    };
-    wakeup_next(vm, &f.waiters)?;
-    Ok(Some(item))
+    wakeup_next(vm, q, &f.waiters)?;
+    Ok(Fast::Done(result))
 }
 
 /// Replaces the value of an inline attribute named by the interned `name`, looking at
@@ -656,9 +1001,13 @@ fn set_inline(o: &ObjRef, name: &Value, at: usize, v: Value) -> bool {
     }
 }
 
-/// CPython's `Queue._wakeup_next`: wakes the first waiter not done yet.
-fn wakeup_next(vm: &mut Vm, waiters: &ObjRef) -> PyResult<()> {
-    let dq = deque_of(waiters).expect("checked");
+/// CPython's `Queue._wakeup_next(waiters)` (the stock method): wakes the first waiter not
+/// done yet; through the method when `waiters` is not a builtin deque.
+fn wakeup_next(vm: &mut Vm, q: &Value, waiters: &ObjRef) -> PyResult<()> {
+    let Some(dq) = deque_of(waiters) else {
+        vm.call_method(q, "_wakeup_next", &[Value::Obj(waiters.clone())])?;
+        return Ok(());
+    };
     if dq.items.borrow().is_empty() {
         return Ok(());
     }
@@ -685,74 +1034,4 @@ fn wakeup_next(vm: &mut Vm, waiters: &ObjRef) -> PyResult<()> {
             }
         }
     }
-}
-
-// ----- the op type: a coroutine look-alike ---------------------------------------------------
-
-fn this_op<'a>(vm: &mut Vm, args: &Args<'a>) -> PyResult<&'a QueueOp> {
-    match args.pos.first().and_then(op_of) {
-        Some(op) => Ok(op),
-        None => Err(vm.type_error("descriptor requires a 'coroutine' object".into())),
-    }
-}
-
-fn op_await(_vm: &mut Vm, args: Args) -> PyResult {
-    Ok(args.pos[0].clone())
-}
-
-/// `send(value)` by hand: the fast result as StopIteration, or the coroutine's first step.
-fn op_send_method(vm: &mut Vm, args: Args) -> PyResult {
-    let sub = args.pos[0].clone();
-    let v = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let op = this_op(vm, &args)?;
-    match op_send(vm, &sub, v.clone())? {
-        ExtSend::Return(r) | ExtSend::Yield(r) => Err(vm.stop_iteration(r)),
-        ExtSend::Delegate(c) => {
-            *op.state.borrow_mut() = OpState::Delegated(c.clone());
-            vm.call_method(&c, "send", &[v])
-        }
-    }
-}
-
-fn op_throw(vm: &mut Vm, args: Args) -> PyResult {
-    let op = this_op(vm, &args)?;
-    match take(op) {
-        Taken::Delegated(c) => {
-            *op.state.borrow_mut() = OpState::Delegated(c.clone());
-            vm.call_method(&c, "throw", &args.pos[1..])
-        }
-        _ => {
-            let e = args.pos.get(1).cloned().unwrap_or(Value::None);
-            let exc = vm.make_exception(e)?;
-            Err(exc)
-        }
-    }
-}
-
-fn op_close(vm: &mut Vm, args: Args) -> PyResult {
-    let op = this_op(vm, &args)?;
-    match take(op) {
-        Taken::Delegated(c) => vm.call_method(&c, "close", &[]),
-        _ => Ok(Value::None),
-    }
-}
-
-fn op_repr(vm: &mut Vm, args: Args) -> PyResult {
-    let op = this_op(vm, &args)?;
-    let q = op.qualname();
-    let id = crate::vm::value::Value::as_obj(&args.pos[0])
-        .map(|o| Rc::as_ptr(o) as usize)
-        .unwrap_or(0);
-    Ok(vm.new_str(format!("<coroutine object {q} at {id:#x}>")))
-}
-
-fn init_op_type(vm: &mut Vm, t: &ObjRef) {
-    let methods: &[(&str, crate::vm::object::NativeFn)] = &[
-        ("__await__", op_await),
-        ("send", op_send_method),
-        ("throw", op_throw),
-        ("close", op_close),
-        ("__repr__", op_repr),
-    ];
-    vm.add_methods(t, methods);
 }

@@ -187,6 +187,20 @@ fn native_name(vm: &mut Vm, v: &Value) -> PyResult {
     }
 }
 
+/// `__qualname__` of a builtin: `list.append` for a method of a builtin type.
+fn native_qualname(vm: &mut Vm, v: &Value) -> PyResult {
+    match v.kind() {
+        Some(ObjKind::Native(n)) => {
+            let s = match n.owner.as_ref().and_then(|o| o.as_type()) {
+                Some(t) => format!("{}.{}", t.name.borrow(), n.name),
+                None => n.name.to_string(),
+            };
+            Ok(vm.new_str(s))
+        }
+        _ => Ok(Value::None),
+    }
+}
+
 fn native_self(_vm: &mut Vm, v: &Value) -> PyResult {
     match v.kind() {
         Some(ObjKind::Native(n)) if !n.bound.is_null() => Ok(n.bound.clone()),
@@ -500,7 +514,7 @@ pub fn init(vm: &mut Vm) {
 
     let b = vm.types.builtin_function.clone();
     vm.add_getset(&b, "__name__", native_name, None);
-    vm.add_getset(&b, "__qualname__", native_name, None);
+    vm.add_getset(&b, "__qualname__", native_qualname, None);
     vm.add_getset(&b, "__self__", native_self, None);
     vm.add_getset(&b, "__doc__", native_doc, None);
     vm.add_method(&b, "__call__", fn_call);

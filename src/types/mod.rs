@@ -472,7 +472,11 @@ pub fn builtin_repr(vm: &mut Vm, v: &Value, o: &ObjRef) -> Option<PyResult<Strin
                 .map(|r| format!("<bound method {name} of {r}>"))
         }
         ObjKind::Native(n) => Ok(if n.bound.is_null() {
-            format!("<built-in function {}>", n.name)
+            match n.owner.as_ref().and_then(|o| o.as_type()) {
+                // An unbound method of a builtin type (`list.append`).
+                Some(t) => format!("<method '{}' of '{}' objects>", n.name, t.name.borrow()),
+                None => format!("<built-in function {}>", n.name),
+            }
         } else if let Some(ObjKind::Module(m)) = n.bound.kind() {
             let _ = m;
             format!("<built-in function {}>", n.name)

@@ -123,7 +123,7 @@ impl Vm {
     /// Stores an instance attribute.
     pub(crate) fn attrs_set(&mut self, a: &RefCell<Attrs>, name: Value, v: Value) -> PyResult<()> {
         // Inline keys are always interned (as CPython interns attribute names), so that a
-        // lookup by an interned name can compare pointers only (`Vm::load_method_plain`).
+        // lookup by an interned name can compare pointers only (`Vm::load_method_cached`).
         let name = match name.as_str() {
             Some(s) => self.intern(s),
             None => name,
@@ -522,7 +522,9 @@ impl Vm {
         };
         if plain {
             let ty = self.type_of(&obj).clone();
-            if let Some(d) = self.lookup_type(&ty, name) {
+            // A class defining `__getattribute__` sees every method lookup.
+            let hooked = self.attr_hooks(&ty) & HOOK_GETATTRIBUTE != 0;
+            if let Some(d) = self.lookup_type(&ty, name).filter(|_| !hooked) {
                 let is_method = match d.kind() {
                     Some(ObjKind::Function(_)) => true,
                     Some(ObjKind::Native(n)) => n.bound.is_null(),

@@ -10,6 +10,9 @@
 //! `LoadAttr` and `StoreAttr` remember, per instruction, the class they last saw pass those
 //! checks (by address and version tag, as the type cache does) and where the attribute sat in
 //! the instance's list: a later instance of the same unchanged class goes straight there.
+//! `LoadMethod` remembers the receiver's type (a user class or a builtin type, by address and
+//! version tag) and the function the name resolved to there; a hit only checks that the
+//! instance does not hold the name itself.
 
 use super::object::{Attrs, ObjKind};
 use super::value::{ObjRef, Value};
@@ -156,29 +159,71 @@ impl Vm {
             .map(|(_, v)| v.clone())
     }
 
-    /// `LoadMethod` of a function (or unbound native) defined on the class of a plain
-    /// instance that does not shadow it: the function, to be called with the instance as self. `name` must be
-    /// interned (a code object's names are): inline attribute keys always are, so a pointer
-    /// comparison tells whether the instance holds the name.
+    /// `LoadMethod` at `ip` of `code` through the instruction's cache: the function to call
+    /// with `obj` as self, when `name` resolves on the receiver's type to a function (or a
+    /// native stored unbound in the type, as builtin methods are) that the instance does not
+    /// shadow, and the type has no attribute hooks. None: the general path decides. `name`
+    /// must be interned (a code object's names are): inline attribute keys always are, so a
+    /// pointer comparison tells whether the instance holds the name.
     #[inline]
-    pub(crate) fn load_method_plain(&mut self, obj: &ObjRef, name: &Value) -> Option<Value> {
-        let (Some(cls), ObjKind::Object(attrs)) = (&obj.class, &obj.kind) else {
+    pub(crate) fn load_method_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        code: &Code,
+        ip: usize,
+    ) -> Option<Value> {
+        let (ty, attrs) = match obj {
+            Value::Obj(o) => {
+                if matches!(
+                    o.kind,
+                    ObjKind::Type(_) | ObjKind::Module(_) | ObjKind::Super(_)
+                ) {
+                    return None;
+                }
+                let ty = match &o.class {
+                    Some(c) => c,
+                    None => self.types.of_kind(&o.kind),
+                };
+                (ty, o.attrs())
+            }
+            v => (self.type_of(v), None),
+        };
+        let cache = &code.method_caches[code.cache_index[ip] as usize];
+        let ObjKind::Type(t) = &ty.kind else {
             return None;
         };
-        let f = self.lookup_type_cached(cls, name)?;
-        // Functions, and natives stored unbound in a class (`Queue.put`), bind as methods.
-        let method = match f.kind() {
-            Some(ObjKind::Function(_)) => true,
-            Some(ObjKind::Native(n)) => n.bound.is_null(),
-            _ => false,
+        let f = if cache.class.get() == Rc::as_ptr(ty) as usize
+            && cache.version.get() == t.version.get()
+        {
+            cache.func.borrow().clone()
+        } else {
+            let ty = ty.clone();
+            let f = self.lookup_type_cached(&ty, name)?;
+            let method = match f.kind() {
+                Some(ObjKind::Function(_)) => true,
+                Some(ObjKind::Native(n)) => n.bound.is_null(),
+                _ => false,
+            };
+            if !method || self.attr_hooks(&ty) != 0 {
+                return None;
+            }
+            let ObjKind::Type(t) = &ty.kind else {
+                return None;
+            };
+            cache.class.set(Rc::as_ptr(&ty) as usize);
+            cache.version.set(t.version.get());
+            let old = cache.func.replace(f.clone());
+            drop(old);
+            f
         };
-        if !method || self.attr_hooks(cls) != 0 {
-            return None;
+        if let Some(a) = attrs {
+            match &*a.borrow() {
+                Attrs::Inline(items) if !items.iter().any(|(k, _)| k.is(name)) => {}
+                _ => return None,
+            }
         }
-        match &*attrs.borrow() {
-            Attrs::Inline(items) if !items.iter().any(|(k, _)| k.is(name)) => Some(f),
-            _ => None,
-        }
+        Some(f)
     }
 
     /// `obj.name = v` for a plain instance whose class has no attribute hooks and nothing

@@ -853,12 +853,10 @@ impl Vm {
                 Instr::LoadMethod(ni) => {
                     let obj = frame.pop();
                     let name = &code.names[ni as usize];
-                    if let Value::Obj(o) = &obj {
-                        if let Some(f) = self.load_method_plain(o, name) {
-                            frame.push(f);
-                            frame.push(obj);
-                            continue;
-                        }
+                    if let Some(f) = self.load_method_cached(&obj, name, &code, ip) {
+                        frame.push(f);
+                        frame.push(obj);
+                        continue;
                     }
                     let (f, s) = tri!(self.load_method(obj, name));
                     frame.push(f);
