@@ -79,6 +79,9 @@ pub enum Instr {
     /// an int local and a small int can do inline: the operation is known without reading
     /// the instruction after.
     LoadFastIntOp(BinOp, u16, i16),
+    /// `LoadFastIntOp` whose result is stored by a `StoreFast` or used by a `LoadSmallInt`
+    /// right after the operation: the result goes on into them (`int_continue`).
+    LoadFastIntFold(BinOp, u16, i16),
     /// `LoadFast(a) LoadSmallInt(k) CompareOp(op)`, and the conditional jump after it.
     LoadFastIntCompare(CmpKind, u16, i16),
     /// `LoadFast(a) ReturnValue`.
@@ -96,6 +99,11 @@ pub enum Instr {
     /// A loop's backward `Jump(h)` to the `ForIter` (or `ForIterStore`) at `h`: jumps and
     /// advances the iterator in the same dispatch.
     JumpToForIter(u32),
+    /// An `async for` loop's backward `Jump(h)` to its `GetANext` at `h`: jumps and runs the
+    /// `GetANext` in the same dispatch.
+    JumpToGetANext(u32),
+    /// `LoadFast(a) YieldAsyncGen`: an async generator yielding a local.
+    YieldAsyncGenFast(u32),
     StoreFast(u32),
     DeleteFast(u32),
     /// Loads the contents of the cell in local slot n.

@@ -650,7 +650,14 @@ fn fuse(instrs: &mut [Instr]) {
                 match (u16::try_from(a), i16::try_from(k)) {
                     (Ok(a), Ok(k)) => Some(match instrs.get(i + 2) {
                         Some(Instr::BinaryOp(op) | Instr::InplaceOp(op)) if int_op_inline(*op) => {
-                            Instr::LoadFastIntOp(*op, a, k)
+                            // The result stored at once, or used by more operations with
+                            // small ints: `i += 1`, `i % 1000 == 0`.
+                            match instrs.get(i + 3) {
+                                Some(Instr::StoreFast(_) | Instr::LoadSmallInt(_)) => {
+                                    Instr::LoadFastIntFold(*op, a, k)
+                                }
+                                _ => Instr::LoadFastIntOp(*op, a, k),
+                            }
                         }
                         Some(Instr::CompareOp(op)) => Instr::LoadFastIntCompare(*op, a, k),
                         _ => Instr::LoadFastSmallInt(a, k),
@@ -659,6 +666,7 @@ fn fuse(instrs: &mut [Instr]) {
                 }
             }
             (Instr::LoadFast(a), Instr::ReturnValue) => Some(Instr::ReturnFast(a)),
+            (Instr::LoadFast(a), Instr::YieldAsyncGen) => Some(Instr::YieldAsyncGenFast(a)),
             (Instr::StoreFast(a), Instr::LoadFast(b)) => {
                 u16_pair(a, b).map(|(a, b)| Instr::StoreFastLoadFast(a, b))
             }
@@ -678,17 +686,19 @@ fn fuse(instrs: &mut [Instr]) {
             instrs[i] = f;
         }
     }
-    // A loop's closing jump back to its `ForIter` runs that `ForIter` too. (After the pass
-    // above, which may have made the `ForIter` a `ForIterStore`.)
+    // A loop's closing jump back to its `ForIter` runs that `ForIter` too (after the pass
+    // above, which may have made the `ForIter` a `ForIterStore`); an `async for` loop's, its
+    // `GetANext`.
     for i in 0..instrs.len() {
         if let Instr::Jump(h) = instrs[i] {
-            if (h as usize) < i
-                && matches!(
-                    instrs[h as usize],
-                    Instr::ForIter(_) | Instr::ForIterStore(..)
-                )
-            {
-                instrs[i] = Instr::JumpToForIter(h);
+            if (h as usize) < i {
+                match instrs[h as usize] {
+                    Instr::ForIter(_) | Instr::ForIterStore(..) => {
+                        instrs[i] = Instr::JumpToForIter(h);
+                    }
+                    Instr::GetANext => instrs[i] = Instr::JumpToGetANext(h),
+                    _ => {}
+                }
             }
         }
     }
@@ -769,8 +779,10 @@ pub(crate) fn stack_effect(instr: Instr, jump: bool) -> i32 {
         | LoadFastLoadFast(..)
         | LoadFastSmallInt(..)
         | LoadFastIntOp(..)
+        | LoadFastIntFold(..)
         | LoadFastIntCompare(..) => 2,
-        ReturnFast(_) | StoreFastLoadFast(..) | JumpToForIter(_) => 0,
+        ReturnFast(_) | StoreFastLoadFast(..) | JumpToForIter(_) | JumpToGetANext(_) => 0,
+        YieldAsyncGenFast(_) => 1,
         BinaryOpStore(..) | InplaceOpStore(..) => -2,
         BinaryOpReturn(_) => -2,
         ForIterStore(..) => {

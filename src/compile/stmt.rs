@@ -485,15 +485,18 @@ impl<'a, 'v> Compiler<'a, 'v> {
         body: &'a [Stmt],
         orelse: &'a [Stmt],
     ) -> R {
+        // As in CPython, `GetAIter` and the `GetANext`/`Send` of each iteration are located
+        // at the whole statement (a traceback through the loop shows its line, no carets).
+        let stmt_span = self.span();
         self.expr(iter)?;
-        self.set_span(iter.span);
+        self.set_span(stmt_span);
         self.emit(Instr::GetAIter);
         let start = self.new_label();
         let except = self.new_label();
         let end = self.new_label();
         self.bind(start);
         let d = self.push_handler(except);
-        self.set_span(iter.span);
+        self.set_span(stmt_span);
         self.emit(Instr::GetANext);
         self.emit(Instr::LoadConst(0));
         self.yield_from_loop();

@@ -23,7 +23,7 @@ impl Vm {
     /// and `Send`) over a native async generator parked at its own yield: moves `frame` past
     /// the `Send` as if it had delegated to the generator, and returns the generator's frame
     /// to run. None, with nothing changed, in every other case.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn anext_resume(&mut self, frame: &mut Frame, ip: usize) -> Option<Box<Frame>> {
         let Some(Value::Obj(o)) = frame.stack.last() else {
             return None;
@@ -72,13 +72,20 @@ impl Vm {
         Some(top)
     }
 
-    /// `YieldAsyncGen` in a frame resumed by an `async for` or `asend` (`ResumeMode::ASend`
-    /// without `close`): suspends the generator's frame and completes the awaiter's `Send`
-    /// with the value, as `on_async_yield` does; the awaiter becomes `frame`. A loop that
-    /// stores the value in a local (`async for x in ...`) has it stored here.
-    #[inline]
-    pub(crate) fn agen_yield_to_awaiter(&mut self, frame: &mut Box<Frame>) {
-        let (v, gen, done) = self.leave_resumed(frame);
+    /// `YieldAsyncGen` of `v` (already popped) in a frame resumed by an `async for` or
+    /// `asend` (`ResumeMode::ASend` without `close`): suspends the generator's frame and
+    /// completes the awaiter's `Send` with the value, as `on_async_yield` does; the awaiter
+    /// becomes `frame`. A loop that stores the value in a local (`async for x in ...`) has it
+    /// stored here.
+    #[inline(always)]
+    pub(crate) fn agen_yield_to_awaiter(&mut self, frame: &mut Box<Frame>, v: Value) {
+        let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
+        else {
+            unreachable!("checked by the caller")
+        };
+        self.depth -= 1;
+        let caller = self.pop_caller();
+        let done = std::mem::replace(frame, caller);
         if let ObjKind::Generator(g) = &gen.kind {
             let mut seg = Segment::new();
             seg.push(done);

@@ -534,6 +534,27 @@ impl Vm {
                 continue;
             }};
         }
+        // Where an int result of a folded operation goes (see `int_continue`).
+        macro_rules! int_next {
+            ($n:expr) => {{
+                match $n {
+                    IntNext::Push(r, to) => {
+                        frame.push(Value::Int(r));
+                        frame.ip = to;
+                    }
+                    IntNext::Store(slot, r, to) => {
+                        frame.locals[slot] = Value::Int(r);
+                        frame.ip = to;
+                    }
+                    IntNext::Jump(to) => frame.ip = to,
+                    IntNext::Bool(b, to) => {
+                        frame.push(Value::from_bool(b));
+                        frame.ip = to;
+                    }
+                }
+                continue;
+            }};
+        }
         // `ForIter(t)`, `ip` past the instruction.
         macro_rules! for_iter {
             ($t:expr) => {
@@ -558,6 +579,27 @@ impl Vm {
                     frame = self.pop_caller();
                 }
                 tri!(self.charge(($ip - $t as usize) as i64 + 1));
+            }};
+        }
+        // `GetANext` at `$at`, `ip` past it.
+        macro_rules! get_anext {
+            ($at:expr) => {{
+                if let Some(new) = self.anext_resume(&mut frame, $at) {
+                    // The generator's frame runs right here; the loop's waits on the fiber.
+                    let caller = std::mem::replace(&mut frame, new);
+                    self.fiber.push(caller);
+                    switch_code!();
+                    continue;
+                }
+                let aiter = frame.top().clone();
+                // A native async generator is driven by the `Send` that follows, with no
+                // `__anext__()` awaitable allocated (see `Vm::send`).
+                let aw = if super::gen::is_async_generator(&aiter) {
+                    aiter
+                } else {
+                    tri!(self.get_anext_awaitable(&aiter))
+                };
+                frame.push(aw);
             }};
         }
         let shared = self.heap.shared.clone();
@@ -614,10 +656,34 @@ impl Vm {
                 }
                 Instr::LoadFastLoadFast(a, b) => {
                     let va = local!(a);
-                    frame.push(va);
                     // An unbound `b` is reported at the second instruction of the pair.
                     frame.ip += 1;
-                    let vb = local!(b);
+                    let vb = match &frame.locals[b as usize] {
+                        Value::Null => {
+                            frame.push(va);
+                            let e = self.unbound_local(&code, b as u32);
+                            leave!(Step::Raise(e));
+                        }
+                        v => v.clone(),
+                    };
+                    // Two ints and an operation or comparison that cannot fail: done here,
+                    // with nothing pushed (`x * x`, `a + b`, `if i < n:`).
+                    if let (Value::Int(x), Value::Int(y)) = (&va, &vb) {
+                        let (x, y) = (*x, *y);
+                        match code.instrs.get(ip + 2) {
+                            Some(&Instr::CompareOp(op)) => {
+                                small_int_compare!(op, x, y, ip + 2);
+                            }
+                            Some(next) => {
+                                if let Some(r) = binary_op_of(next).and_then(|op| int_op(op, x, y))
+                                {
+                                    int_next!(int_continue(&code, ip + 2, *next, r));
+                                }
+                            }
+                            None => {}
+                        }
+                    }
+                    frame.push(va);
                     frame.push(vb);
                 }
                 Instr::LoadFastSmallInt(a, k) => {
@@ -638,6 +704,17 @@ impl Vm {
                             frame.push(Value::Int(r));
                             frame.ip = (ip + 3) as u32;
                             continue;
+                        }
+                    }
+                    frame.push(v);
+                    frame.push(Value::Int(k as i64));
+                    frame.ip = (ip + 2) as u32;
+                }
+                Instr::LoadFastIntFold(op, a, k) => {
+                    let v = local!(a);
+                    if let Value::Int(x) = v {
+                        if let Some(r) = small_int_op(op, x, k as i64) {
+                            int_next!(int_continue(&code, ip + 2, code.instrs[ip + 2], r));
                         }
                     }
                     frame.push(v);
@@ -1098,23 +1175,12 @@ impl Vm {
                     let it = tri!(self.get_aiter(&v));
                     frame.push(it);
                 }
-                Instr::GetANext => {
-                    if let Some(new) = self.anext_resume(&mut frame, ip) {
-                        // The generator's frame runs right here; the loop's waits on the fiber.
-                        let caller = std::mem::replace(&mut frame, new);
-                        self.fiber.push(caller);
-                        switch_code!();
-                        continue;
-                    }
-                    let aiter = frame.top().clone();
-                    // A native async generator is driven by the `Send` that follows, with no
-                    // `__anext__()` awaitable allocated (see `Vm::send`).
-                    let aw = if super::gen::is_async_generator(&aiter) {
-                        aiter
-                    } else {
-                        tri!(self.get_anext_awaitable(&aiter))
-                    };
-                    frame.push(aw);
+                Instr::GetANext => get_anext!(ip),
+                Instr::JumpToGetANext(h) => {
+                    backward_jump!(ip, h);
+                    // Errors from here on belong to the `GetANext`.
+                    frame.ip = h + 1;
+                    get_anext!(h as usize);
                 }
                 Instr::EndAsyncFor => {
                     let exc = frame.pop();
@@ -1161,6 +1227,23 @@ impl Vm {
                     }
                     leave!(Step::Yield);
                 }
+                Instr::YieldAsyncGenFast(i) => {
+                    let v = local!(i);
+                    // An unbound local is reported at the `LoadFast`; the yield is the
+                    // `YieldAsyncGen` after it.
+                    frame.ip += 1;
+                    if let Entry::Resume {
+                        mode: ResumeMode::ASend { close: false },
+                        ..
+                    } = frame.entry
+                    {
+                        self.agen_yield_to_awaiter(&mut frame, v);
+                        switch_code!();
+                        continue;
+                    }
+                    frame.push(v);
+                    leave!(Step::AsyncYield);
+                }
                 Instr::YieldAsyncGen => {
                     if let Entry::Resume {
                         mode: ResumeMode::ASend { close: false },
@@ -1169,7 +1252,8 @@ impl Vm {
                     {
                         // An async generator's value for `async for`/`asend`: completes the
                         // awaiter's `Send` here, as `on_async_yield` does.
-                        self.agen_yield_to_awaiter(&mut frame);
+                        let v = frame.pop();
+                        self.agen_yield_to_awaiter(&mut frame, v);
                         switch_code!();
                         continue;
                     }
@@ -1408,28 +1492,27 @@ pub(crate) fn cell_set(slot: &Value, v: Value) {
     }
 }
 
+/// Int arithmetic whose result fits an i64 (and so cannot fail).
+#[inline(always)]
+fn int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mult => x.checked_mul(y),
+        BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => Some(floor_div(x, y)),
+        BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => Some(floor_mod(x, y)),
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
+    }
+}
+
 /// Int and float arithmetic that needs no allocation and cannot fail.
 #[inline(always)]
 fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => {
-            let (x, y) = (*x, *y);
-            match op {
-                BinOp::Add => x.checked_add(y).map(Value::Int),
-                BinOp::Sub => x.checked_sub(y).map(Value::Int),
-                BinOp::Mult => x.checked_mul(y).map(Value::Int),
-                BinOp::FloorDiv if y != 0 && !(x == i64::MIN && y == -1) => {
-                    Some(Value::Int(floor_div(x, y)))
-                }
-                BinOp::Mod if y != 0 && !(x == i64::MIN && y == -1) => {
-                    Some(Value::Int(floor_mod(x, y)))
-                }
-                BinOp::BitAnd => Some(Value::Int(x & y)),
-                BinOp::BitOr => Some(Value::Int(x | y)),
-                BinOp::BitXor => Some(Value::Int(x ^ y)),
-                _ => None,
-            }
-        }
+        (Value::Int(x), Value::Int(y)) => int_op(op, *x, *y).map(Value::Int),
         (Value::Float(x), Value::Float(y)) => {
             let (x, y) = (x.get(), y.get());
             match op {
@@ -1492,6 +1575,59 @@ fn binary_op_of(instr: &Instr) -> Option<BinOp> {
         | Instr::InplaceOpStore(op, _)
         | Instr::BinaryOpReturn(op) => Some(op),
         _ => None,
+    }
+}
+
+/// What follows an int result that was not pushed (see `int_continue`).
+enum IntNext {
+    /// Push it and go on at the index.
+    Push(i64, u32),
+    /// Store it in the local slot and go on at the index.
+    Store(usize, i64, u32),
+    /// A comparison with a small int and its conditional jump were done: go on at the index.
+    Jump(u32),
+    /// A comparison with a small int was done: push the bool and go on at the index.
+    Bool(bool, u32),
+}
+
+/// The int `r` is the result of the binary operation `op` at `q`, done without pushing its
+/// operands. Folds in what follows as the dispatch loop would run it, with nothing pushed
+/// in between: the `StoreFast` fused with the operation, then any chain of operations with a
+/// small int constant (`x * x % 1009`) and a final comparison with one, and its conditional
+/// jump (`if i % 1000 == 0:`). None of these can fail on ints that fit an i64.
+#[inline(always)]
+fn int_continue(code: &Code, mut q: usize, mut op: Instr, mut r: i64) -> IntNext {
+    loop {
+        match op {
+            Instr::BinaryOpStore(_, slot) | Instr::InplaceOpStore(_, slot) => {
+                return IntNext::Store(slot as usize, r, (q + 2) as u32);
+            }
+            Instr::BinaryOpReturn(_) => return IntNext::Push(r, (q + 1) as u32),
+            _ => {}
+        }
+        let p = q + 1;
+        let Some(&Instr::LoadSmallInt(k)) = code.instrs.get(p) else {
+            return IntNext::Push(r, p as u32);
+        };
+        let k = k as i64;
+        match code.instrs.get(p + 1) {
+            Some(&Instr::CompareOp(op)) => {
+                let b = int_compare(op, r, k);
+                return match branch_after_compare(code, p + 1, b) {
+                    Some(to) => IntNext::Jump(to),
+                    None => IntNext::Bool(b, (p + 2) as u32),
+                };
+            }
+            Some(next) => match binary_op_of(next).and_then(|op| small_int_op(op, r, k)) {
+                Some(r2) => {
+                    r = r2;
+                    q = p + 1;
+                    op = *next;
+                }
+                None => return IntNext::Push(r, p as u32),
+            },
+            None => return IntNext::Push(r, p as u32),
+        }
     }
 }
 

@@ -168,8 +168,24 @@ impl Vm {
     /// instructions' fast path; anything else is left to the general `ForIter`.
     #[inline]
     pub(crate) fn next_native(&mut self, it: &Value) -> PyResult<NativeNext> {
-        if !matches!(it.kind(), Some(ObjKind::Iter(_))) {
+        let Some(ObjKind::Iter(state)) = it.kind() else {
             return Ok(NativeNext::NotNative);
+        };
+        // The commonest loop, over a range, without the call.
+        if let NativeIter::Range {
+            next,
+            step,
+            remaining,
+        } = &**state
+        {
+            let r = remaining.get();
+            if r <= 0 {
+                return Ok(NativeNext::Exhausted);
+            }
+            remaining.set(r - 1);
+            let v = next.get();
+            next.set(v.wrapping_add(*step));
+            return Ok(NativeNext::Value(Value::Int(v)));
         }
         Ok(match self.native_next(it)? {
             Some(v) => NativeNext::Value(v),
