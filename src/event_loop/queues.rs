@@ -163,6 +163,17 @@ impl Drop for QueueOp {
 /// A waiting op goes away without having been closed (dropped with the frame awaiting it, or
 /// collected): its `except` clause runs at the next safe point, as a closed coroutine's would.
 fn defer_except(heap: &HeapShared, st: OpState) {
+    if let OpState::Waiting { .. } = st {
+        heap.defer(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
+            run_except(vm, st)
+        })));
+    }
+}
+
+/// Runs the `except` clause of a waiting op's `put`/`get` (nothing for other states). An
+/// error there has no frame to go to (it would replace the exception thrown in, or there is
+/// none): it is reported as unraisable.
+fn run_except(vm: &mut Vm, st: OpState) {
     if let OpState::Waiting {
         reg,
         q,
@@ -171,18 +182,16 @@ fn defer_except(heap: &HeapShared, st: OpState) {
         waiters,
     } = st
     {
-        heap.defer(Finalizer::Hook(Box::new(move |vm: &mut Vm| {
-            let w = Wait {
-                reg: &reg,
-                q: &q,
-                put: item.is_some(),
-                fut: &fut,
-                waiters: &waiters,
-            };
-            if let Err(e) = except_clause(vm, &w) {
-                vm.report_unraisable(&format!("Exception ignored in: {}", w.qualname()), &e);
-            }
-        })));
+        let w = Wait {
+            reg: &reg,
+            q: &q,
+            put: item.is_some(),
+            fut: &fut,
+            waiters: &waiters,
+        };
+        if let Err(e) = except_clause(vm, &w) {
+            vm.report_unraisable(&format!("Exception ignored in: {}", w.qualname()), &e);
+        }
     }
 }
 
@@ -634,27 +643,7 @@ pub fn throw_hook(vm: &mut Vm, sub: &Value) {
             _ => return,
         }
     };
-    if let OpState::Waiting {
-        reg,
-        q,
-        item,
-        fut,
-        waiters,
-    } = st
-    {
-        let w = Wait {
-            reg: &reg,
-            q: &q,
-            put: item.is_some(),
-            fut: &fut,
-            waiters: &waiters,
-        };
-        // An error here would replace the thrown exception in CPython; the frame
-        // receiving the throw has no place for it, so it is reported as unraisable.
-        if let Err(e) = except_clause(vm, &w) {
-            vm.report_unraisable(&format!("Exception ignored in: {}", w.qualname()), &e);
-        }
-    }
+    run_except(vm, st);
 }
 
 /// A task created over a queue op runs the coroutine the op stands for.

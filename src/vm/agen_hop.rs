@@ -79,13 +79,7 @@ impl Vm {
     /// stored here.
     #[inline(always)]
     pub(crate) fn agen_yield_to_awaiter(&mut self, frame: &mut Box<Frame>, v: Value) {
-        let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
-        else {
-            unreachable!("checked by the caller")
-        };
-        self.depth -= 1;
-        let caller = self.pop_caller();
-        let done = std::mem::replace(frame, caller);
+        let (gen, done) = self.leave_resumed_frame(frame);
         if let ObjKind::Generator(g) = &gen.kind {
             let mut seg = Segment::new();
             seg.push(done);

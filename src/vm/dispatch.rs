@@ -315,6 +315,14 @@ impl Vm {
     #[inline]
     pub(crate) fn leave_resumed(&mut self, frame: &mut Box<Frame>) -> (Value, ObjRef, Box<Frame>) {
         let v = frame.pop();
+        let (gen, done) = self.leave_resumed_frame(frame);
+        (v, gen, done)
+    }
+
+    /// `leave_resumed` with the yielded value already taken: gives back the generator and its
+    /// frame (entry `Suspended`); the caller becomes `frame`.
+    #[inline(always)]
+    pub(crate) fn leave_resumed_frame(&mut self, frame: &mut Box<Frame>) -> (ObjRef, Box<Frame>) {
         let Entry::Resume { gen, .. } = std::mem::replace(&mut frame.entry, Entry::Suspended)
         else {
             unreachable!("checked by the caller")
@@ -322,7 +330,7 @@ impl Vm {
         self.depth -= 1;
         let caller = self.pop_caller();
         let done = std::mem::replace(frame, caller);
-        (v, gen, done)
+        (gen, done)
     }
 
     /// Finds a handler for `exc` in `frame` or the frames below, adding traceback entries.
