@@ -996,6 +996,28 @@ fn every_engine_hears_the_signals_it_handles() {
     assert_eq!(bystander.get::<Vec<i64>>("got").unwrap(), Vec::<i64>::new());
 }
 
+#[test]
+fn one_engine_going_back_to_the_default_leaves_another_handling() {
+    // An engine that stops handling a signal (SIG_DFL) or goes away must not let the process
+    // take the default action (termination) while another engine still handles it. (SIGHUP:
+    // no other test raises it.)
+    let mut keeper = granted(&[Capability::Signals]);
+    keeper
+        .run("import signal\ngot = []\nsignal.signal(signal.SIGHUP, lambda n, f: got.append(n))\n")
+        .unwrap();
+    let mut gone = granted(&[Capability::Signals]);
+    gone.run("import signal\nsignal.signal(signal.SIGHUP, signal.SIG_IGN)\n")
+        .unwrap();
+    drop(gone);
+    let mut other = granted(&[Capability::Signals]);
+    other
+        .run("import signal\nsignal.signal(signal.SIGHUP, print)\nsignal.signal(signal.SIGHUP, signal.SIG_DFL)\n")
+        .unwrap();
+    signal_hook::low_level::raise(signal_hook::consts::SIGHUP).unwrap();
+    keeper.run("for i in range(1000):\n    pass\n").unwrap();
+    assert_eq!(keeper.get::<Vec<i64>>("got").unwrap(), [1]);
+}
+
 // ----- run_coroutine_threadsafe -------------------------------------------------------------
 
 /// Drives `e` until `done` holds (or panics after a few seconds).

@@ -7,9 +7,11 @@
 //!
 //! Dispositions are process-wide, so two halves live here. The process half is global: the
 //! OS-level hook of each signal (installed once, through `signal-hook`, so no unsafe code
-//! here), and whether the signal takes its default action (while the last handler set for it
-//! anywhere is `SIG_DFL`, or `default_int_handler` for SIGINT, the hook runs the OS default
-//! at once, so an unhandled Ctrl-C ends the process as python3's KeyboardInterrupt does).
+//! here), and whether the signal takes its default action: while no interpreter in the
+//! process has set a handler for it other than `SIG_DFL` (or `default_int_handler` for
+//! SIGINT), the hook runs the OS default at once, so an unhandled Ctrl-C ends the process as
+//! python3's KeyboardInterrupt does. One interpreter going back to `SIG_DFL` (or going away)
+//! does not take a signal from another that still handles it.
 //! The interpreter half is an `Inbox`: every interpreter that handles a signal registers its
 //! own flag, wake-up word (`Limits::os_signal`) and self-pipe with signal-hook, so each
 //! engine in a process hears every signal it handles and none steals another's.
@@ -39,6 +41,23 @@ pub const SIGSTOP: i32 = 19;
 
 /// Per signal: the disposition is the OS default (process-wide, like the disposition).
 static IS_DEFAULT: [AtomicBool; NSIG] = [const { AtomicBool::new(true) }; NSIG];
+/// Per signal: how many interpreters have set a handler other than the default.
+static HANDLED_BY: Mutex<[usize; NSIG]> = Mutex::new([0; NSIG]);
+
+/// Records whether one interpreter handles `sig` (`was` before, `now` after) and updates the
+/// process-wide default flag.
+fn count_handler(sig: i32, was: bool, now: bool) {
+    let Ok(mut counts) = HANDLED_BY.lock() else {
+        return;
+    };
+    let i = sig as usize;
+    match (was, now) {
+        (false, true) => counts[i] += 1,
+        (true, false) => counts[i] = counts[i].saturating_sub(1),
+        _ => {}
+    }
+    IS_DEFAULT[i].store(counts[i] == 0, Ordering::SeqCst);
+}
 /// Set when the process delivers SIGINT to `default_int_handler` (the CLI) instead of
 /// taking the OS default action.
 static DELIVER_SIGINT: AtomicBool = AtomicBool::new(false);
@@ -156,9 +175,21 @@ fn hook(vm: &mut Vm, sig: i32) -> std::io::Result<()> {
 /// The script-level handlers of one interpreter.
 struct Handlers {
     table: HashMap<i32, Value>,
+    /// The signals this interpreter counts in `HANDLED_BY`.
+    counted: [bool; NSIG],
     default_int_handler: Value,
     noop: Value,
     inbox: Option<Inbox>,
+}
+
+impl Drop for Handlers {
+    fn drop(&mut self) {
+        for sig in 1..NSIG {
+            if self.counted[sig] {
+                count_handler(sig as i32, true, false);
+            }
+        }
+    }
 }
 
 /// Signals ignored when the process started (`SigIgn` in /proc/self/status): their
@@ -188,6 +219,7 @@ fn handlers(vm: &mut Vm) -> &mut Handlers {
             "io.signal",
             Box::new(Handlers {
                 table,
+                counted: [false; NSIG],
                 default_int_handler: dih,
                 noop,
                 inbox: None,
@@ -235,8 +267,10 @@ fn set_handler(vm: &mut Vm, sig: i32, handler: Value) -> PyResult<Value> {
             return Err(io_socket::os_error(vm, &e));
         }
     }
-    IS_DEFAULT[sig as usize].store(is_default, Ordering::SeqCst);
-    handlers(vm).table.insert(sig, handler);
+    let h = handlers(vm);
+    let was = std::mem::replace(&mut h.counted[sig as usize], !is_default);
+    count_handler(sig, was, !is_default);
+    h.table.insert(sig, handler);
     Ok(old)
 }
 
