@@ -27,24 +27,28 @@ fn attr_cache(code: &Code, ip: usize) -> &Cell<AttrCache> {
     &code.attr_caches[code.cache_index[ip] as usize]
 }
 
+/// A type as the caches remember it: its address and its version tag (None for a non-type).
+#[inline]
+fn type_stamp(ty: &ObjRef) -> Option<(usize, u64)> {
+    match &ty.kind {
+        ObjKind::Type(t) => Some((Rc::as_ptr(ty) as usize, t.version.get())),
+        _ => None,
+    }
+}
+
 /// True when `cache` was filled for `cls` as it is now.
 #[inline]
 fn cache_hit(cache: &AttrCache, cls: &ObjRef) -> bool {
-    match &cls.kind {
-        ObjKind::Type(t) => {
-            cache.class == Rc::as_ptr(cls) as usize && cache.version == t.version.get()
-        }
-        _ => false,
-    }
+    type_stamp(cls) == Some((cache.class, cache.version))
 }
 
 /// Remembers that `cls`, as it is now, passed the plain-instance checks, and that the
 /// attribute sat at `index`.
 fn fill_cache(cache: &Cell<AttrCache>, cls: &ObjRef, index: usize) {
-    if let ObjKind::Type(t) = &cls.kind {
+    if let Some((class, version)) = type_stamp(cls) {
         cache.set(AttrCache {
-            class: Rc::as_ptr(cls) as usize,
-            version: t.version.get(),
+            class,
+            version,
             index: index as u32,
         });
     }
@@ -190,12 +194,8 @@ impl Vm {
             v => (self.type_of(v), None),
         };
         let cache = &code.method_caches[code.cache_index[ip] as usize];
-        let ObjKind::Type(t) = &ty.kind else {
-            return None;
-        };
-        let f = if cache.class.get() == Rc::as_ptr(ty) as usize
-            && cache.version.get() == t.version.get()
-        {
+        let (class, version) = type_stamp(ty)?;
+        let f = if (cache.class.get(), cache.version.get()) == (class, version) {
             cache.func.borrow().clone()
         } else {
             let ty = ty.clone();
@@ -208,11 +208,8 @@ impl Vm {
             if !method || self.attr_hooks(&ty) != 0 {
                 return None;
             }
-            let ObjKind::Type(t) = &ty.kind else {
-                return None;
-            };
-            cache.class.set(Rc::as_ptr(&ty) as usize);
-            cache.version.set(t.version.get());
+            cache.class.set(class);
+            cache.version.set(version);
             let old = cache.func.replace(f.clone());
             drop(old);
             f

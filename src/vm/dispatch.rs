@@ -506,6 +506,27 @@ impl Vm {
                 switch_code!();
             }};
         }
+        // A fused return of `v` (`ReturnFast`, `BinaryOpReturn`): to a plain caller at once;
+        // the rarer entries push `v` and take the `ReturnValue` after the fused instruction.
+        macro_rules! fused_return {
+            ($v:expr) => {{
+                let v = $v;
+                if !matches!(frame.entry, Entry::Call) {
+                    frame.push(v);
+                    continue;
+                }
+                return_to_caller!(v);
+            }};
+        }
+        // An int-local superinstruction whose inline case did not apply: the local and the
+        // constant are pushed, and the instruction after the `LoadSmallInt` runs as usual.
+        macro_rules! push_local_and_small_int {
+            ($v:expr, $k:expr, $ip:expr) => {{
+                frame.push($v);
+                frame.push(Value::Int($k as i64));
+                frame.ip = ($ip + 2) as u32;
+            }};
+        }
         // The two operands popped and `op` applied, plain (`binary!`) or in place (`inplace!`).
         macro_rules! binary {
             ($op:expr) => {{
@@ -696,11 +717,9 @@ impl Vm {
                 }
                 Instr::LoadFastSmallInt(a, k) => {
                     // (Followed by an operation or a comparison done inline, this is one of
-                    // the two below.)
+                    // the superinstructions below.)
                     let v = local!(a);
-                    frame.push(v);
-                    frame.push(Value::Int(k as i64));
-                    frame.ip = (ip + 2) as u32;
+                    push_local_and_small_int!(v, k, ip);
                 }
                 // As `LoadSmallInt` does: an int local with a small-int operation, or a
                 // comparison and the conditional jump after it, is done here with nothing
@@ -714,9 +733,7 @@ impl Vm {
                             continue;
                         }
                     }
-                    frame.push(v);
-                    frame.push(Value::Int(k as i64));
-                    frame.ip = (ip + 2) as u32;
+                    push_local_and_small_int!(v, k, ip);
                 }
                 Instr::LoadFastIntFold(op, a, k) => {
                     let v = local!(a);
@@ -725,18 +742,14 @@ impl Vm {
                             int_next!(int_continue(&code, ip + 2, code.instrs[ip + 2], r));
                         }
                     }
-                    frame.push(v);
-                    frame.push(Value::Int(k as i64));
-                    frame.ip = (ip + 2) as u32;
+                    push_local_and_small_int!(v, k, ip);
                 }
                 Instr::LoadFastIntCompare(op, a, k) => {
                     let v = local!(a);
                     if let Value::Int(x) = v {
                         small_int_compare!(op, x, k as i64, ip + 2);
                     }
-                    frame.push(v);
-                    frame.push(Value::Int(k as i64));
-                    frame.ip = (ip + 2) as u32;
+                    push_local_and_small_int!(v, k, ip);
                 }
                 Instr::StoreFast(i) => {
                     let v = frame.pop();
@@ -910,15 +923,7 @@ impl Vm {
                     frame.locals[slot as usize] = inplace!(op);
                     frame.ip += 1;
                 }
-                Instr::BinaryOpReturn(op) => {
-                    let r = binary!(op);
-                    // The rarer entries take the `ReturnValue` after this, dispatched as usual.
-                    if !matches!(frame.entry, Entry::Call) {
-                        frame.push(r);
-                        continue;
-                    }
-                    return_to_caller!(r);
-                }
+                Instr::BinaryOpReturn(op) => fused_return!(binary!(op)),
                 Instr::UnaryNeg => {
                     let a = frame.pop();
                     let r = tri!(self.unary_neg(&a));
@@ -1283,15 +1288,7 @@ impl Vm {
                     };
                     return_to_caller!(v);
                 }
-                Instr::ReturnFast(i) => {
-                    let v = local!(i);
-                    // The rarer entries take the `ReturnValue` after this, dispatched as usual.
-                    if !matches!(frame.entry, Entry::Call) {
-                        frame.push(v);
-                        continue;
-                    }
-                    return_to_caller!(v);
-                }
+                Instr::ReturnFast(i) => fused_return!(local!(i)),
                 Instr::PushNull => frame.push(Value::Null),
                 Instr::Call(argc) => {
                     let argc = argc as usize;
